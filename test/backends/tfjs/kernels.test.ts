@@ -1,0 +1,191 @@
+/**
+ * The wasm fallback kernels against tfjs' cpu backend, whose convolution gradients are plain loops written
+ * independently of ours. Cases cover strides, kernel sizes, every padding kind, dilation, batch 1 and 64, odd
+ * sizes and channel counts that are not multiples of the SIMD width.
+ */
+import { tf } from '../../../src/backends/tfjs/tf';
+import { registerWasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+
+interface ConvCase {
+  batch: number;
+  height: number;
+  width: number;
+  inChannels: number;
+  outChannels: number;
+  kernel: number;
+  stride: number;
+  dilation: number;
+  pad: Pad;
+}
+
+const explicit = (t: number, b: number, l: number, r: number): Pad => [[0, 0], [t, b], [l, r], [0, 0]];
+
+function buildCases(): ConvCase[] {
+  const cases: ConvCase[] = [];
+  const pads: Pad[] = ['same', 'valid', explicit(1, 1, 1, 1), explicit(0, 2, 3, 1)];
+  let i = 0;
+  for (const stride of [1, 2]) {
+    for (const kernel of [1, 3, 7]) {
+      for (const pad of pads) {
+        const swap = i++ % 2 === 1;
+        cases.push({
+          batch: swap ? 2 : 1, height: 9, width: 11, inChannels: swap ? 5 : 3, outChannels: swap ? 3 : 5,
+          kernel, stride, dilation: 1, pad,
+        });
+      }
+    }
+  }
+  for (const stride of [1, 2]) {
+    for (const pad of pads) {
+      cases.push({ batch: 2, height: 11, width: 9, inChannels: 3, outChannels: 5, kernel: 3, stride, dilation: 2, pad });
+    }
+  }
+  cases.push({ batch: 64, height: 5, width: 7, inChannels: 3, outChannels: 5, kernel: 3, stride: 1, dilation: 1, pad: 'same' });
+  cases.push({ batch: 64, height: 7, width: 5, inChannels: 5, outChannels: 3, kernel: 3, stride: 2, dilation: 1, pad: 'valid' });
+  cases.push({ batch: 64, height: 7, width: 7, inChannels: 5, outChannels: 5, kernel: 1, stride: 2, dilation: 1, pad: 'same' });
+  return cases;
+}
+
+function describeCase(c: ConvCase): string {
+  const pad = typeof c.pad === 'string' ? c.pad : `explicit ${c.pad[1]}/${c.pad[2]}`;
+  return `${c.batch}×${c.height}×${c.width}×${c.inChannels} → ${c.outChannels}, ${c.kernel}×${c.kernel}` +
+    ` stride ${c.stride} dilation ${c.dilation} pad ${pad}`;
+}
+
+/** Deterministic values in [-1, 1) so a failure reproduces. */
+function seeded(size: number, seed: number): Float32Array {
+  const out = new Float32Array(size);
+  let s = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+function relativeError(actual: Float32Array, expected: Float32Array): number {
+  let maxDiff = 0;
+  let maxRef = 0;
+  for (let i = 0; i < expected.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+    maxRef = Math.max(maxRef, Math.abs(expected[i]));
+  }
+  return maxDiff / maxRef;
+}
+
+interface Grads {
+  dx: Float32Array;
+  dw: Float32Array;
+}
+
+interface CaseData {
+  x: Float32Array;
+  w: Float32Array;
+  dy: Float32Array;
+  xShape: [number, number, number, number];
+  wShape: [number, number, number, number];
+  dyShape: [number, number, number, number];
+}
+
+function caseData(c: ConvCase, seed: number): CaseData {
+  const xShape: CaseData['xShape'] = [c.batch, c.height, c.width, c.inChannels];
+  const wShape: CaseData['wShape'] = [c.kernel, c.kernel, c.inChannels, c.outChannels];
+  const info = tf.backend_util.computeConv2DInfo(xShape, wShape, c.stride, c.dilation, c.pad);
+  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+  return {
+    xShape, wShape, dyShape: info.outShape,
+    x: seeded(size(xShape), seed), w: seeded(size(wShape), seed + 1), dy: seeded(size(info.outShape), seed + 2),
+  };
+}
+
+/** Reference on cpu with tf.grads. A dilated filter is the dense filter with zeros between its taps. */
+async function cpuReference(c: ConvCase, d: CaseData): Promise<Grads> {
+  await tf.setBackend('cpu');
+  return tf.tidy(() => {
+    const x = tf.tensor4d(d.x, d.xShape);
+    const dy = tf.tensor4d(d.dy, d.dyShape);
+    let w = tf.tensor4d(d.w, d.wShape);
+    if (c.dilation > 1) {
+      const k = c.kernel;
+      const eff = (k - 1) * c.dilation + 1;
+      const z = tf.buffer([eff, eff, c.inChannels, c.outChannels]);
+      const wb = w.bufferSync();
+      for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let a = 0; a < c.inChannels; a++) {
+        for (let b = 0; b < c.outChannels; b++) z.set(wb.get(i, j, a, b), i * c.dilation, j * c.dilation, a, b);
+      }
+      w = z.toTensor() as tf.Tensor4D;
+    }
+    const loss = (xx: tf.Tensor, ww: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.stride, c.pad), dy));
+    const [dx, dwDense] = tf.grads(loss)([x, w]);
+    const dw = c.dilation > 1
+      ? tf.stridedSlice(dwDense, [0, 0, 0, 0], dwDense.shape, [c.dilation, c.dilation, 1, 1])
+      : dwDense;
+    return { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array };
+  });
+}
+
+/**
+ * On wasm: through tf.grads of conv2d, the path training takes. tfjs' conv2d gradient refuses dilation, so dilated
+ * cases call the two kernels directly with the `dilations` attribute they accept.
+ */
+async function wasmGrads(c: ConvCase, d: CaseData): Promise<Grads> {
+  await tf.setBackend('wasm');
+  return tf.tidy(() => {
+    const x = tf.tensor4d(d.x, d.xShape);
+    const w = tf.tensor4d(d.w, d.wShape);
+    const dy = tf.tensor4d(d.dy, d.dyShape);
+    if (c.dilation === 1) {
+      const loss = (xx: tf.Tensor, ww: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.stride, c.pad), dy));
+      const [dx, dw] = tf.grads(loss)([x, w]);
+      return { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array };
+    }
+    const common = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dilations: c.dilation };
+    const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...common, inputShape: d.xShape });
+    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: d.wShape });
+    return {
+      dx: (dx as tf.Tensor).dataSync() as Float32Array,
+      dw: (dw as tf.Tensor).dataSync() as Float32Array,
+    };
+  });
+}
+
+beforeAll(async () => {
+  registerWasmFallbackKernels();
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+describe('wasm fallback convolution gradients match the cpu backend', () => {
+  test.each(buildCases().map((c, i) => [describeCase(c), c, i] as const))('%s', async (_name, c, i) => {
+    const data = caseData(c, 1000 + 7 * i);
+    const expected = await cpuReference(c, data);
+    const actual = await wasmGrads(c, data);
+    expect(actual.dx.length).toBe(expected.dx.length);
+    expect(actual.dw.length).toBe(expected.dw.length);
+    expect(relativeError(actual.dx, expected.dx)).toBeLessThanOrEqual(1e-4);
+    expect(relativeError(actual.dw, expected.dw)).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+describe('wasm fallback kernels keep reference counts exact', () => {
+  test('no tensor and no backend buffer survives a gradient step', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomNormal([4, 9, 9, 3]) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 3, 8]) as tf.Tensor4D;
+    const step = () => tf.tidy(() => {
+      const [dx, dw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) =>
+        tf.sum(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same')))([x, w]);
+      return tf.add(tf.sum(dx), tf.sum(dw));
+    });
+    step().dispose();
+    const before = { ...tf.memory(), buffers: tf.engine().backend.numDataIds() };
+    for (let i = 0; i < 5; i++) step().dispose();
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+    expect(tf.engine().backend.numDataIds()).toBe(before.buffers);
+    tf.dispose([x, w]);
+  });
+});
