@@ -1,0 +1,57 @@
+/**
+ * oneDNN kernels working in place on Float32Array memory (views of the tfjs wasm heap included).
+ * Every call is synchronous; wrong lengths throw a RangeError before any memory is touched.
+ */
+
+/**
+ * Convolution geometry, 15 integers: N, H, W, C, KH, KW, O, OH, OW, strideH, strideW, dilationH,
+ * dilationW, padTop, padLeft. Activations are NHWC, filters HWIO. Bottom/right padding follow from the
+ * output size (OH, OW).
+ */
+export type ConvGeometry = Int32Array;
+
+/** y = relu?(conv(x, filter) + bias); `bias` may be null. */
+export function conv2dForward(
+  geometry: ConvGeometry,
+  x: Float32Array,
+  filter: Float32Array,
+  bias: Float32Array | null,
+  y: Float32Array,
+  relu: boolean,
+): void;
+/** dx = gradient of the input given dy. */
+export function conv2dBackwardData(geometry: ConvGeometry, dy: Float32Array, filter: Float32Array, dx: Float32Array): void;
+/** dfilter = gradient of the HWIO filter given the input x and dy. */
+export function conv2dBackwardWeights(geometry: ConvGeometry, x: Float32Array, dy: Float32Array, dfilter: Float32Array): void;
+
+/** Shape N, H, W, C of channels-last data (a [rows, C] input is rows, 1, 1, C). */
+export type NormShape = Int32Array;
+
+/** Training batch norm: writes y, the batch mean and the biased batch variance. */
+export function batchNormForward(
+  shape: NormShape,
+  epsilon: number,
+  x: Float32Array,
+  gamma: Float32Array,
+  beta: Float32Array,
+  y: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+): void;
+/** Gradients of training batch norm, given the statistics its forward pass returned. */
+export function batchNormBackward(
+  shape: NormShape,
+  epsilon: number,
+  x: Float32Array,
+  dy: Float32Array,
+  gamma: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  dx: Float32Array,
+  dgamma: Float32Array,
+  dbeta: Float32Array,
+): void;
+
+/** Sets the oneDNN (OpenMP) thread count; cached primitives are rebuilt for the new count. */
+export function setThreads(threads: number): void;
+export function info(): { version: string; threads: number; cachedPrimitives: number };

@@ -1,0 +1,50 @@
+// netspec-native: oneDNN kernels for the tfjs wasm backend, called synchronously on Float32Array views.
+#include <omp.h>
+
+#include "bnorm.h"
+#include "common.h"
+#include "conv.h"
+
+namespace netspec {
+namespace {
+
+// oneDNN here is built on OpenMP: the thread count is the OpenMP one of the calling (main) thread.
+// Primitives are created for a given thread count, so changing it drops the caches.
+Napi::Value setThreads(const Napi::CallbackInfo &info) {
+  if (!info[0].IsNumber() || info[0].As<Napi::Number>().Int32Value() < 1) {
+    throw Napi::RangeError::New(info.Env(), "threads must be an integer >= 1");
+  }
+  int threads = info[0].As<Napi::Number>().Int32Value();
+  if (threads != omp_get_max_threads()) {
+    omp_set_num_threads(threads);
+    bumpCacheGeneration();
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value describe(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  const dnnl::version_t *v = dnnl::version();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("version", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
+  out.Set("threads", omp_get_max_threads());
+  out.Set("cachedPrimitives", static_cast<double>(convCacheSize() + bnormCacheSize()));
+  return out;
+}
+
+}  // namespace
+}  // namespace netspec
+
+static Napi::Object initAddon(Napi::Env env, Napi::Object exports) {
+  using namespace netspec;
+  exports.Set("setThreads", Napi::Function::New(env, setThreads));
+  exports.Set("info", Napi::Function::New(env, describe));
+  exports.Set("conv2dForward", Napi::Function::New(env, conv2dForward));
+  exports.Set("conv2dBackwardData", Napi::Function::New(env, conv2dBackwardData));
+  exports.Set("conv2dBackwardWeights", Napi::Function::New(env, conv2dBackwardWeights));
+  exports.Set("batchNormForward", Napi::Function::New(env, batchNormForward));
+  exports.Set("batchNormBackward", Napi::Function::New(env, batchNormBackward));
+  return exports;
+}
+
+NODE_API_MODULE(netspec_native, initAddon)
