@@ -1,0 +1,52 @@
+/**
+ * One type for every problem a user can cause. Rules and loaders collect these; only bugs throw (see `invariant`).
+ */
+export interface SourceLocation {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  /** Length of the offending text on that line, for the caret underline (at least 1). */
+  length?: number;
+}
+
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic {
+  /** Stable identifier, e.g. `schema/unknown-property` or `semantic/cifar-depth`. */
+  code: string;
+  severity: Severity;
+  message: string;
+  /** JSON pointer into the (resolved) spec, e.g. `/stages/3/blocks`. */
+  pointer: string;
+  location?: SourceLocation;
+  /** A did-you-mean or a concrete next step. */
+  hint?: string;
+}
+
+/** Exit codes of the CLI contract. */
+export const EXIT_OK = 0;
+export const EXIT_INTERNAL = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/** Thrown when a phase cannot continue because the user's input has errors; carries all of them. */
+export class DiagnosticError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.map((d) => d.message).join('\n'));
+    this.name = 'DiagnosticError';
+  }
+}
+
+/** Marks a broken assumption inside netspec itself: a bug, never bad user input. */
+export function invariant(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`netspec internal error: ${message}`);
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+export function error(code: string, message: string, pointer: string, extra: Partial<Diagnostic> = {}): Diagnostic {
+  return { code, severity: 'error', message, pointer, ...extra };
+}

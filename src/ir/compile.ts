@@ -1,0 +1,25 @@
+import { Diagnostic, hasErrors } from '../diagnostics/diagnostic';
+import { originOf } from '../spec/merge';
+import { resolveSpec, ResolveOptions, ResolveResult, resolveSpecText } from '../spec/resolve';
+import { lowerSpec } from './lower';
+import { IRGraph } from './types';
+
+export interface CompileResult extends ResolveResult {
+  graph?: IRGraph;
+}
+
+/** Spec reference → resolved spec → IR, with every diagnostic located in the source that caused it. */
+export function compileSpec(ref: string, options: ResolveOptions = {}): CompileResult {
+  return lower(resolveSpec(ref, options));
+}
+
+export function compileSpecText(text: string, file?: string, options: ResolveOptions & { baseDir?: string } = {}): CompileResult {
+  return lower(resolveSpecText(text, file, options));
+}
+
+function lower(resolved: ResolveResult): CompileResult {
+  if (!resolved.spec || hasErrors(resolved.diagnostics)) return resolved;
+  const { graph, diagnostics } = lowerSpec(resolved.spec);
+  const located: Diagnostic[] = diagnostics.map((d) => ({ ...d, location: d.location ?? originOf(resolved.origins, d.pointer) }));
+  return { ...resolved, graph, diagnostics: [...resolved.diagnostics, ...located] };
+}

@@ -1,0 +1,39 @@
+import { StemSpec } from '../spec/types';
+import { GraphBuilder } from './builder';
+
+/**
+ * The stem: one large conv (or ResNet-C's three 3×3 convs), BN+ReLU unless the net pre-activates, and a pool.
+ * Every reference pads a strided stem symmetrically (Keras' conv1_pad, torch's padding=3), whatever the padding
+ * rule elsewhere; the pool pads with zeros, which equals -inf padding after a ReLU.
+ */
+export function lowerStem(g: GraphBuilder, stem: StemSpec, x: string): string {
+  const widths = stemWidths(stem);
+  const scope = { part: 'stem' as const };
+  let y = x;
+  widths.forEach((filters, i) => {
+    const first = i === 0;
+    const last = i === widths.length - 1;
+    const norm = !last || stem.norm;
+    const stride = first ? stem.stride : 1;
+    const mode = stride > 1 ? 'explicit' : g.settings.padding;
+    y = g.conv(y, { filters, kernel: stem.deep ? 3 : stem.kernel, stride, useBias: g.useBias(norm) }, mode, { ...scope, index: i + 1 }, '/stem');
+    if (norm) {
+      y = g.add({ op: 'batch_norm', attrs: g.bnAttrs(false) }, [y], { ...scope, role: `bn${i + 1}` }, '/stem');
+      y = g.add({ op: 'relu', attrs: {} }, [y], { ...scope, role: `relu${i + 1}` }, '/stem');
+    }
+  });
+  if (stem.pool !== 'none') {
+    const pad = Math.floor((stem.poolSize - 1) / 2);
+    if (pad > 0) y = g.add({ op: 'zero_pad', attrs: { padding: [[pad, pad], [pad, pad]] } }, [y], { ...scope, role: 'pool_pad' }, '/stem/pool_size');
+    const op = stem.pool === 'max' ? 'max_pool' : 'avg_pool';
+    y = g.add({ op, attrs: { size: stem.poolSize, strides: stem.poolStride, padding: 'valid' } }, [y], { ...scope, role: 'pool' }, '/stem/pool_size');
+  }
+  return y;
+}
+
+function stemWidths(stem: StemSpec): number[] {
+  if (Array.isArray(stem.filters)) return stem.filters;
+  if (!stem.deep) return [stem.filters];
+  const half = Math.max(1, Math.floor(stem.filters / 2));
+  return [half, half, stem.filters];
+}

@@ -1,0 +1,88 @@
+import { Diagnostic } from '../diagnostics/diagnostic';
+import { ResolvedSpec } from '../spec/types';
+import { GraphBuilder, LoweringStopped } from './builder';
+import { lowerBlock } from './lower-block';
+import { lowerHead } from './lower-head';
+import { lowerStem } from './lower-stem';
+import { createNamer } from './naming';
+import { isPreact, planBlocks } from './plan';
+import { stageName } from './naming/stages';
+import { BlockInfo, IRGraph, IRNode, NodeScope, ParamCounts, StageSummary } from './types';
+
+export interface LowerResult {
+  graph?: IRGraph;
+  diagnostics: Diagnostic[];
+}
+
+/** The one generic lowering: any resolved spec to the IR graph. There are no per-architecture builders. */
+export function lowerSpec(spec: ResolvedSpec): LowerResult {
+  const diagnostics: Diagnostic[] = [];
+  const plans = planBlocks(spec);
+  const namer = createNamer(spec.naming, {
+    classes: spec.head.classes,
+    blocksPerStage: spec.stages.map((s) => s.blocks),
+    deepStem: spec.stem.deep,
+    isPreact: (stage, block) => isPreact(plans[stage][block].kind),
+  });
+  const frozen = (scope: NodeScope) =>
+    (scope.part === 'stem' && spec.frozenStages >= 0) || (scope.part === 'block' && (scope.stage ?? 0) < spec.frozenStages);
+  const g = new GraphBuilder({ batchNorm: spec.batchNorm, convBias: spec.convBias, padding: spec.padding }, namer, frozen, diagnostics);
+  try {
+    const input = g.addInput([...spec.input]);
+    let x = lowerStem(g, spec.stem, input);
+    const blocks: BlockInfo[] = [];
+    const stageOutputs: string[] = [];
+    for (const stage of plans) {
+      for (const plan of stage) {
+        const block = lowerBlock(g, plan, x, spec.zeroInitResidual);
+        blocks.push(block);
+        x = block.output;
+      }
+      stageOutputs.push(x);
+    }
+    const head = lowerHead(g, spec.head, x);
+    const outputs = spec.outIndices.map((i) => stageOutputs[i - 1]);
+    const last = head ?? (spec.outIndices.length === 0 ? x : undefined);
+    if (last !== undefined && !outputs.includes(last)) outputs.push(last);
+    const graph: IRGraph = {
+      name: spec.name,
+      input: [...spec.input],
+      nodes: g.nodes,
+      outputs,
+      blocks,
+      stages: summarizeStages(g.nodes, stageOutputs, spec.naming),
+      params: total(g.nodes),
+      macs: g.nodes.reduce((a, n) => a + n.macs, 0),
+      naming: spec.naming,
+    };
+    return { graph, diagnostics };
+  } catch (e) {
+    if (e instanceof LoweringStopped) return { diagnostics };
+    throw e;
+  }
+}
+
+export function sumParams(nodes: readonly IRNode[]): ParamCounts {
+  return nodes.reduce((acc, n) => ({ trainable: acc.trainable + n.params.trainable, nonTrainable: acc.nonTrainable + n.params.nonTrainable }), { trainable: 0, nonTrainable: 0 });
+}
+
+function total(nodes: readonly IRNode[]): ParamCounts & { total: number } {
+  const p = sumParams(nodes);
+  return { ...p, total: p.trainable + p.nonTrainable };
+}
+
+function summarizeStages(nodes: readonly IRNode[], stageOutputs: string[], naming: ResolvedSpec['naming']): StageSummary[] {
+  return stageOutputs.map((output, s) => {
+    const inStage = nodes.filter((n) => n.scope.part === 'block' && n.scope.stage === s);
+    const blocks = new Set(inStage.map((n) => n.scope.block)).size;
+    return {
+      name: stageName(naming, s),
+      index: s + 1,
+      blocks,
+      params: sumParams(inStage),
+      macs: inStage.reduce((a, n) => a + n.macs, 0),
+      outputShape: inStage[inStage.length - 1].shape,
+      output,
+    };
+  });
+}

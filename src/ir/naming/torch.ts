@@ -1,0 +1,64 @@
+import { NodeScope } from '../types';
+import { NamingContext, NamingFactory, splitRole, unknownRole } from './scheme';
+
+/**
+ * torchvision's module paths (`conv1`, `bn1`, `layer1.0.conv1`, `layer1.0.downsample.0`, `fc`), so state dicts map
+ * by name. Layers torch has no module for (padding, the adds, each use of the shared ReLU) get names beside their
+ * neighbours. The deep stem follows timm (`conv1.0` … `conv1.6`, then `bn1`).
+ */
+export const torchNaming: NamingFactory = (ctx: NamingContext) => {
+  let downsampleBlock = '';
+  let downsampleIndex = 0;
+  return (scope: NodeScope) => {
+    const { base, index } = splitRole(scope.role);
+    if (scope.part === 'input') return 'input';
+    if (scope.part === 'stem') return ctx.deepStem ? deepStem(scope, base, index) : plainStem(scope, base);
+    if (scope.part === 'head') {
+      const head: Record<string, string> = {
+        post_bn: 'norm', post_relu: 'norm_relu', avg_pool: 'avgpool', max_pool: 'maxpool', flatten: 'flatten', dropout: 'dropout', fc: 'fc',
+      };
+      return head[scope.role] ?? unknownRole('torch', scope);
+    }
+    const stage = scope.stage ?? 0;
+    const block = scope.block ?? 0;
+    const prefix = `layer${stage + 1}.${block}`;
+    const preact = ctx.isPreact(stage, block);
+    // Pre-activation blocks number their BN/ReLU by the conv they precede (timm's PreActBottleneck).
+    const shift = preact ? 1 : 0;
+    if (base === 'conv' && index > 0) return `${prefix}.conv${index}`;
+    if (base === 'bn' && index > 0) return `${prefix}.bn${index + shift}`;
+    if (base === 'relu' && index > 0) return `${prefix}.relu${index + shift}`;
+    if (base === 'pad' && index > 0) return `${prefix}.conv${index}_pad`;
+    if (scope.role.startsWith('shortcut_') && scope.role !== 'shortcut_subsample') {
+      if (downsampleBlock !== prefix) {
+        downsampleBlock = prefix;
+        downsampleIndex = 0;
+      }
+      return `${prefix}.downsample.${downsampleIndex++}`;
+    }
+    switch (scope.role) {
+      case 'preact_bn': return `${prefix}.bn1`;
+      case 'preact_relu': return `${prefix}.relu1`;
+      case 'shortcut_subsample': return `${prefix}.shortcut`;
+      case 'add': return `${prefix}.add`;
+      case 'out': return preact ? `${prefix}.add` : `${prefix}.relu`;
+      default: return unknownRole('torch', scope);
+    }
+  };
+};
+
+function plainStem(scope: NodeScope, base: string): string {
+  const names: Record<string, string> = { conv: 'conv1', bn: 'bn1', relu: 'relu', pad: 'conv1_pad', pool: 'maxpool', pool_pad: 'maxpool_pad' };
+  return names[scope.role] ?? names[base] ?? unknownRole('torch', scope);
+}
+
+function deepStem(scope: NodeScope, base: string, index: number): string {
+  if (scope.role === 'pool') return 'maxpool';
+  if (scope.role === 'pool_pad') return 'maxpool_pad';
+  const last = 3;
+  if (base === 'conv') return `conv1.${3 * (index - 1)}`;
+  if (base === 'pad') return `conv1.${3 * (index - 1)}_pad`;
+  if (base === 'bn') return index === last ? 'bn1' : `conv1.${3 * (index - 1) + 1}`;
+  if (base === 'relu') return index === last ? 'relu' : `conv1.${3 * (index - 1) + 2}`;
+  return unknownRole('torch', scope);
+}

@@ -1,0 +1,98 @@
+import * as path from 'path';
+import { Diagnostic, hasErrors, SourceLocation } from '../diagnostics/diagnostic';
+import { familyLayer } from './family';
+import { LoadContext, loadChain, LoadedFile } from './load';
+import { Layer, mergeLayers, originOf, Origins } from './merge';
+import { applySets, COMMAND_LINE, parseSets } from './overrides';
+import { runRules } from './rules';
+import { specSchema, validateComplete } from './schema';
+import { locate } from './source';
+import { conventionTable } from './tables';
+import { toResolvedSpec } from './convert';
+import { ResolvedSpec } from './types';
+
+export interface ResolveOptions {
+  /** `--set key.path=value` overrides, applied last. */
+  sets?: readonly string[];
+}
+
+export interface ResolveResult {
+  spec?: ResolvedSpec;
+  /** The merged YAML form with defaults (what `netspec inspect --resolved` prints). */
+  raw?: Record<string, unknown>;
+  /** Where each value of `raw` was written. */
+  origins: Origins;
+  /** Text of every file read, for excerpts in diagnostics. */
+  sources: Map<string, string>;
+  diagnostics: Diagnostic[];
+}
+
+/** Resolves a built-in name or a path to a spec file. */
+export function resolveSpec(ref: string, options: ResolveOptions = {}): ResolveResult {
+  const ctx: LoadContext = { sources: new Map(), diagnostics: [] };
+  const chain = loadChain({ ref, baseDir: process.cwd() }, ctx);
+  return finish(chain, defaultName(ref), options, ctx);
+}
+
+/** Resolves spec text that is not (yet) a file: tests, editors, stdin. */
+export function resolveSpecText(text: string, file = 'spec.yaml', options: ResolveOptions & { baseDir?: string } = {}): ResolveResult {
+  const ctx: LoadContext = { sources: new Map(), diagnostics: [] };
+  const chain = loadChain({ text, file, baseDir: options.baseDir ?? process.cwd() }, ctx);
+  return finish(chain, defaultName(file), options, ctx);
+}
+
+function finish(chain: LoadedFile[] | undefined, name: string, options: ResolveOptions, ctx: LoadContext): ResolveResult {
+  const result: ResolveResult = { origins: new Map(), sources: ctx.sources, diagnostics: ctx.diagnostics };
+  if (!chain || hasErrors(ctx.diagnostics)) return result;
+  const sets = parseSets(options.sets ?? [], ctx.diagnostics);
+  if (sets.length) ctx.sources.set(COMMAND_LINE, (options.sets ?? []).join('\n'));
+  if (hasErrors(ctx.diagnostics)) return result;
+
+  const files: Layer[] = chain.map((f) => ({ value: f.value, locate: (p) => locate(f.source, p) }));
+  // First pass: what the files and --set say, to learn the convention and the depth.
+  const first = mergeLayers(files);
+  applySets(first.value, sets, ctx.diagnostics, (p, at) => first.origins.set(p, at));
+  if (hasErrors(ctx.diagnostics)) return result;
+  const leaf = chain[chain.length - 1].source;
+  const fallback: SourceLocation = { file: leaf.file, line: 1, column: 1 };
+  const at = (p: string) => originOf(first.origins, p) ?? fallback;
+
+  const presets: Layer[] = [];
+  const conventionName = (first.value.convention as string | undefined) ?? defaultConvention();
+  const preset = conventionTable().get(conventionName);
+  if (preset) presets.push(constantLayer(preset, at('/convention')));
+  const family = familyLayer(first.value, { depth: at('/depth'), family: at('/family') }, ctx.diagnostics);
+  if (hasErrors(ctx.diagnostics)) return result;
+  if (family) presets.push(constantLayer(family, at('/depth')));
+
+  // Second pass: presets under the files, --set over everything.
+  const merged = mergeLayers([...presets, ...files]);
+  applySets(merged.value, sets, ctx.diagnostics, (p, loc) => {
+    for (const key of [...merged.origins.keys()]) if (key.startsWith(p + '/')) merged.origins.delete(key);
+    merged.origins.set(p, loc);
+  });
+  result.origins = merged.origins;
+  const locator = (p: string) => originOf(merged.origins, p);
+  ctx.diagnostics.push(...validateComplete(merged.value, locator));
+  result.raw = merged.value;
+  if (hasErrors(ctx.diagnostics)) return result;
+
+  const spec = toResolvedSpec(merged.value, name);
+  ctx.diagnostics.push(...runRules(spec, locator));
+  if (!hasErrors(ctx.diagnostics)) result.spec = spec;
+  return result;
+}
+
+/** A preset or table entry: every value it contributes is attributed to the line that selected it. */
+function constantLayer(value: Record<string, unknown>, at: SourceLocation): Layer {
+  return { value, locate: () => at };
+}
+
+function defaultConvention(): string {
+  const props = specSchema().properties as Record<string, { default?: string }>;
+  return props.convention.default ?? 'torchvision';
+}
+
+function defaultName(ref: string): string {
+  return path.basename(ref).replace(/\.ya?ml$/i, '');
+}

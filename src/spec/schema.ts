@@ -1,0 +1,173 @@
+import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Diagnostic, error, SourceLocation } from '../diagnostics/diagnostic';
+import { didYouMean } from '../diagnostics/suggest';
+import { specsDir } from './builtins';
+
+/** The single source of the spec's shape and defaults: specs/netspec.schema.json. */
+export const schemaPath = path.join(specsDir, 'netspec.schema.json');
+
+let cached: { schema: Record<string, unknown>; file: ValidateFunction; complete: ValidateFunction } | undefined;
+
+function validators() {
+  if (cached) return cached;
+  const schema = JSON.parse(fs.readFileSync(schemaPath, 'utf8')) as Record<string, unknown>;
+  const options = { allErrors: true, verbose: true, strict: false } as const;
+  // One file on its own: shape only. A file that extends another may leave anything but `netspec` to its base.
+  const file = new Ajv2020(options).compile({ ...withoutRequired(schema), required: ['netspec'] });
+  // The merged spec: complete, and filled with the schema's defaults.
+  const complete = new Ajv2020({ ...options, useDefaults: true }).compile({
+    ...schema,
+    $id: undefined,
+    required: ['netspec', 'input', 'stem', 'stages', 'block'],
+    properties: {
+      ...(schema.properties as object),
+      head: { $ref: '#/$defs/head', default: {} },
+      stages: {
+        ...((schema.properties as Record<string, object>).stages),
+        items: { allOf: [{ $ref: '#/$defs/stage' }], required: ['blocks', 'filters'] },
+      },
+    },
+  });
+  cached = { schema, file, complete };
+  return cached;
+}
+
+/** A copy of the schema with no `required` anywhere: what one file of an `extends` chain must satisfy. */
+function withoutRequired(node: unknown): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(node), (key, value) => (key === 'required' ? undefined : value));
+}
+
+export function specSchema(): Record<string, unknown> {
+  return validators().schema;
+}
+
+/** Validates one file as written. */
+export function validateFileShape(value: unknown, locate: Locator): Diagnostic[] {
+  const validate = validators().file;
+  return validate(value) ? [] : toDiagnostics(validate.errors ?? [], locate);
+}
+
+/** Validates the merged spec and fills in the schema's defaults (mutates `value`). */
+export function validateComplete(value: unknown, locate: Locator): Diagnostic[] {
+  const validate = validators().complete;
+  return validate(value) ? [] : toDiagnostics(validate.errors ?? [], locate);
+}
+
+export type Locator = (pointer: string, key?: boolean) => SourceLocation | undefined;
+
+function toDiagnostics(errors: ErrorObject[], locate: Locator): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const e of collapseAlternatives(errors)) {
+    const d = describe(e, locate);
+    const key = `${d.pointer}|${d.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(d);
+    }
+  }
+  return out;
+}
+
+/**
+ * A failed `oneOf` reports every branch's complaint. When the value got inside a branch (errors below its own path),
+ * those deeper errors are the useful ones; otherwise one "expected A or B" message replaces the lot.
+ */
+function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
+  const alternatives = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
+  let kept = errors.filter((e) => !alternatives.includes(e));
+  for (const alt of alternatives) {
+    const inside = kept.filter((e) => e.schemaPath.startsWith(alt.schemaPath + '/'));
+    const deeper = inside.filter((e) => e.instancePath.length > alt.instancePath.length && e.keyword !== 'type');
+    kept = kept.filter((e) => !inside.includes(e) || deeper.includes(e));
+    if (deeper.length === 0) kept.push(alt);
+  }
+  return kept;
+}
+
+function describe(e: ErrorObject, locate: Locator): Diagnostic {
+  const pointer = e.instancePath;
+  const got = received(e.data);
+  const at = (p: string, key = false) => ({ location: locate(p, key) });
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const prop = String((e.params as { additionalProperty: string }).additionalProperty);
+      const known = Object.keys(((e.parentSchema as Record<string, unknown>)?.properties as object) ?? {});
+      const child = `${pointer}/${prop}`;
+      return error('schema/unknown-property', `unknown property '${prop}'${where(pointer)}`, child, {
+        ...at(child, true),
+        hint: didYouMean(prop, known) ?? `expected one of: ${known.join(', ')}`,
+      });
+    }
+    case 'required': {
+      const prop = String((e.params as { missingProperty: string }).missingProperty);
+      return error('schema/missing-property', `missing required property '${prop}'${where(pointer)}`, pointer, {
+        ...at(pointer, true),
+        hint: requiredHint(prop),
+      });
+    }
+    case 'enum': {
+      const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
+      return error('schema/enum', `expected one of ${allowed.join(', ')}; got ${got}`, pointer, {
+        ...at(pointer),
+        hint: typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined,
+      });
+    }
+    case 'const':
+      return error('schema/const', `expected ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}; got ${got}`, pointer, at(pointer));
+    case 'type':
+      return error('schema/type', `expected ${article((e.params as { type: string }).type)}; got ${got}`, pointer, at(pointer));
+    case 'oneOf':
+    case 'anyOf':
+      return error('schema/type', `expected ${alternatives(e.schema as unknown[])}; got ${got}`, pointer, at(pointer));
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const { comparison, limit } = e.params as { comparison: string; limit: number };
+      return error('schema/range', `expected a number ${comparison} ${limit}; got ${got}`, pointer, at(pointer));
+    }
+    case 'minItems':
+    case 'maxItems':
+      return error('schema/length', `expected ${e.message ?? 'a different number of items'}; got ${Array.isArray(e.data) ? e.data.length : 0} items`, pointer, at(pointer));
+    default:
+      return error(`schema/${e.keyword}`, `${e.message ?? 'invalid value'}; got ${got}`, pointer, at(pointer));
+  }
+}
+
+function where(pointer: string): string {
+  return pointer ? ` in ${pointer}` : '';
+}
+
+function requiredHint(prop: string): string | undefined {
+  if (prop === 'block') return 'give `block:` (basic, bottleneck, preact_basic, preact_bottleneck), or `depth:` with a `family:`';
+  if (prop === 'blocks') return 'give `blocks:` for the stage, or `depth:` with a `family:` to take it from the depth table';
+  if (prop === 'stages' || prop === 'stem' || prop === 'input') return `add \`${prop}:\` or \`extends:\` a spec that has it (e.g. extends: base/imagenet)`;
+  return undefined;
+}
+
+function alternatives(branches: unknown[]): string {
+  const names = branches.map((b) => {
+    const s = b as Record<string, unknown>;
+    if (Array.isArray(s.enum)) return `one of ${s.enum.join(', ')}`;
+    if (typeof s.title === 'string') return `a ${s.title}`;
+    if (typeof s.$ref === 'string') return `a ${s.$ref.split('/').pop()}`;
+    if (typeof s.type === 'string') return article(s.type);
+    return 'a valid value';
+  });
+  return names.join(' or ');
+}
+
+function article(type: string): string {
+  return type === 'integer' || type === 'array' || type === 'object' ? `an ${type}` : `a ${type}`;
+}
+
+function received(data: unknown): string {
+  if (data === null) return 'null';
+  if (Array.isArray(data)) return `a list of ${data.length}`;
+  if (typeof data === 'object') return 'a mapping';
+  if (typeof data === 'string') return `'${data.length > 40 ? data.slice(0, 40) + '…' : data}'`;
+  return String(data);
+}

@@ -1,0 +1,88 @@
+/**
+ * The resolved spec in memory (camelCase). The YAML wire format (snake_case) is described by
+ * specs/netspec.schema.json; `toResolvedSpec` maps one onto the other after every default has been applied.
+ */
+export type BlockKind = 'basic' | 'bottleneck' | 'preact_basic' | 'preact_bottleneck';
+export type ShortcutKind = 'projection' | 'identity' | 'option_a' | 'maxpool' | 'avg_down';
+export type StrideAt = '1x1' | '3x3';
+export type DownsampleAt = 'first' | 'last';
+export type ConvBias = 'always' | 'never' | 'unless_bn';
+export type PaddingMode = 'same' | 'explicit' | 'auto';
+export type NamingScheme = 'keras' | 'torch' | 'caffe';
+export type PoolKind = 'max' | 'avg' | 'none';
+export type Shape3 = [number, number, number];
+
+export interface ShortcutSpec {
+  kind: ShortcutKind;
+  norm: boolean;
+}
+
+/** Settings that can be given for the whole net, a stage, or one block; the nearest wins. */
+export interface BlockSettings {
+  block: BlockKind;
+  strideAt: StrideAt;
+  downsampleAt: DownsampleAt;
+  shortcut: ShortcutSpec;
+  groups: number;
+  baseWidth: number;
+  width: number;
+  expansion?: number;
+  preactShortcut: boolean;
+  dilation: number;
+}
+
+export interface BlockOverride extends Partial<BlockSettings> {
+  filters?: number | number[];
+  stride?: number;
+}
+
+export interface StageSpec extends Partial<BlockSettings> {
+  blocks: number;
+  filters: number | number[];
+  identityFilters?: number | number[];
+  stride: number;
+  overrides: Record<number, BlockOverride>;
+}
+
+export interface StemSpec {
+  filters: number | number[];
+  kernel: number;
+  stride: number;
+  deep: boolean;
+  norm: boolean;
+  pool: PoolKind;
+  poolSize: number;
+  poolStride: number;
+}
+
+export interface HeadSpec {
+  includeTop: boolean;
+  norm: boolean;
+  pooling: PoolKind;
+  poolSize?: number;
+  dropout: number;
+  classes: number;
+  activation: 'softmax' | 'linear' | 'sigmoid';
+}
+
+export interface ResolvedSpec extends BlockSettings {
+  name: string;
+  description?: string;
+  family?: string;
+  depth?: number;
+  convention: string;
+  naming: NamingScheme;
+  convBias: ConvBias;
+  batchNorm: { epsilon: number; momentum: number };
+  padding: PaddingMode;
+  input: Shape3;
+  stem: StemSpec;
+  stages: StageSpec[];
+  head: HeadSpec;
+  zeroInitResidual: boolean;
+  outputStride?: number;
+  outIndices: number[];
+  frozenStages: number;
+  /** The raw training section, validated by the training schema where it is used. */
+  train?: Record<string, unknown>;
+}
