@@ -25,6 +25,9 @@ export function lowerBlock(g: GraphBuilder, plan: BlockPlan, x: string, zeroInit
     const bn = g.add({ op: 'batch_norm', attrs: g.bnAttrs(false) }, [x], { ...scope, role: 'preact_bn' }, plan.pointer);
     y = preactOut = g.add({ op: 'relu', attrs: {} }, [bn], { ...scope, role: 'preact_relu' }, plan.pointer);
   }
+  // The shortcut is built before the residual branch, as Keras does, so layer order and Keras' automatic names match.
+  const kind = chooseShortcut(plan, inChannels, outChannels);
+  const shortcut = buildShortcut(g, plan, kind, { x, preact: preactOut }, outChannels);
   kernels.forEach((kernel, i) => {
     const isLast = i === last;
     const followedByBn = !preact || !isLast;
@@ -43,8 +46,6 @@ export function lowerBlock(g: GraphBuilder, plan: BlockPlan, x: string, zeroInit
     if (!isLast) y = g.add({ op: 'relu', attrs: {} }, [y], { ...scope, role: `relu${i + 1}` }, plan.pointer);
   });
 
-  const kind = chooseShortcut(plan, inChannels, outChannels);
-  const shortcut = buildShortcut(g, plan, kind, { x, preact: preactOut }, outChannels);
   // Keras adds [shortcut, residual] in that order.
   let out = g.add({ op: 'add', attrs: {} }, [shortcut, y], { ...scope, role: preact ? 'out' : 'add' }, plan.pointer);
   if (!preact) out = g.add({ op: 'relu', attrs: {} }, [out], { ...scope, role: 'out' }, plan.pointer);

@@ -1,0 +1,7 @@
+import { Command } from 'commander';
+import { registerInspect } from './inspect';
+import { registerList } from './list';
+import { registerValidate } from './validate';
+
+/** Every CLI command, in the order `--help` lists them. */
+export const commands: ReadonlyArray<(program: Command) => void> = [registerList, registerValidate, registerInspect];
