@@ -5,6 +5,9 @@
  * When `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` is installed and loads, its module is used: it
  * re-exports `@tensorflow/tfjs` and adds the native `tensorflow` backend and the `file://` IO handler. Both are
  * optional; most installs (offline, unsupported platforms) fall through to plain `@tensorflow/tfjs`.
+ *
+ * Types come straight from the package (`import type { Tensor } from '@tensorflow/tfjs'`): type imports are
+ * erased at compile time and load nothing.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 

@@ -3,6 +3,7 @@
  * independently of ours. Cases cover strides, kernel sizes, every padding kind, dilation, batch 1 and 64, odd
  * sizes and channel counts that are not multiples of the SIMD width.
  */
+import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { tf } from '../../../src/backends/tfjs/tf';
 import { registerWasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
 
@@ -115,10 +116,10 @@ async function cpuReference(c: ConvCase, d: CaseData): Promise<Grads> {
       for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let a = 0; a < c.inChannels; a++) {
         for (let b = 0; b < c.outChannels; b++) z.set(wb.get(i, j, a, b), i * c.dilation, j * c.dilation, a, b);
       }
-      w = z.toTensor() as tf.Tensor4D;
+      w = z.toTensor() as Tensor4D;
     }
-    const loss = (xx: tf.Tensor, ww: tf.Tensor) =>
-      tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.stride, c.pad), dy));
+    const loss = (xx: Tensor, ww: Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(xx as Tensor4D, ww as Tensor4D, c.stride, c.pad), dy));
     const [dx, dwDense] = tf.grads(loss)([x, w]);
     const dw = c.dilation > 1
       ? tf.stridedSlice(dwDense, [0, 0, 0, 0], dwDense.shape, [c.dilation, c.dilation, 1, 1])
@@ -138,8 +139,8 @@ async function wasmGrads(c: ConvCase, d: CaseData): Promise<Grads> {
     const w = tf.tensor4d(d.w, d.wShape);
     const dy = tf.tensor4d(d.dy, d.dyShape);
     if (c.dilation === 1) {
-      const loss = (xx: tf.Tensor, ww: tf.Tensor) =>
-        tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.stride, c.pad), dy));
+      const loss = (xx: Tensor, ww: Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(xx as Tensor4D, ww as Tensor4D, c.stride, c.pad), dy));
       const [dx, dw] = tf.grads(loss)([x, w]);
       return { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array };
     }
@@ -147,8 +148,8 @@ async function wasmGrads(c: ConvCase, d: CaseData): Promise<Grads> {
     const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...common, inputShape: d.xShape });
     const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: d.wShape });
     return {
-      dx: (dx as tf.Tensor).dataSync() as Float32Array,
-      dw: (dw as tf.Tensor).dataSync() as Float32Array,
+      dx: (dx as Tensor).dataSync() as Float32Array,
+      dw: (dw as Tensor).dataSync() as Float32Array,
     };
   });
 }
@@ -170,14 +171,61 @@ describe('wasm fallback convolution gradients match the cpu backend', () => {
   });
 });
 
+interface PoolCase {
+  shape: [number, number, number, number];
+  filter: number;
+  stride: number;
+  pad: 'same' | 'valid';
+  /** Values rounded to halves: windows hold equal maxima, testing the tie rule (the first maximum wins). */
+  ties: boolean;
+}
+
+function poolCases(): PoolCase[] {
+  const cases: PoolCase[] = [];
+  for (const filter of [1, 2, 3]) {
+    for (const stride of [1, 2]) {
+      for (const pad of ['same', 'valid'] as const) {
+        for (const ties of [false, true]) {
+          const odd = cases.length % 3 === 1;
+          cases.push({ shape: odd ? [3, 7, 9, 5] : [1, 9, 7, 3], filter, stride, pad, ties });
+        }
+      }
+    }
+  }
+  return cases;
+}
+
+describe('wasm MaxPoolGrad matches the cpu backend, ties and all-negative windows included', () => {
+  test.each(poolCases().map((c) => [
+    `${c.shape.join('×')} pool ${c.filter} stride ${c.stride} ${c.pad}${c.ties ? ' with ties' : ''}`, c,
+  ] as const))('%s', async (_name, c) => {
+    const size = c.shape.reduce((a, b) => a * b, 1);
+    const xValues = seeded(size, 31 + c.filter * 7 + c.stride).map((v) => (c.ties ? Math.floor(v * 2) / 2 : v));
+    const grad = async (backend: string): Promise<Float32Array> => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(xValues, c.shape);
+        const f = (t: Tensor) => {
+          const y = tf.maxPool(t as Tensor4D, c.filter, c.stride, c.pad);
+          return tf.sum(tf.mul(y, tf.tensor(seeded(y.size, 77), y.shape)));
+        };
+        return tf.grad(f)(x).dataSync() as Float32Array;
+      });
+    };
+    const expected = await grad('cpu');
+    const actual = await grad('wasm');
+    expect(relativeError(actual, expected)).toBeLessThanOrEqual(1e-6);
+  });
+});
+
 describe('wasm fallback kernels keep reference counts exact', () => {
   test('no tensor and no backend buffer survives a gradient step', async () => {
     await tf.setBackend('wasm');
-    const x = tf.randomNormal([4, 9, 9, 3]) as tf.Tensor4D;
-    const w = tf.randomNormal([3, 3, 3, 8]) as tf.Tensor4D;
+    const x = tf.randomNormal([4, 9, 9, 3]) as Tensor4D;
+    const w = tf.randomNormal([3, 3, 3, 8]) as Tensor4D;
     const step = () => tf.tidy(() => {
-      const [dx, dw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) =>
-        tf.sum(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same')))([x, w]);
+      const [dx, dw] = tf.grads((xx: Tensor, ww: Tensor) =>
+        tf.sum(tf.conv2d(xx as Tensor4D, ww as Tensor4D, 2, 'same')))([x, w]);
       return tf.add(tf.sum(dx), tf.sum(dw));
     });
     step().dispose();

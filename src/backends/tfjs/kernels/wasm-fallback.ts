@@ -1,11 +1,12 @@
 /**
  * Portable training kernels for tfjs' wasm backend: no compiler, no system library, just XNNPACK.
  *
- * Stock tfjs-backend-wasm 4.22 cannot train a convnet: `Conv2DBackpropFilter` is not registered at all, and its
- * `Conv2DBackpropInput` is a scalar loop ~10× slower than its forward convolution. Both are replaced here by
- * forward convolutions (see conv-grads-as-conv.ts). Every other kernel a ResNet's training step needs (pooling
- * gradients, batch-norm's composed gradient, softmax cross-entropy, pad/slice/concat) is registered by the wasm
- * backend already; test/backends/tfjs/kernels.test.ts trains a small residual net on wasm to keep that true.
+ * Stock tfjs-backend-wasm 4.22 cannot train a convnet: `Conv2DBackpropFilter` is not registered at all, its
+ * `Conv2DBackpropInput` is a scalar loop ~10× slower than its forward convolution, and its `MaxPoolGrad` is wrong
+ * (see max-pool-grad.ts). The convolution gradients become forward convolutions (conv-grads-as-conv.ts), the
+ * max-pool gradient a correct loop. Every other kernel a ResNet's training step needs (average-pool gradient,
+ * batch-norm's composed gradient, softmax cross-entropy, pad/slice/concat) is registered and correct on wasm;
+ * test/backends/tfjs/kernels-training.test.ts trains a small residual net on wasm against cpu to keep that true.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import type {
@@ -13,11 +14,13 @@ import type {
   Conv2DBackpropInputAttrs,
   KernelConfig,
   KernelFunc,
+  MaxPoolGradAttrs,
   TensorInfo,
 } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 import { conv2dBackpropFilterAsConv, conv2dBackpropInputAsConv } from './conv-grads-as-conv';
 import { composeKernel, KernelScope, KernelTable, RefCountedBackend } from './kernel-scope';
+import { HeapBackend, maxPoolGradOnHeap } from './max-pool-grad';
 
 export const WASM = 'wasm';
 
@@ -55,6 +58,12 @@ export const wasmFallbackKernels: readonly KernelConfig[] = [
     backendName: WASM,
     kernelFunc: composed<Conv2DBackpropInputAttrs>((scope, { dy, filter }, attrs) =>
       conv2dBackpropInputAsConv(scope, dy, filter, attrs)),
+  },
+  {
+    kernelName: tf.MaxPoolGrad,
+    backendName: WASM,
+    kernelFunc: ({ inputs, backend, attrs }) =>
+      maxPoolGradOnHeap(backend as HeapBackend, inputs.dy!, inputs.input!, attrs as unknown as MaxPoolGradAttrs),
   },
 ];
 

@@ -1,0 +1,149 @@
+/**
+ * Picks the fastest TensorFlow.js backend this machine can run, in this order:
+ *
+ *   tfjs-node-gpu → tfjs-node → wasm + oneDNN kernels → wasm (portable training kernels) → cpu
+ *
+ * tfjs-node needs libtensorflow, downloaded at install time, so it is often absent. The wasm backend always
+ * loads (its binaries ship in the npm package) but cannot train without the kernels registered here; the native
+ * oneDNN kernels are an optional, compiled extra on top of it. The cpu backend is plain JavaScript: a last resort.
+ */
+import * as os from 'os';
+import * as path from 'path';
+import { DiagnosticError, error } from '../../diagnostics/diagnostic';
+import { registerWasmFallbackKernels, WASM } from './kernels/wasm-fallback';
+import { tf, tfjsNode, tfjsNodeErrors } from './tf';
+
+export type BackendChoice = 'tensorflow' | 'wasm' | 'cpu' | 'auto';
+
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+export interface BackendOptions {
+  /** 'auto' (default) takes the first that works of the order above; the others force one backend. */
+  backend?: BackendChoice;
+  /** Threads for native kernels; default: all cores. The plain wasm and cpu backends use one. */
+  threads?: number;
+}
+
+export interface BackendInfo {
+  /** 'tfjs-node-gpu', 'tfjs-node', 'wasm+onednn', 'wasm' or 'cpu'. */
+  name: string;
+  /** The name tfjs knows the backend by ('tensorflow', 'wasm', 'cpu'). */
+  tfBackend: string;
+  /** One line for the user: what runs, how many threads, and why a faster choice was not taken. */
+  description: string;
+  threads: number;
+}
+
+function unavailable(message: string, hint?: string): DiagnosticError {
+  return new DiagnosticError([error('backend/unavailable', message, '', hint === undefined ? {} : { hint })]);
+}
+
+function checkThreads(threads: number | undefined): number {
+  const cores = os.availableParallelism();
+  if (threads === undefined) return cores;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new DiagnosticError([
+      error('backend/threads', `threads must be a positive integer, got ${threads}`, '', { hint: `e.g. --threads ${cores}` }),
+    ]);
+  }
+  return threads;
+}
+
+async function useTensorflow(threads: number): Promise<BackendInfo> {
+  if (tfjsNode === null) {
+    const reasons = Object.entries(tfjsNodeErrors).map(([pkg, why]) => `${pkg}: ${why}`).join('; ');
+    throw unavailable(
+      `backend 'tensorflow' needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu, and neither loads (${reasons})`,
+      "use --backend auto (wasm with training kernels) or install @tensorflow/tfjs-node where libtensorflow is available",
+    );
+  }
+  if (!(await tf.setBackend('tensorflow'))) throw unavailable(`${tfjsNode} is installed but its backend failed to start`);
+  const name = tfjsNode.replace('@tensorflow/', '');
+  // libtensorflow sizes its own thread pools (all cores) when it loads; we cannot change them afterwards.
+  return { name, tfBackend: 'tensorflow', threads, description: `TensorFlow C library via ${tfjsNode}` };
+}
+
+/** Points the wasm backend at the binaries inside its npm package, wherever bundling or cwd put us. */
+function locateWasmBinaries(): void {
+  if (tf.findBackend(WASM) !== undefined && tf.findBackend(WASM) !== null) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const wasmModule = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+  const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  try {
+    wasmModule.setWasmPaths(`${dir}${path.sep}`);
+  } catch {
+    // Initialisation already started elsewhere with its own paths; nothing to redirect.
+  }
+}
+
+async function startWasm(): Promise<{ ok: true; simd: boolean } | { ok: false; reason: string }> {
+  try {
+    registerWasmFallbackKernels();
+    locateWasmBinaries();
+    if (!(await tf.setBackend(WASM))) return { ok: false, reason: 'the wasm backend failed to initialise' };
+    return { ok: true, simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true };
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
+  }
+}
+
+async function tryNativeKernels(threads: number): Promise<{ ok: boolean; reason?: string }> {
+  if (process.env.NETSPEC_NATIVE === '0') return { ok: false, reason: 'disabled by NETSPEC_NATIVE=0' };
+  try {
+    const native = await import('./kernels/native');
+    return native.tryRegisterNativeKernels({ threads });
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message.split('\n')[0] };
+  }
+}
+
+async function useWasm(threads: number): Promise<BackendInfo> {
+  const started = await startWasm();
+  if (!started.ok) throw unavailable(`the wasm backend is unavailable: ${started.reason}`, 'use --backend cpu');
+  const simd = started.simd ? 'SIMD' : 'no SIMD';
+  const native = await tryNativeKernels(threads);
+  if (native.ok) {
+    return {
+      name: 'wasm+onednn', tfBackend: WASM, threads,
+      description: `tfjs wasm backend (XNNPACK, ${simd}) with oneDNN convolution and batch-norm kernels, ${threads} thread(s)`,
+    };
+  }
+  return {
+    name: 'wasm', tfBackend: WASM, threads: 1,
+    description: `tfjs wasm backend (XNNPACK, ${simd}, 1 thread) with portable training kernels; ` +
+      `oneDNN kernels not used: ${native.reason ?? 'unavailable'}`,
+  };
+}
+
+async function useCpu(why?: string): Promise<BackendInfo> {
+  if (!(await tf.setBackend('cpu'))) throw unavailable('the cpu backend failed to start');
+  const description = 'tfjs cpu backend (plain JavaScript, 1 thread; slow for training)' + (why ? `: ${why}` : '');
+  return { name: 'cpu', tfBackend: 'cpu', threads: 1, description };
+}
+
+/** Selects and initialises the backend; the result says what was chosen, for printing at start. */
+export async function selectBackend(opts: BackendOptions = {}): Promise<BackendInfo> {
+  const choice = opts.backend ?? 'auto';
+  if (!BACKEND_CHOICES.includes(choice)) {
+    throw new DiagnosticError([
+      error('backend/unknown', `unknown backend '${choice}'`, '', { hint: `one of: ${BACKEND_CHOICES.join(', ')}` }),
+    ]);
+  }
+  const threads = checkThreads(opts.threads);
+  switch (choice) {
+    case 'tensorflow':
+      return useTensorflow(threads);
+    case 'wasm':
+      return useWasm(threads);
+    case 'cpu':
+      return useCpu();
+    case 'auto': {
+      if (tfjsNode !== null) return useTensorflow(threads);
+      try {
+        return await useWasm(threads);
+      } catch (err) {
+        return useCpu((err as Error).message);
+      }
+    }
+  }
+}
