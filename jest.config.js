@@ -5,4 +5,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Tests carry no time limits (speed is measured by `npm run bench`); this only stops a hung test eventually.
+  testTimeout: 30 * 60 * 1000,
 };

@@ -72,19 +72,30 @@ function toDiagnostics(errors: ErrorObject[], locate: Locator): Diagnostic[] {
 }
 
 /**
- * A failed `oneOf` reports every branch's complaint. When the value got inside a branch (errors below its own path),
- * those deeper errors are the useful ones; otherwise one "expected A or B" message replaces the lot.
+ * A failed `oneOf` reports every branch's complaint. Branches whose type does not fit the value are noise; the
+ * errors of a branch that fits (an unknown key inside the object form, a misspelt enum value) are what the user
+ * needs. When no branch fits, one "expected A or B" message replaces the lot.
  */
 function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
   const alternatives = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
-  let kept = errors.filter((e) => !alternatives.includes(e));
+  let kept = errors.filter((e) => !alternatives.includes(e) && !isPropertyNamePattern(e));
   for (const alt of alternatives) {
-    const inside = kept.filter((e) => e.schemaPath.startsWith(alt.schemaPath + '/'));
-    const deeper = inside.filter((e) => e.instancePath.length > alt.instancePath.length && e.keyword !== 'type');
-    kept = kept.filter((e) => !inside.includes(e) || deeper.includes(e));
-    if (deeper.length === 0) kept.push(alt);
+    const branches = new Map<string, ErrorObject[]>();
+    for (const e of kept) {
+      const m = e.schemaPath.startsWith(alt.schemaPath + '/') ? /^\/(\d+)\//.exec(e.schemaPath.slice(alt.schemaPath.length)) : null;
+      if (m) branches.set(m[1], [...(branches.get(m[1]) ?? []), e]);
+    }
+    const inside = [...branches.values()].flat();
+    const fitting = [...branches.values()].filter((errs) => !errs.some((e) => e.keyword === 'type' && e.instancePath === alt.instancePath));
+    kept = kept.filter((e) => !inside.includes(e) || fitting.flat().includes(e));
+    if (fitting.length === 0) kept.push(alt);
   }
   return kept;
+}
+
+/** ajv reports a bad property name twice (the pattern, then propertyNames); the second says which key. */
+function isPropertyNamePattern(e: ErrorObject): boolean {
+  return e.keyword === 'pattern' && e.schemaPath.includes('/propertyNames/');
 }
 
 function describe(e: ErrorObject, locate: Locator): Diagnostic {
@@ -129,6 +140,15 @@ function describe(e: ErrorObject, locate: Locator): Diagnostic {
       const { comparison, limit } = e.params as { comparison: string; limit: number };
       return error('schema/range', `expected a number ${comparison} ${limit}; got ${got}`, pointer, at(pointer));
     }
+    case 'propertyNames': {
+      const name = String((e.params as { propertyName: string }).propertyName);
+      return error('schema/propertyNames', `'${name}' is not a block index: override keys are 0-based block numbers`, `${pointer}/${name}`, {
+        ...at(`${pointer}/${name}`, true),
+        hint: 'for example overrides: { 0: { filters: [64, 64, 256] } }',
+      });
+    }
+    case 'uniqueItems':
+      return error('schema/uniqueItems', `expected distinct items; ${received(e.data)} repeats one`, pointer, at(pointer));
     case 'minItems':
     case 'maxItems':
       return error('schema/length', `expected ${e.message ?? 'a different number of items'}; got ${Array.isArray(e.data) ? e.data.length : 0} items`, pointer, at(pointer));
