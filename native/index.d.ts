@@ -45,6 +45,7 @@ export function batchNormBackward(
   x: Float32Array,
   dy: Float32Array,
   gamma: Float32Array,
+  beta: Float32Array,
   mean: Float32Array,
   variance: Float32Array,
   dx: Float32Array,

@@ -67,7 +67,7 @@ std::unique_ptr<Entry> makeBackward(const Shape &s) {
   auto e = std::make_unique<Entry>();
   e->prim = dnnl::batch_normalization_backward({desc, cpuEngine(), forwardPd(s)});
   for (int arg : {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC}) e->args[arg] = userMemory(s.data());
-  for (int arg : {DNNL_ARG_SCALE, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DIFF_SCALE, DNNL_ARG_DIFF_SHIFT}) {
+  for (int arg : {DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DIFF_SCALE, DNNL_ARG_DIFF_SHIFT}) {
     e->args[arg] = userMemory(s.channel());
   }
   return e;
@@ -104,8 +104,8 @@ Napi::Value batchNormForward(const Napi::CallbackInfo &info) {
   });
 }
 
-// batchNormBackward(shape, epsilon, x, dy, gamma, mean, variance, dx, dgamma, dbeta), with the statistics
-// of the forward pass.
+// batchNormBackward(shape, epsilon, x, dy, gamma, beta, mean, variance, dx, dgamma, dbeta), with the
+// statistics of the forward pass. oneDNN 2.6 refuses to run without the shift bound, though dx does not depend on it.
 Napi::Value batchNormBackward(const Napi::CallbackInfo &info) {
   return guarded(info, [&] {
     Shape s(info);
@@ -113,13 +113,14 @@ Napi::Value batchNormBackward(const Napi::CallbackInfo &info) {
     float *x = floatArg(info, 2, s.size(), "x");
     float *dy = floatArg(info, 3, s.size(), "dy");
     float *gamma = floatArg(info, 4, c, "gamma");
-    float *mean = floatArg(info, 5, c, "mean");
-    float *variance = floatArg(info, 6, c, "variance");
-    float *dx = floatArg(info, 7, s.size(), "dx");
-    float *dgamma = floatArg(info, 8, c, "dgamma");
-    float *dbeta = floatArg(info, 9, c, "dbeta");
+    float *beta = floatArg(info, 5, c, "beta");
+    float *mean = floatArg(info, 6, c, "mean");
+    float *variance = floatArg(info, 7, c, "variance");
+    float *dx = floatArg(info, 8, s.size(), "dx");
+    float *dgamma = floatArg(info, 9, c, "dgamma");
+    float *dbeta = floatArg(info, 10, c, "dbeta");
     Entry *e = lookup(backwardCache, s, makeBackward);
-    e->bind(DNNL_ARG_SRC, x), e->bind(DNNL_ARG_DIFF_DST, dy), e->bind(DNNL_ARG_SCALE, gamma);
+    e->bind(DNNL_ARG_SRC, x), e->bind(DNNL_ARG_DIFF_DST, dy), e->bind(DNNL_ARG_SCALE, gamma), e->bind(DNNL_ARG_SHIFT, beta);
     e->bind(DNNL_ARG_MEAN, mean), e->bind(DNNL_ARG_VARIANCE, variance), e->bind(DNNL_ARG_DIFF_SRC, dx);
     e->bind(DNNL_ARG_DIFF_SCALE, dgamma), e->bind(DNNL_ARG_DIFF_SHIFT, dbeta);
     run(e);

@@ -1,0 +1,48 @@
+/**
+ * Loading the optional `netspec-native` package (native/ in this repository): oneDNN convolution and batch-norm
+ * kernels compiled at install time when libdnnl-dev and a C++ compiler are present. Its types are restated here
+ * because the package may be absent, and TypeScript must not need it.
+ */
+import type { TensorInfo } from '@tensorflow/tfjs';
+
+/** The addon's functions; see native/index.d.ts for the argument layouts. */
+export interface NativeAddon {
+  conv2dForward(geometry: Int32Array, x: Float32Array, filter: Float32Array, bias: Float32Array | null,
+    y: Float32Array, relu: boolean): void;
+  conv2dBackwardData(geometry: Int32Array, dy: Float32Array, filter: Float32Array, dx: Float32Array): void;
+  conv2dBackwardWeights(geometry: Int32Array, x: Float32Array, dy: Float32Array, dfilter: Float32Array): void;
+  batchNormForward(shape: Int32Array, epsilon: number, x: Float32Array, gamma: Float32Array, beta: Float32Array,
+    y: Float32Array, mean: Float32Array, variance: Float32Array): void;
+  batchNormBackward(shape: Int32Array, epsilon: number, x: Float32Array, dy: Float32Array, gamma: Float32Array,
+    beta: Float32Array, mean: Float32Array, variance: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
+  setThreads(threads: number): void;
+  info(): { version: string; threads: number; cachedPrimitives: number };
+}
+
+/** The wasm backend's heap access (tfjs-backend-wasm's BackendWasm). */
+export interface WasmHeap {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+}
+
+export const NATIVE_PACKAGE = 'netspec-native';
+
+let loaded: { addon: NativeAddon } | { reason: string } | undefined;
+
+/** The addon, or why it is unavailable (not installed, not built, or a broken oneDNN). Loaded once. */
+export function loadNativeAddon(): { addon: NativeAddon } | { reason: string } {
+  if (loaded === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      loaded = { addon: require(NATIVE_PACKAGE) as NativeAddon };
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      loaded = {
+        reason: e.code === 'MODULE_NOT_FOUND' && e.message.includes(`'${NATIVE_PACKAGE}'`)
+          ? `${NATIVE_PACKAGE} is not installed (it builds at npm install time when libdnnl-dev is present)`
+          : e.message.split('\n')[0],
+      };
+    }
+  }
+  return loaded;
+}
