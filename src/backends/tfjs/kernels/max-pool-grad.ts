@@ -10,12 +10,7 @@
  */
 import type { MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../tf';
-
-/** The wasm backend's memory access, as tfjs-backend-wasm's BackendWasm provides it. */
-export interface HeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
+import type { HeapBackend } from './heap-backend';
 
 export function maxPoolGradOnHeap(backend: HeapBackend, dy: TensorInfo, input: TensorInfo,
   attrs: MaxPoolGradAttrs): TensorInfo {
@@ -26,10 +21,9 @@ export function maxPoolGradOnHeap(backend: HeapBackend, dy: TensorInfo, input: T
   const { strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
 
   const out = backend.makeOutput(input.shape, 'float32');
-  // Views only after the allocation: growing the heap detaches views taken before it.
-  const x = backend.typedArrayFromHeap(input);
-  const g = backend.typedArrayFromHeap(dy);
-  const dx = backend.typedArrayFromHeap(out);
+  const x = backend.typedArrayFromHeap(input) as Float32Array;
+  const g = backend.typedArrayFromHeap(dy) as Float32Array;
+  const dx = backend.typedArrayFromHeap(out) as Float32Array;
   dx.fill(0);
 
   const best = new Float32Array(channels);

@@ -15,12 +15,17 @@ import type {
   KernelConfig,
   KernelFunc,
   MaxPoolGradAttrs,
+  SumAttrs,
   TensorInfo,
+  TileAttrs,
 } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 import { conv2dBackpropFilterAsConv, conv2dBackpropInputAsConv } from './conv-grads-as-conv';
 import { composeKernel, KernelScope, KernelTable, RefCountedBackend } from './kernel-scope';
-import { HeapBackend, maxPoolGradOnHeap } from './max-pool-grad';
+import type { HeapBackend } from './heap-backend';
+import { maxPoolGradOnHeap } from './max-pool-grad';
+import { reduceLeadingAxes } from './reduce-leading';
+import { tileOnHeap } from './tile';
 
 export const WASM = 'wasm';
 
@@ -65,6 +70,17 @@ export const wasmFallbackKernels: readonly KernelConfig[] = [
     kernelFunc: ({ inputs, backend, attrs }) =>
       maxPoolGradOnHeap(backend as HeapBackend, inputs.dy!, inputs.input!, attrs as unknown as MaxPoolGradAttrs),
   },
+  {
+    kernelName: tf.Tile,
+    backendName: WASM,
+    kernelFunc: ({ inputs, backend, attrs }) =>
+      tileOnHeap(backend as HeapBackend, inputs.x!, (attrs as unknown as TileAttrs).reps),
+  },
+  ...(['Sum', 'Mean'] as const).map((kernelName) => ({
+    kernelName,
+    backendName: WASM,
+    kernelFunc: composed<SumAttrs>((scope, { x }, attrs) => reduceLeadingAxes(scope, kernelName, x, attrs)),
+  })),
 ];
 
 let registered = false;
@@ -79,7 +95,10 @@ export function registerWasmFallbackKernels(): void {
   for (const config of wasmFallbackKernels) {
     // Unregister first: registering over an existing kernel works but logs a warning.
     if (tf.getKernel(config.kernelName, WASM) !== undefined) tf.unregisterKernel(config.kernelName, WASM);
-    tf.registerKernel(config);
+    // The backend runs the setup of registered kernels when it starts. A built-in we replace still runs inside
+    // ours (for the cases we hand back to it), so its setup — binding its C function — must still happen.
+    const replaced = builtinKernels().get(config.kernelName);
+    tf.registerKernel({ ...config, setupFunc: replaced?.setupFunc, disposeFunc: replaced?.disposeFunc });
   }
   registered = true;
 }

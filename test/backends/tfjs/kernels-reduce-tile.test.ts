@@ -1,0 +1,71 @@
+/** The wasm Tile, Sum and Mean replacements against tfjs' cpu backend, on the fast paths and the handed-back ones. */
+import type { DataType, Tensor } from '@tensorflow/tfjs';
+import { tf } from '../../../src/backends/tfjs/tf';
+import { registerWasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
+
+beforeAll(() => registerWasmFallbackKernels());
+
+function values(size: number, dtype: DataType): number[] {
+  // Small integers keep int32 and bool meaningful and float sums exact.
+  return Array.from({ length: size }, (_, i) => (dtype === 'bool' ? (i * 7) % 3 === 0 : ((i * 37) % 11) - 5) as number);
+}
+
+async function onBoth(run: () => Tensor): Promise<{ cpu: Tensor; wasm: Tensor }> {
+  await tf.setBackend('cpu');
+  const cpu = run();
+  const cpuCopy = tf.tensor(cpu.dataSync(), cpu.shape, cpu.dtype);
+  await tf.setBackend('wasm');
+  const wasm = run();
+  return { cpu: cpuCopy, wasm };
+}
+
+describe('Tile', () => {
+  const cases: Array<[number[], number[], DataType]> = [
+    [[1, 1, 1, 5], [3, 4, 2, 1], 'float32'],
+    [[2, 3], [2, 1], 'float32'],
+    [[3], [4], 'int32'],
+    [[2, 1, 3], [1, 3, 2], 'float32'],
+    [[2, 3, 4], [1, 1, 1], 'float32'],
+    [[2, 2], [3, 2], 'bool'],
+    [[0, 3], [2, 1], 'float32'],
+  ];
+  test.each(cases)('%j tiled %j (%s)', async (shape, reps, dtype) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const { cpu, wasm } = await onBoth(() => tf.tile(tf.tensor(values(size, dtype), shape, dtype), reps));
+    expect(wasm.shape).toEqual(shape.map((d, i) => d * reps[i]));
+    expect(wasm.dtype).toBe(dtype);
+    expect(Array.from(wasm.dataSync())).toEqual(Array.from(cpu.dataSync()));
+  });
+});
+
+describe('Sum and Mean', () => {
+  const cases: Array<[string, number[], number | number[], boolean, DataType]> = [
+    ['leading 3 of 4 (batch-norm statistics)', [4, 3, 5, 6], [0, 1, 2], false, 'float32'],
+    ['leading 3 of 4, keepDims', [4, 3, 5, 6], [2, 0, 1], true, 'float32'],
+    ['leading 1 of 2 (dense bias gradient)', [7, 5], 0, false, 'float32'],
+    ['inner axes (global pooling, built-in path)', [2, 3, 5, 4], [1, 2], false, 'float32'],
+    ['last axis, negative index', [2, 3, 5], -1, true, 'float32'],
+    ['all axes', [2, 3, 4], [0, 1, 2], false, 'float32'],
+    ['leading, int32 (built-in path)', [4, 3, 2], [0, 1], false, 'int32'],
+  ];
+  test.each(cases)('%s', async (_name, shape, axis, keepDims, dtype) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    for (const op of [tf.sum, tf.mean]) {
+      const { cpu, wasm } = await onBoth(() => op(tf.tensor(values(size, dtype), shape, dtype), axis, keepDims));
+      expect(wasm.shape).toEqual(cpu.shape);
+      const [a, b] = [wasm.dataSync(), cpu.dataSync()];
+      b.forEach((v, i) => expect(a[i]).toBeCloseTo(v, 5));
+    }
+  });
+});
+
+test('replaced kernels leave no backend buffer behind', async () => {
+  await tf.setBackend('wasm');
+  const x = tf.ones([8, 4, 4, 3]);
+  const run = () => tf.dispose([tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1]), tf.tile(x, [1, 2, 1, 1])]);
+  run();
+  const before = tf.engine().backend.numDataIds();
+  run();
+  expect(tf.engine().backend.numDataIds()).toBe(before);
+  x.dispose();
+});
