@@ -107,7 +107,7 @@ function resolveRef(ref: SpecRef, ctx: LoadContext): string | undefined {
   const names = builtinNames(true);
   ctx.diagnostics.push(
     error('spec/unknown-builtin', `unknown built-in spec '${ref.ref}'`, ref.at ? '/extends' : '', {
-      location: ref.at ?? { file: '<command line>', line: 1, column: 1 },
+      location: ref.at,
       hint: didYouMean(ref.ref, names) ?? 'run `netspec list` for the built-ins, or give a path ending in .yaml',
     }),
   );
