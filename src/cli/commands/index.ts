@@ -1,7 +1,8 @@
 import { Command } from 'commander';
+import { registerBench } from './bench';
 import { registerInspect } from './inspect';
 import { registerList } from './list';
 import { registerValidate } from './validate';
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: ReadonlyArray<(program: Command) => void> = [registerList, registerValidate, registerInspect];
+export const commands: ReadonlyArray<(program: Command) => void> = [registerList, registerValidate, registerInspect, registerBench];

@@ -1,0 +1,41 @@
+import { Command } from 'commander';
+import { benchSuites } from '../../bench/suites';
+import { BenchRow } from '../../bench/types';
+import { CliError } from '../errors';
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description(`measure speed; suites: ${benchSuites.map((s) => s.name).join(', ')}`)
+    .option('--suite <names>', 'comma-separated suites to run (default: all)')
+    .option('--quick', 'fewer repetitions')
+    .option('--json', 'print an array of { case, backend, threads, unit, value, peer, peerValue, ratio }')
+    .action(async (opts: { suite?: string; quick?: boolean; json?: boolean }) => {
+      const wanted = opts.suite ? opts.suite.split(',').map((s) => s.trim()) : benchSuites.map((s) => s.name);
+      const unknown = wanted.filter((w) => !benchSuites.some((s) => s.name === w));
+      if (unknown.length) throw new CliError(`unknown suite ${unknown.join(', ')}`, 2, `choose from ${benchSuites.map((s) => s.name).join(', ')}`);
+      const rows: BenchRow[] = [];
+      for (const suite of benchSuites.filter((s) => wanted.includes(s.name))) {
+        if (!opts.json) process.stderr.write(`running ${suite.name}: ${suite.description}\n`);
+        rows.push(...(await suite.run({ quick: opts.quick })));
+      }
+      process.stdout.write(opts.json ? JSON.stringify(rows, null, 2) + '\n' : table(rows));
+    });
+}
+
+/** A plain aligned table: case, backend, threads, value, peer, ratio. */
+export function table(rows: readonly BenchRow[]): string {
+  const cells = rows.map((r) => [
+    r.case, r.backend, String(r.threads), `${fmt(r.value)} ${r.unit}`,
+    r.peer ? `${r.peer} ${fmt(r.peerValue ?? NaN)}` : '', r.ratio !== undefined ? `${fmt(r.ratio)}×` : '',
+  ]);
+  const head = ['case', 'backend', 'threads', 'value', 'peer', 'ratio'];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((x, i) => (i >= 2 ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n') + '\n';
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return '-';
+  return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2);
+}
