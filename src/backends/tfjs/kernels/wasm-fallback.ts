@@ -24,7 +24,7 @@ import { conv2dBackpropFilterAsConv, conv2dBackpropInputAsConv } from './conv-gr
 import { composeKernel, KernelScope, KernelTable, RefCountedBackend } from './kernel-scope';
 import type { HeapBackend } from './heap-backend';
 import { maxPoolGradOnHeap } from './max-pool-grad';
-import { reduceLeadingAxes } from './reduce-leading';
+import { reduceAsAvgPool } from './reduce-as-pool';
 import { tileOnHeap } from './tile';
 
 export const WASM = 'wasm';
@@ -79,7 +79,7 @@ export const wasmFallbackKernels: readonly KernelConfig[] = [
   ...(['Sum', 'Mean'] as const).map((kernelName) => ({
     kernelName,
     backendName: WASM,
-    kernelFunc: composed<SumAttrs>((scope, { x }, attrs) => reduceLeadingAxes(scope, kernelName, x, attrs)),
+    kernelFunc: composed<SumAttrs>((scope, { x }, attrs) => reduceAsAvgPool(scope, kernelName, x, attrs)),
   })),
 ];
 
