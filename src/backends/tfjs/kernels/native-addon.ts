@@ -32,6 +32,13 @@ let loaded: { addon: NativeAddon } | { reason: string } | undefined;
 /** The addon, or why it is unavailable (not installed, not built, or a broken oneDNN). Loaded once. */
 export function loadNativeAddon(): { addon: NativeAddon } | { reason: string } {
   if (loaded === undefined) {
+    // Debian's oneDNN runs on GNU OpenMP, whose idle threads spin 300,000 rounds before sleeping. When another
+    // process wants the core, that spinning collapses a 2-thread convolution from ~310 to ~15 GFLOP/s (median,
+    // measured here); 10,000 rounds keep ~300 on an idle machine and ~65 on a busy one. libgomp reads this once,
+    // when it loads with the addon, so it must be set before the require. A user's own setting wins.
+    if (process.env.GOMP_SPINCOUNT === undefined && process.env.OMP_WAIT_POLICY === undefined) {
+      process.env.GOMP_SPINCOUNT = '10000';
+    }
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       loaded = { addon: require(NATIVE_PACKAGE) as NativeAddon };
