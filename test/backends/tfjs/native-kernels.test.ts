@@ -282,6 +282,47 @@ native('reference counts and restoring the replaced kernels', () => {
     optimizer.dispose();
   });
 
+  test('a short training run follows the same loss curve as the portable wasm kernels', async () => {
+    await tf.setBackend('wasm');
+    const train = (batchNorm: (x: Tensor, g: Tensor, b: Tensor) => Tensor): number[] => {
+      const x = tf.randomUniform([8, 12, 12, 3], -1, 1, 'float32', 20) as Tensor4D;
+      const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3], 'int32'), 4);
+      const vars = [
+        tf.variable(tf.randomNormal([3, 3, 3, 8], 0, 0.5, 'float32', 21)),
+        tf.variable(tf.ones([8])), tf.variable(tf.zeros([8])),
+        tf.variable(tf.randomNormal([3, 3, 8, 8], 0, 0.3, 'float32', 22)),
+        tf.variable(tf.randomNormal([8, 4], 0, 0.3, 'float32', 23)),
+      ];
+      const [w1, gamma, beta, w2, dense] = vars;
+      const optimizer = tf.train.sgd(0.1);
+      const losses: number[] = [];
+      for (let step = 0; step < 8; step++) {
+        const loss = optimizer.minimize(() => {
+          const h = tf.relu(batchNorm(tf.conv2d(x, w1 as unknown as Tensor4D, 1, 'same'), gamma, beta));
+          const z = tf.relu(tf.conv2d(h as Tensor4D, w2 as unknown as Tensor4D, 2, explicit(0, 1, 1, 0)));
+          return tf.losses.softmaxCrossEntropy(labels, tf.matMul(tf.mean(z, [1, 2]), dense)) as Scalar;
+        }, true);
+        losses.push(loss!.dataSync()[0]);
+        loss!.dispose();
+      }
+      tf.dispose([x, labels, ...vars]);
+      optimizer.dispose();
+      return losses;
+    };
+    const native = train((x, g, b) => nativeBatchNormTraining(x, g, b, 1e-3).y);
+    unregisterNativeKernels();
+    try {
+      const portable = train((x, g, b) => {
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        return tf.batchNorm(x, mean, variance, b, g, 1e-3);
+      });
+      expect(native[7]).toBeLessThan(native[0]);
+      expect(relErr(native, portable)).toBeLessThanOrEqual(1e-4);
+    } finally {
+      expect(tryRegisterNativeKernels({ threads: 2 }).ok).toBe(true);
+    }
+  });
+
   test('unregisterNativeKernels puts the previous kernels back', () => {
     const nativeConv = tf.getKernel(tf.Conv2D, 'wasm');
     unregisterNativeKernels();
