@@ -46,7 +46,8 @@ export function loadNativeAddon(): { addon: NativeAddon } | { reason: string } {
       const e = err as NodeJS.ErrnoException;
       loaded = {
         reason: e.code === 'MODULE_NOT_FOUND' && e.message.includes(`'${NATIVE_PACKAGE}'`)
-          ? `${NATIVE_PACKAGE} is not installed (it builds at npm install time when libdnnl-dev is present)`
+          ? `${NATIVE_PACKAGE} is not installed (it builds at install time when libdnnl-dev is present: ` +
+            'apt-get install libdnnl-dev, then npm ci)'
           : e.message.split('\n')[0],
       };
     }
