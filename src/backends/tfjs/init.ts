@@ -9,11 +9,11 @@
  * - Conv biases: zeros. BN: gamma 1 (0 with `gammaZero`), beta 0, moving mean 0, moving variance 1.
  * - Dense: Keras' defaults, glorot_uniform kernel and zero bias.
  */
-import type { initializers } from '@tensorflow/tfjs';
 import { Conv2DAttrs } from '../../ir/types';
 import { tf } from './tf';
 
-export type Initializer = initializers.Initializer;
+/** tfjs keeps the Initializer base class out of its public exports; every factory returns one. */
+export type Initializer = ReturnType<typeof tf.initializers.zeros>;
 
 /** σ of the conv kernel init: sqrt(2 / fan_out), fan_out = k·k·filters. */
 export function convKernelStddev(attrs: Pick<Conv2DAttrs, 'kernel' | 'filters'>): number {

@@ -4,6 +4,7 @@ import { inspectJson, layerType, nodeParams } from '../../ir/describe';
 import { IRGraph } from '../../ir/types';
 import { formatCount, formatMacs, formatShape } from '../format';
 import { collectSets, loadGraph } from '../load';
+import { verifyBuild } from './compile';
 
 export function registerInspect(program: Command): void {
   program
@@ -14,8 +15,10 @@ export function registerInspect(program: Command): void {
     .option('--json', 'print the summary as one JSON object')
     .option('--resolved', 'print the fully resolved spec (extends, presets and defaults applied) as YAML')
     .option('--blocks', 'one line per block instead of per layer')
-    .action((ref: string, opts: { set: string[]; json?: boolean; resolved?: boolean; blocks?: boolean }) => {
+    .option('--verify', 'build the tfjs model and compare each layer\'s output shape and parameters with the IR (exit 1 on a difference)')
+    .action((ref: string, opts: { set: string[]; json?: boolean; resolved?: boolean; blocks?: boolean; verify?: boolean }) => {
       const { graph, result } = loadGraph(ref, opts.set);
+      if (opts.verify) return verifyBuild(graph);
       if (opts.resolved) process.stdout.write(stringify(result.raw));
       else if (opts.json) process.stdout.write(JSON.stringify(inspectJson(graph), null, 2) + '\n');
       else process.stdout.write(summary(graph, !!opts.blocks));

@@ -1,0 +1,11 @@
+/** The tfjs backend: IR → LayersModel, save/load without tfjs-node, weight transfer by name, verification. */
+export { buildLayersModel } from './build';
+export { convKernelInitializer, convKernelStddev, denseKernelInitializer, gammaInitializer } from './init';
+export { fileHandler, loadArtifacts, MODEL_JSON, ModelFileError, modelJsonPath, WEIGHTS_BIN } from './io/file-handler';
+export { GroupedConv2D, SubsamplePad } from './layers';
+export { loadModel, saveModel } from './load';
+export { lowerNode, lowerings } from './lower';
+export {
+  applyTransfer, formatTransferReport, isComplete, planTransfer, readWeights, ShapeMismatch, TransferReport, transferFrom, transferWeights,
+} from './transfer';
+export { compareModel, formatVerifyReport, LayerComparison, verifyGraph, VerifyReport } from './verify';

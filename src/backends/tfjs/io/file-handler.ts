@@ -1,0 +1,99 @@
+/**
+ * Save and load tfjs Layers models on the local file system without tfjs-node (whose `file://` handler is the only
+ * one tfjs has for Node). The layout is tfjs' own: `model.json` (topology + weights manifest) beside its weight
+ * files, so the tensorflowjs converter's output loads here and our output loads in tfjs-node and the browser.
+ *
+ * Saving writes `weights.bin` first and `model.json` last, each atomically: a reader that finds a model.json finds
+ * the weights it names.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { io } from '@tensorflow/tfjs';
+import { writeFileAtomic, writeJsonAtomic } from '../../../io/atomic';
+import { tf } from '../tf';
+
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+
+/** A model file that is missing, unreadable or malformed: the user's problem, reported without a stack. */
+export class ModelFileError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = 'ModelFileError';
+  }
+}
+
+/** `dir/model.json` for a directory, the path itself for a `.json` file. */
+export function modelJsonPath(dirOrFile: string): string {
+  return dirOrFile.toLowerCase().endsWith('.json') ? dirOrFile : path.join(dirOrFile, MODEL_JSON);
+}
+
+/** An IOHandler for `model.save(handler)` and `tf.loadLayersModel(handler)`: a directory or a model.json path. */
+export function fileHandler(dirOrFile: string): io.IOHandler {
+  const jsonPath = modelJsonPath(dirOrFile);
+  return {
+    save: (artifacts) => saveArtifacts(jsonPath, artifacts),
+    load: () => loadArtifacts(jsonPath),
+  };
+}
+
+async function saveArtifacts(jsonPath: string, artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
+  if (artifacts.modelTopology instanceof ArrayBuffer) throw new ModelFileError('graph models in binary form are not supported; save a Layers model');
+  const dir = path.dirname(jsonPath);
+  await fs.promises.mkdir(dir, { recursive: true });
+  const chunks = artifacts.weightData === undefined ? [] : [artifacts.weightData].flat().map((b) => new Uint8Array(b));
+  await writeFileAtomic(path.join(dir, WEIGHTS_BIN), chunks);
+  const modelJson: io.ModelJSON = {
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    modelTopology: artifacts.modelTopology ?? {},
+    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
+    ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+    ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
+  };
+  await writeJsonAtomic(jsonPath, modelJson);
+  return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+}
+
+/** Reads model.json and every weight file of its manifest, in manifest order (the converter writes shards). */
+export async function loadArtifacts(jsonPath: string): Promise<io.ModelArtifacts> {
+  const modelJson = await readModelJson(jsonPath);
+  const dir = path.dirname(jsonPath);
+  return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+    const buffers: ArrayBuffer[] = [];
+    for (const group of manifest) {
+      for (const file of group.paths) {
+        const bytes = await readFile(path.join(dir, file), `weight file '${file}' listed in ${jsonPath}`);
+        buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+      }
+    }
+    return [tf.io.getWeightSpecs(manifest), buffers];
+  });
+}
+
+async function readModelJson(jsonPath: string): Promise<io.ModelJSON> {
+  const text = (await readFile(jsonPath, 'model file')).toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ModelFileError(`${jsonPath} is not valid JSON: ${(e as Error).message}`);
+  }
+  const json = parsed as Partial<io.ModelJSON> | null;
+  if (json === null || typeof json !== 'object' || !json.modelTopology || !Array.isArray(json.weightsManifest)) {
+    throw new ModelFileError(`${jsonPath} is not a tfjs model.json (it needs 'modelTopology' and 'weightsManifest')`,
+      'give the model.json written by `netspec compile` or by the tensorflowjs converter');
+  }
+  return json as io.ModelJSON;
+}
+
+async function readFile(file: string, what: string): Promise<Buffer> {
+  try {
+    return await fs.promises.readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    throw new ModelFileError(`cannot read ${what} ${file}: ${why}`);
+  }
+}

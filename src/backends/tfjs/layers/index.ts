@@ -1,0 +1,3 @@
+/** netspec's custom tfjs layers. Importing this module registers them for tf.loadLayersModel. */
+export { GroupedConv2D, GroupedConv2DArgs } from './grouped-conv2d';
+export { SubsamplePad, SubsamplePadArgs } from './subsample-pad';

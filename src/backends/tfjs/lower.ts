@@ -1,0 +1,89 @@
+/**
+ * IR node → tfjs layer, one generic lowering per op kind. Nothing here knows about architectures: every spec reaches
+ * tfjs through this table. Layers take the IR node's name unchanged (names are the contract with weight files) and
+ * its `trainable` flag (frozen stages).
+ */
+import type { SymbolicTensor } from '@tensorflow/tfjs';
+import { IRNode, NodeOf, OpKind } from '../../ir/types';
+import { convKernelInitializer, denseKernelInitializer, gammaInitializer } from './init';
+import { GroupedConv2D, SubsamplePad } from './layers';
+import { tf } from './tf';
+
+type Layer = InstanceType<typeof tf.layers.Layer>;
+export type Lowering<K extends OpKind> = (node: NodeOf<K>, inputs: SymbolicTensor[]) => SymbolicTensor;
+
+const common = (node: IRNode) => ({ name: node.name, trainable: node.trainable });
+
+/** Applies a layer to one input or, for merge layers, to the list. */
+function apply(layer: Layer, inputs: SymbolicTensor[]): SymbolicTensor {
+  return layer.apply(inputs.length === 1 ? inputs[0] : inputs) as SymbolicTensor;
+}
+
+export const lowerings: { readonly [K in OpKind]: Lowering<K> } = {
+  input: (node) => tf.input({ shape: node.shape, name: node.name }),
+
+  conv2d: (node, inputs) => {
+    const a = node.attrs;
+    const args = {
+      ...common(node),
+      filters: a.filters,
+      kernelSize: a.kernel,
+      strides: a.strides,
+      padding: a.padding,
+      dilationRate: a.dilation,
+      useBias: a.useBias,
+      kernelInitializer: convKernelInitializer(a),
+      biasInitializer: tf.initializers.zeros(),
+    };
+    // tfjs' Conv2D has no `groups`; a grouped conv keeps one kernel in its own layer class (see GroupedConv2D).
+    return apply(a.groups > 1 ? new GroupedConv2D({ ...args, groups: a.groups }) : tf.layers.conv2d(args), inputs);
+  },
+
+  zero_pad: (node, inputs) => apply(tf.layers.zeroPadding2d({ ...common(node), padding: node.attrs.padding }), inputs),
+
+  batch_norm: (node, inputs) => apply(tf.layers.batchNormalization({
+    ...common(node),
+    axis: -1,
+    epsilon: node.attrs.epsilon,
+    momentum: node.attrs.momentum,
+    gammaInitializer: gammaInitializer(node.attrs.gammaZero),
+  }), inputs),
+
+  relu: (node, inputs) => apply(tf.layers.activation({ ...common(node), activation: 'relu' }), inputs),
+
+  max_pool: (node, inputs) => apply(tf.layers.maxPooling2d({
+    ...common(node), poolSize: node.attrs.size, strides: node.attrs.strides, padding: node.attrs.padding,
+  }), inputs),
+
+  // tfjs averages over the window's in-bounds pixels only, as TensorFlow does (timm's count_include_pad=False).
+  avg_pool: (node, inputs) => apply(tf.layers.averagePooling2d({
+    ...common(node), poolSize: node.attrs.size, strides: node.attrs.strides, padding: node.attrs.padding,
+  }), inputs),
+
+  global_pool: (node, inputs) => apply(
+    node.attrs.mode === 'avg' ? tf.layers.globalAveragePooling2d(common(node)) : tf.layers.globalMaxPooling2d(common(node)),
+    inputs,
+  ),
+
+  add: (node, inputs) => apply(tf.layers.add(common(node)), inputs),
+
+  subsample_pad: (node, inputs) => apply(new SubsamplePad({ ...common(node), ...node.attrs }), inputs),
+
+  flatten: (node, inputs) => apply(tf.layers.flatten(common(node)), inputs),
+
+  dropout: (node, inputs) => apply(tf.layers.dropout({ ...common(node), rate: node.attrs.rate }), inputs),
+
+  dense: (node, inputs) => apply(tf.layers.dense({
+    ...common(node),
+    units: node.attrs.units,
+    activation: node.attrs.activation,
+    useBias: node.attrs.useBias,
+    kernelInitializer: denseKernelInitializer(),
+    biasInitializer: tf.initializers.zeros(),
+  }), inputs),
+};
+
+/** Lowers one node given the tensors of its inputs. */
+export function lowerNode(node: IRNode, inputs: SymbolicTensor[]): SymbolicTensor {
+  return (lowerings[node.op] as Lowering<OpKind>)(node, inputs);
+}

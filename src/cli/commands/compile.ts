@@ -1,0 +1,92 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command } from 'commander';
+import type { BackendChoice } from '../../backends/tfjs/backend';
+import { EXIT_BAD_INPUT, EXIT_INTERNAL } from '../../diagnostics/diagnostic';
+import { IRGraph } from '../../ir/types';
+import { CliError } from '../errors';
+import { formatCount } from '../format';
+import { collectSets, loadGraph } from '../load';
+
+/** tfjs loads only when a command needs it, so `list`, `validate` and `inspect` stay fast. */
+const loadBackend = () => Promise.all([import('../../backends/tfjs/backend'), import('../../backends/tfjs')]);
+
+interface CompileOptions {
+  out: string;
+  set: string[];
+  weights?: string;
+  allowPartial?: boolean;
+  backend: BackendChoice;
+}
+
+export function registerCompile(program: Command): void {
+  program
+    .command('compile')
+    .description('build the tfjs model of a spec and write it in tfjs Layers format (model.json + weights.bin)')
+    .argument('<spec>', 'built-in name (see `netspec list`) or spec file')
+    .requiredOption('--out <dir>', 'directory to write model.json and weights.bin into (created if missing)')
+    .option('--set <key=value>', 'override a field, e.g. --set head.classes=10 (repeatable)', collectSets, [])
+    .option('--weights <model.json>', 'load weights by layer name from another tfjs Layers model (e.g. converted Keras weights)')
+    .option('--allow-partial', 'with --weights: write the model even when some weights are missing or have other shapes')
+    .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu', 'auto')
+    .action((ref: string, opts: CompileOptions) => compile(ref, opts));
+}
+
+async function compile(ref: string, opts: CompileOptions): Promise<void> {
+  checkOutDir(opts.out);
+  const { graph } = loadGraph(ref, opts.set);
+  const [{ selectBackend }, tfjs] = await loadBackend();
+  const backend = await selectBackend({ backend: opts.backend });
+  process.stdout.write(`backend: ${backend.name} — ${backend.description}\n`);
+  // Read the weight file before building, so a wrong path fails in milliseconds, not after a ResNet-152 init.
+  const weights = opts.weights === undefined ? undefined : await tfjs.readWeights(opts.weights).catch((e) => { throw asCliError(e); });
+  const model = tfjs.buildLayersModel(graph);
+  try {
+    if (weights !== undefined) {
+      const report = tfjs.transferFrom(model, weights, tfjs.modelJsonPath(opts.weights!), { allowPartial: opts.allowPartial });
+      process.stdout.write(tfjs.formatTransferReport(report));
+      if (!report.applied) {
+        throw new CliError(`${report.missing.length} weight(s) missing and ${report.mismatched.length} with another shape in ${opts.weights}; nothing written`,
+          EXIT_BAD_INPUT, 'check that the file was made for the same architecture and naming, or pass --allow-partial');
+      }
+    }
+    model.setUserDefinedMetadata({ netspec: { spec: ref, sets: opts.set, name: graph.name } });
+    await tfjs.saveModel(model, opts.out);
+  } catch (e) {
+    throw asCliError(e);
+  } finally {
+    model.dispose();
+    if (weights !== undefined) Object.values(weights).forEach((t) => t.dispose());
+  }
+  const p = graph.params;
+  process.stdout.write(`wrote ${path.join(opts.out, tfjs.MODEL_JSON)} and ${tfjs.WEIGHTS_BIN}: ${graph.nodes.length} layers, ` +
+    `${formatCount(p.total)} parameters (${formatCount(p.trainable)} trainable, ${formatCount(p.nonTrainable)} non-trainable)\n`);
+}
+
+function checkOutDir(out: string): void {
+  if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) {
+    throw new CliError(`--out ${out} is a file, not a directory`, EXIT_BAD_INPUT, 'give a directory; model.json and weights.bin go inside it');
+  }
+}
+
+/** Unreadable weight files and unwritable output directories are the user's to fix: one line, no stack. */
+function asCliError(e: unknown): unknown {
+  const err = e as (Error & { hint?: string }) | undefined;
+  if (err?.name === 'ModelFileError') return new CliError(err.message, EXIT_BAD_INPUT, err.hint);
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'EACCES' || code === 'EROFS' || code === 'ENOSPC' || code === 'ENOTDIR') return new CliError(`cannot write the model: ${(e as Error).message}`, EXIT_BAD_INPUT);
+  return e;
+}
+
+/**
+ * `netspec inspect --verify`: builds the model on the automatically chosen backend and compares every layer's output
+ * shape and parameter counts with the IR. A difference is a netspec bug, hence exit 1.
+ */
+export async function verifyBuild(graph: IRGraph): Promise<void> {
+  const [{ selectBackend }, tfjs] = await loadBackend();
+  const backend = await selectBackend({ backend: 'auto' });
+  process.stdout.write(`backend: ${backend.name} — ${backend.description}\n`);
+  const report = tfjs.verifyGraph(graph);
+  process.stdout.write(tfjs.formatVerifyReport(report));
+  if (!report.ok) process.exitCode = EXIT_INTERNAL;
+}
