@@ -1,7 +1,8 @@
 /**
  * The optional oneDNN kernels for tfjs' wasm backend (package `netspec-native`, built from native/ at install time
- * when libdnnl-dev is present). Measured on this project's machines they run convolutions at PyTorch's speed
- * (~200–290 GFLOP/s per core against XNNPACK's ~40 forward and 3–5 for the input gradient).
+ * when libdnnl-dev is present). They run ResNet convolutions at PyTorch's speed, which uses the same library:
+ * 140–205 GFLOP/s per core on this project's AVX-512 machine, against XNNPACK's ~40 forward and 3–5 for wasm's own
+ * input gradient (src/bench/native.ts measures them).
  *
  * `tryRegisterNativeKernels` replaces the wasm backend's `Conv2D`, `FusedConv2D`, `Conv2DBackpropInput` and
  * `Conv2DBackpropFilter` and adds a training batch norm (`nativeBatchNormTraining`). Call it after
