@@ -61,14 +61,6 @@ function delegate(previous: PreviousKernel, kernelName: string, why: string, arg
   return config.kernelFunc(args) as TensorInfo;
 }
 
-function forward(addon: NativeAddon, heap: WasmHeap, info: Conv2DInfo, x: TensorInfo, filter: TensorInfo,
-  bias: TensorInfo | null, relu: boolean): TensorInfo {
-  const out = heap.makeOutput(info.outShape, 'float32');
-  addon.conv2dForward(convGeometry(info), heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(filter),
-    bias === null ? null : heap.typedArrayFromHeap(bias), heap.typedArrayFromHeap(out), relu);
-  return out;
-}
-
 function fusedUnsupported(attrs: FusedConv2DAttrs, info: Conv2DInfo, args: KernelArgs): string | null {
   if (attrs.activation !== 'linear' && attrs.activation !== 'relu') return `activation '${attrs.activation}'`;
   if (args.inputs.preluActivationWeights !== undefined) return 'prelu weights';
@@ -77,45 +69,65 @@ function fusedUnsupported(attrs: FusedConv2DAttrs, info: Conv2DInfo, args: Kerne
   return null;
 }
 
+/** What one call needs: its geometry, the inputs oneDNN reads, the output shape and the addon call. */
+interface Plan {
+  info: Conv2DInfo;
+  inputs: TensorInfo[];
+  outShape: number[];
+  /** A reason beyond the common ones to leave this call to the replaced kernel. */
+  unsupported?: string | null;
+  run(geometry: Int32Array, inputs: Float32Array[], out: Float32Array): void;
+}
+
+function nativeKernel(kernelName: string, previous: PreviousKernel, plan: (args: KernelArgs) => Plan): KernelConfig {
+  const kernelFunc: KernelFunc = (args) => {
+    const p = plan(args);
+    const why = unsupported(p.info, p.inputs) ?? p.unsupported ?? null;
+    if (why !== null) return delegate(previous, kernelName, why, args);
+    const heap = args.backend as unknown as WasmHeap;
+    const out = heap.makeOutput(p.outShape, 'float32');
+    // Views only after the allocation: growing the heap detaches views taken before it.
+    p.run(convGeometry(p.info), p.inputs.map((t) => heap.typedArrayFromHeap(t)), heap.typedArrayFromHeap(out));
+    return out;
+  };
+  return { kernelName, backendName: 'wasm', kernelFunc };
+}
+
 export function nativeConvKernels(addon: NativeAddon, previous: PreviousKernel): KernelConfig[] {
-  const kernel = (kernelName: string, body: (args: KernelArgs, heap: WasmHeap) => TensorInfo): KernelConfig =>
-    ({ kernelName, backendName: 'wasm', kernelFunc: (args) => body(args, args.backend as unknown as WasmHeap) });
   return [
-    kernel(tf.Conv2D, (args, heap) => {
+    nativeKernel(tf.Conv2D, previous, (args) => {
       const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
       const info = convInfo(x.shape, filter.shape, args.attrs as unknown as Conv2DAttrs);
-      const why = unsupported(info, [x, filter]);
-      return why !== null ? delegate(previous, tf.Conv2D, why, args) : forward(addon, heap, info, x, filter, null, false);
+      return {
+        info, inputs: [x, filter], outShape: info.outShape,
+        run: (g, [xv, fv], out) => addon.conv2dForward(g, xv, fv, null, out, false),
+      };
     }),
-    kernel(tf.FusedConv2D, (args, heap) => {
+    nativeKernel(tf.FusedConv2D, previous, (args) => {
       const { x, filter, bias } = args.inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
       const attrs = args.attrs as unknown as FusedConv2DAttrs;
       const info = convInfo(x.shape, filter.shape, attrs);
-      const why = unsupported(info, bias === undefined ? [x, filter] : [x, filter, bias]) ?? fusedUnsupported(attrs, info, args);
-      if (why !== null) return delegate(previous, tf.FusedConv2D, why, args);
-      return forward(addon, heap, info, x, filter, bias ?? null, attrs.activation === 'relu');
+      return {
+        info, inputs: bias === undefined ? [x, filter] : [x, filter, bias], outShape: info.outShape,
+        unsupported: fusedUnsupported(attrs, info, args),
+        run: (g, [xv, fv, bv], out) => addon.conv2dForward(g, xv, fv, bv ?? null, out, attrs.activation === 'relu'),
+      };
     }),
-    kernel(tf.Conv2DBackpropInput, (args, heap) => {
+    nativeKernel(tf.Conv2DBackpropInput, previous, (args) => {
       const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
       const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
-      const info = convInfo(attrs.inputShape, filter.shape, attrs);
-      const why = unsupported(info, [dy, filter]);
-      if (why !== null) return delegate(previous, tf.Conv2DBackpropInput, why, args);
-      const dx = heap.makeOutput(attrs.inputShape, 'float32');
-      addon.conv2dBackwardData(convGeometry(info), heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(filter),
-        heap.typedArrayFromHeap(dx));
-      return dx;
+      return {
+        info: convInfo(attrs.inputShape, filter.shape, attrs), inputs: [dy, filter], outShape: attrs.inputShape,
+        run: (g, [dyv, fv], out) => addon.conv2dBackwardData(g, dyv, fv, out),
+      };
     }),
-    kernel(tf.Conv2DBackpropFilter, (args, heap) => {
+    nativeKernel(tf.Conv2DBackpropFilter, previous, (args) => {
       const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
       const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
-      const info = convInfo(x.shape, attrs.filterShape, attrs);
-      const why = unsupported(info, [x, dy]);
-      if (why !== null) return delegate(previous, tf.Conv2DBackpropFilter, why, args);
-      const dfilter = heap.makeOutput(attrs.filterShape, 'float32');
-      addon.conv2dBackwardWeights(convGeometry(info), heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(dy),
-        heap.typedArrayFromHeap(dfilter));
-      return dfilter;
+      return {
+        info: convInfo(x.shape, attrs.filterShape, attrs), inputs: [x, dy], outShape: attrs.filterShape,
+        run: (g, [xv, dyv], out) => addon.conv2dBackwardWeights(g, xv, dyv, out),
+      };
     }),
   ];
 }
