@@ -12,6 +12,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import type {
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
+  FusedBatchNormAttrs,
   KernelConfig,
   KernelFunc,
   MaxPoolGradAttrs,
@@ -20,6 +21,7 @@ import type {
   TileAttrs,
 } from '@tensorflow/tfjs';
 import { tf } from '../tf';
+import { batchNormAsAffine } from './batch-norm';
 import { conv2dBackpropFilterAsConv, conv2dBackpropInputAsConv } from './conv-grads-as-conv';
 import { composeKernel, KernelScope, KernelTable, RefCountedBackend } from './kernel-scope';
 import type { HeapBackend } from './heap-backend';
@@ -75,6 +77,11 @@ export const wasmFallbackKernels: readonly KernelConfig[] = [
     backendName: WASM,
     kernelFunc: ({ inputs, backend, attrs }) =>
       tileOnHeap(backend as HeapBackend, inputs.x!, (attrs as unknown as TileAttrs).reps),
+  },
+  {
+    kernelName: tf.FusedBatchNorm,
+    backendName: WASM,
+    kernelFunc: composed<FusedBatchNormAttrs>((scope, inputs, attrs) => batchNormAsAffine(scope, inputs, attrs)),
   },
   ...(['Sum', 'Mean'] as const).map((kernelName) => ({
     kernelName,
