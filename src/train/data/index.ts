@@ -1,0 +1,13 @@
+export * from './types';
+export { DataError, displayPath } from './errors';
+export { loadData, detectFormat, SYNTHETIC_PATH } from './load';
+export type { Detected } from './load';
+export { adaptDataset, checkAdaptable, padImage } from './adapt';
+export type { AdaptOptions } from './adapt';
+export { gatherBatch, batchRanges } from './batch';
+export type { Batch } from './batch';
+export { parseIdx, readIdxDir, FASHION_MNIST_CLASSES } from './idx';
+export { readCifar10Dir, readCifar100Dir, readCifarFile, CIFAR10_CLASSES } from './cifar';
+export { readImageFolder } from './folder';
+export { syntheticData, SYNTHETIC_DEFAULTS } from './synthetic';
+export { decodeImage, resizeBilinear, convertChannels } from './image';

@@ -1,0 +1,90 @@
+/** One entry point for every data source: detect the format of a `--data` path and read it. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { isCifar100FileName, readCifar100Dir, readCifar10Dir, readCifarFile } from './cifar';
+import { DataError, displayPath } from './errors';
+import { looksLikeImageFolder, readImageFolder } from './folder';
+import { findIdxFiles, readIdxDir } from './idx';
+import { syntheticData } from './synthetic';
+import { DATA_FORMATS, DataFormat, DataSplits, LoadOptions, Split } from './types';
+
+/** The value of `--data` that selects generated data instead of files. */
+export const SYNTHETIC_PATH = 'synthetic';
+
+const IDX_FILE = /^(train|t10k|test)[-_.](images|labels)[-_.]idx\d[-_.]ubyte(\.gz)?$/;
+
+const EXPECTED =
+  'expected idx files (train-images-idx3-ubyte[.gz] …), CIFAR-10 batches (data_batch_1.bin … test_batch.bin), ' +
+  'CIFAR-100 (train.bin, test.bin) or an image folder (one sub-folder of PNG/JPEG files per class)';
+
+export interface Detected {
+  format: DataFormat;
+  /** The path to read: the given one, or its single sub-folder (an unpacked archive, e.g. cifar-10-batches-bin/). */
+  path: string;
+}
+
+function detectDir(dir: string): DataFormat | undefined {
+  const names = new Set(fs.readdirSync(dir));
+  if (Object.keys(findIdxFiles(dir)).length > 0) return 'idx';
+  if (names.has('data_batch_1.bin') || names.has('test_batch.bin')) return 'cifar10';
+  if (names.has('train.bin') || names.has('test.bin')) return 'cifar100';
+  if (looksLikeImageFolder(dir)) return 'folder';
+  return undefined;
+}
+
+function statOrThrow(p: string): fs.Stats {
+  try {
+    return fs.statSync(p);
+  } catch {
+    throw new DataError(displayPath(p), 'no such file or directory', `pass a data folder or file, or --data ${SYNTHETIC_PATH}`);
+  }
+}
+
+/** Works out what kind of data `p` holds, from file names and folder layout (contents are checked when read). */
+export function detectFormat(p: string): Detected {
+  if (p === SYNTHETIC_PATH) return { format: 'synthetic', path: p };
+  if (statOrThrow(p).isFile()) {
+    const base = path.basename(p);
+    if (IDX_FILE.test(base)) return { format: 'idx', path: p };
+    if (base.endsWith('.bin')) return { format: isCifar100FileName(p) ? 'cifar100' : 'cifar10', path: p };
+    throw new DataError(displayPath(p), 'unrecognised data file', EXPECTED);
+  }
+  const format = detectDir(p);
+  if (format) return { format, path: p };
+  const children = fs.readdirSync(p, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
+  if (children.length === 1 && children[0].isDirectory()) {
+    const inner = path.join(p, children[0].name);
+    const innerFormat = detectDir(inner);
+    if (innerFormat) return { format: innerFormat, path: inner };
+  }
+  throw new DataError(displayPath(p), 'no dataset found in this folder', EXPECTED);
+}
+
+/** The split a single data file belongs to, from its name (`t10k-…`, `test_batch.bin`, `test.bin` are test). */
+function splitOfFile(file: string): Split {
+  return /^(t10k|test)/.test(path.basename(file)) ? 'test' : 'train';
+}
+
+/** Reads the data at `p` (auto-detected unless `options.format` says otherwise). */
+export function loadData(p: string, options: LoadOptions = {}): DataSplits {
+  if (options.format && options.format !== 'auto' && !DATA_FORMATS.includes(options.format)) {
+    throw new DataError(p, `unknown data format '${options.format}'`, `use one of: auto, ${DATA_FORMATS.join(', ')}`);
+  }
+  const detected = !options.format || options.format === 'auto' ? detectFormat(p) : { format: options.format, path: p };
+  const target = detected.path;
+  const isFile = detected.format !== 'synthetic' && statOrThrow(target).isFile();
+  switch (detected.format) {
+    case 'synthetic':
+      return syntheticData(options);
+    case 'idx':
+      return isFile
+        ? { ...readIdxDir(path.dirname(target), { ...options, splits: [splitOfFile(target)] }), path: target }
+        : readIdxDir(target, options);
+    case 'cifar10':
+      return isFile ? readCifarFile(target, options) : readCifar10Dir(target, options);
+    case 'cifar100':
+      return isFile ? readCifarFile(target, options) : readCifar100Dir(target, options);
+    case 'folder':
+      return readImageFolder(target, options);
+  }
+}
