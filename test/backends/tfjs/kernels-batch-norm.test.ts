@@ -1,4 +1,4 @@
-/** The wasm FusedBatchNorm replacement (two per-channel affine maps) against tfjs' cpu backend. */
+/** The wasm FusedBatchNorm and per-channel binary-op replacements (depthwise affine maps) against the cpu backend. */
 import type { Tensor } from '@tensorflow/tfjs';
 import { tf } from '../../../src/backends/tfjs/tf';
 import { registerWasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
@@ -48,4 +48,32 @@ describe('FusedBatchNorm on wasm matches cpu', () => {
     expect(actual.length).toBe(expected.length);
     expected.forEach((v, i) => expect(Math.abs(actual[i] - v)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(v))));
   });
+});
+
+describe('per-channel Multiply, Add and Sub on wasm match cpu', () => {
+  const shapes: Array<[number[], number[]]> = [
+    [[4, 8, 8, 16], [16]],
+    [[4, 8, 8, 16], [1, 1, 1, 16]],
+    [[16], [4, 8, 8, 16]],
+    [[1, 1, 1, 5], [9, 11, 9, 5]],
+    [[4096, 3], [1, 3]],
+    [[4, 8, 8, 16], [4, 8, 8, 16]],
+    [[4, 8, 8, 16], [4, 1, 1, 16]],
+  ];
+  for (const op of ['mul', 'add', 'sub'] as const) {
+    test.each(shapes)(`${op} %j with %j`, async (aShape, bShape) => {
+      const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const y = tf[op](tf.tensor(ramp(size(aShape), 3, 0.1), aShape), tf.tensor(ramp(size(bShape), 2, -0.2), bShape));
+          return { shape: y.shape, values: y.dataSync() as Float32Array };
+        });
+      };
+      const expected = await run('cpu');
+      const actual = await run('wasm');
+      expect(actual.shape).toEqual(expected.shape);
+      expected.values.forEach((v, i) => expect(Math.abs(actual.values[i] - v)).toBeLessThanOrEqual(1e-7 * Math.abs(v)));
+    });
+  }
 });

@@ -22,6 +22,7 @@ import type {
 } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 import { batchNormAsAffine } from './batch-norm';
+import { channelBroadcast } from './channel-broadcast';
 import { conv2dBackpropFilterAsConv, conv2dBackpropInputAsConv } from './conv-grads-as-conv';
 import { composeKernel, KernelScope, KernelTable, RefCountedBackend } from './kernel-scope';
 import type { HeapBackend } from './heap-backend';
@@ -83,6 +84,11 @@ export const wasmFallbackKernels: readonly KernelConfig[] = [
     backendName: WASM,
     kernelFunc: composed<FusedBatchNormAttrs>((scope, inputs, attrs) => batchNormAsAffine(scope, inputs, attrs)),
   },
+  ...(['Multiply', 'Add', 'Sub'] as const).map((kernelName) => ({
+    kernelName,
+    backendName: WASM,
+    kernelFunc: composed<unknown>((scope, { a, b }) => channelBroadcast(scope, kernelName, a, b)),
+  })),
   ...(['Sum', 'Mean'] as const).map((kernelName) => ({
     kernelName,
     backendName: WASM,
