@@ -1,0 +1,200 @@
+/**
+ * The training section. Two forms, as for the architecture spec: the YAML wire form `train:` (snake_case, described
+ * and defaulted by specs/training.schema.json) and the in-memory `TrainingConfig` (camelCase) that the training code
+ * reads. `fromWire` maps one to the other after the schema has validated the input and filled its defaults.
+ *
+ * Defaults follow the Keras CIFAR-10 ResNet example (keras/examples/cifar10_resnet.py): Adam at 1e-3, stepped to
+ * ×0.1 / 0.01 / 0.001 / 0.0005, L2 1e-4, batch 32, 200 epochs, ±10 % shifts, horizontal flips, per-pixel mean
+ * subtraction.
+ */
+import { Diagnostic, error } from '../diagnostics/diagnostic';
+
+export type OptimizerConfig =
+  | { type: 'sgd'; momentum: number; nesterov: boolean }
+  /** Keras' Adam epsilon is 1e-7 (PyTorch's 1e-8). */
+  | { type: 'adam'; beta1: number; beta2: number; epsilon: number };
+
+/** Learning-rate shape over the run, as a multiple of `lr`. */
+export type ScheduleConfig =
+  /** `lr × factors[i]` from epoch `milestones[i]` on (0-based; absolute factors, not compounded). */
+  | { type: 'multistep'; milestones: number[]; factors: number[]; interval: ScheduleInterval }
+  /** Half a cosine from `lr` (epoch 0) down to `minLr` (after the last epoch). */
+  | { type: 'cosine'; minLr: number; interval: ScheduleInterval }
+  | { type: 'constant'; interval: ScheduleInterval };
+
+/** `epoch`: the rate changes at epoch boundaries; `step`: it is re-evaluated before every batch (fractional epochs). */
+export type ScheduleInterval = 'epoch' | 'step';
+
+/** Linear warm-up multiplying any schedule: factor `startFactor` at the start, 1 after `epochs` epochs. */
+export interface WarmupConfig {
+  epochs: number;
+  startFactor: number;
+}
+
+/** Keras' ReduceLROnPlateau, applied on top of the schedule at the end of every epoch. */
+export interface PlateauConfig {
+  enabled: boolean;
+  monitor: 'val_loss' | 'val_accuracy' | 'loss' | 'accuracy';
+  factor: number;
+  patience: number;
+  minLr: number;
+  minDelta: number;
+  cooldown: number;
+}
+
+export interface ErasingConfig {
+  probability: number;
+  /** Range of the erased area as a fraction of the image. */
+  area: [number, number];
+  /** Range of the erased rectangle's height / width. */
+  aspect: [number, number];
+  /** Fill: a value in normalised units (0 = the mean), one per channel, or `random` (standard normal per element). */
+  value: number | number[] | 'random';
+}
+
+export type Normalization = 'mean_image' | 'per_channel' | 'none';
+
+export interface AugmentConfig {
+  /** Random translation by up to this fraction of the height/width (Keras `width_shift_range`); 0 = off. */
+  shift: number;
+  /** What shifted-in pixels get: the nearest edge pixel (Keras' default) or zero. */
+  shiftFill: 'nearest' | 'constant';
+  /** Zero-pad by this many pixels and crop back at a random offset (torchvision `RandomCrop(padding=…)`); 0 = off. */
+  padCrop: number;
+  /** Random horizontal flip with probability 0.5. */
+  flip: boolean;
+  erasing: ErasingConfig;
+  normalize: Normalization;
+}
+
+export interface DataAdaptConfig {
+  spatial: 'pad' | 'resize' | null;
+  channels: 'repeat' | 'luma' | null;
+}
+
+export interface DataConfig {
+  /** Folder or file; null = the built-in Fashion-MNIST subset. `synthetic` = generated data. */
+  path: string | null;
+  format: 'auto' | 'idx' | 'cifar10' | 'cifar100' | 'folder' | 'synthetic';
+  limit: number | null;
+  adapt: DataAdaptConfig;
+  cifar100Label: 'fine' | 'coarse';
+}
+
+export interface TrainingConfig {
+  optimizer: OptimizerConfig;
+  /** Base learning rate. */
+  lr: number;
+  schedule: ScheduleConfig;
+  warmup: WarmupConfig;
+  reduceOnPlateau: PlateauConfig;
+  /** L2 penalty `weightDecay · Σ w²` added to the loss for conv and dense kernels (Keras `l2(…)`). */
+  weightDecay: number;
+  batchSize: number;
+  epochs: number;
+  labelSmoothing: number;
+  seed: number;
+  augment: AugmentConfig;
+  data: DataConfig;
+}
+
+/** The wire form, as validated and defaulted by specs/training.schema.json. */
+export interface TrainingWire {
+  optimizer: { type: 'sgd'; momentum: number; nesterov: boolean } | { type: 'adam'; beta1: number; beta2: number; epsilon: number };
+  lr: number;
+  schedule:
+    | { type: 'multistep'; milestones: number[]; factors: number[]; interval: ScheduleInterval }
+    | { type: 'cosine'; min_lr: number; interval: ScheduleInterval }
+    | { type: 'constant'; interval: ScheduleInterval };
+  warmup: { epochs: number; start_factor: number };
+  reduce_on_plateau: {
+    enabled: boolean; monitor: PlateauConfig['monitor']; factor: number; patience: number; min_lr: number;
+    min_delta: number; cooldown: number;
+  };
+  weight_decay: number;
+  batch_size: number;
+  epochs: number;
+  label_smoothing: number;
+  seed: number;
+  augment: {
+    shift: number; shift_fill: AugmentConfig['shiftFill']; pad_crop: number; flip: boolean;
+    erasing: ErasingConfig; normalize: Normalization;
+  };
+  data: {
+    path: string | null; format: DataConfig['format']; limit: number | null; adapt: DataAdaptConfig;
+    cifar100_label: DataConfig['cifar100Label'];
+  };
+}
+
+/** snake_case wire form (validated, defaults filled) → camelCase config. */
+export function fromWire(w: TrainingWire): TrainingConfig {
+  const s = w.schedule;
+  const schedule: ScheduleConfig =
+    s.type === 'cosine' ? { type: 'cosine', minLr: s.min_lr, interval: s.interval }
+      : s.type === 'multistep' ? { type: 'multistep', milestones: [...s.milestones], factors: [...s.factors], interval: s.interval }
+        : { type: 'constant', interval: s.interval };
+  const o = w.optimizer;
+  const optimizer: OptimizerConfig = o.type === 'sgd'
+    ? { type: 'sgd', momentum: o.momentum, nesterov: o.nesterov }
+    : { type: 'adam', beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon };
+  const p = w.reduce_on_plateau;
+  const a = w.augment;
+  return {
+    optimizer,
+    lr: w.lr,
+    schedule,
+    warmup: { epochs: w.warmup.epochs, startFactor: w.warmup.start_factor },
+    reduceOnPlateau: {
+      enabled: p.enabled, monitor: p.monitor, factor: p.factor, patience: p.patience, minLr: p.min_lr,
+      minDelta: p.min_delta, cooldown: p.cooldown,
+    },
+    weightDecay: w.weight_decay,
+    batchSize: w.batch_size,
+    epochs: w.epochs,
+    labelSmoothing: w.label_smoothing,
+    seed: w.seed,
+    augment: {
+      shift: a.shift, shiftFill: a.shift_fill, padCrop: a.pad_crop, flip: a.flip,
+      erasing: { ...a.erasing, area: [...a.erasing.area], aspect: [...a.erasing.aspect] }, normalize: a.normalize,
+    },
+    data: {
+      path: w.data.path, format: w.data.format, limit: w.data.limit, adapt: { ...w.data.adapt },
+      cifar100Label: w.data.cifar100_label,
+    },
+  };
+}
+
+/**
+ * Rules the schema cannot state (relations between fields). Pointers are relative to the spec root, under `/train`.
+ */
+export function trainingDiagnostics(c: TrainingConfig, base = '/train'): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const s = c.schedule;
+  if (s.type === 'multistep') {
+    if (s.factors.length !== s.milestones.length) {
+      out.push(error('train/factors-length', `schedule.factors has ${s.factors.length} values but milestones has ${s.milestones.length}`,
+        `${base}/schedule/factors`, { hint: 'give one factor per milestone' }));
+    }
+    const bad = s.milestones.findIndex((m, i) => i > 0 && m <= s.milestones[i - 1]);
+    if (bad > 0) {
+      out.push(error('train/milestones-order', `schedule.milestones must increase: ${s.milestones[bad]} follows ${s.milestones[bad - 1]}`,
+        `${base}/schedule/milestones/${bad}`));
+    }
+  }
+  if (c.augment.shift > 0 && c.augment.padCrop > 0) {
+    out.push(error('train/shift-and-pad-crop', 'augment.shift and augment.pad_crop are two forms of the same translation; use one',
+      `${base}/augment/pad_crop`, { hint: 'set augment.shift: 0 to use pad_crop' }));
+  }
+  for (const key of ['area', 'aspect'] as const) {
+    const [lo, hi] = c.augment.erasing[key];
+    if (lo > hi) {
+      out.push(error('train/range-order', `augment.erasing.${key} is [${lo}, ${hi}]: the lower bound is above the upper one`,
+        `${base}/augment/erasing/${key}`));
+    }
+  }
+  if (c.warmup.epochs > c.epochs) {
+    out.push(error('train/warmup-too-long', `warmup.epochs (${c.warmup.epochs}) is longer than the run (${c.epochs} epochs)`,
+      `${base}/warmup/epochs`));
+  }
+  return out;
+}
