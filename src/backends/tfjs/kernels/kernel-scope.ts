@@ -52,15 +52,16 @@ export class KernelScope {
   }
 }
 
-/** Runs `body` in a fresh scope and returns its result with exactly one reference; all else is freed. */
-export function composeKernel(
+/** Runs `body` in a fresh scope and returns its result(s) with one reference each; all else is freed. */
+export function composeKernel<T extends TensorInfo | TensorInfo[]>(
   backend: RefCountedBackend,
   kernels: KernelTable,
-  body: (scope: KernelScope) => TensorInfo,
-): TensorInfo {
+  body: (scope: KernelScope) => T,
+): T {
   const scope = new KernelScope(backend, kernels);
   try {
-    return scope.release(body(scope));
+    const out = body(scope);
+    return (Array.isArray(out) ? out.map((t) => scope.release(t)) : scope.release(out)) as T;
   } finally {
     scope.dispose();
   }

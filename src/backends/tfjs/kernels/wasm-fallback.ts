@@ -22,11 +22,13 @@ import type {
 } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 import { batchNormAsAffine } from './batch-norm';
+import { portableBatchNormTrainingKernels } from './batch-norm-training';
 import { channelBroadcast } from './channel-broadcast';
 import { conv2dBackpropFilterAsConv, conv2dBackpropInputAsConv } from './conv-grads-as-conv';
 import { composeKernel, KernelScope, KernelTable, RefCountedBackend } from './kernel-scope';
 import type { HeapBackend } from './heap-backend';
 import { maxPoolGradOnHeap } from './max-pool-grad';
+import { BATCH_NORM_TRAINING, registerBatchNormGradient } from './native-batch-norm';
 import { reduceAsAvgPool } from './reduce-as-pool';
 import { tileOnHeap } from './tile';
 
@@ -45,8 +47,8 @@ export function builtinWasmKernel(kernelName: string): KernelConfig | undefined 
   return builtinKernels().get(kernelName);
 }
 
-function composed<A>(
-  body: (scope: KernelScope, inputs: Record<string, TensorInfo>, attrs: A) => TensorInfo,
+function composed<A, T extends TensorInfo | TensorInfo[] = TensorInfo>(
+  body: (scope: KernelScope, inputs: Record<string, TensorInfo>, attrs: A) => T,
 ): KernelFunc {
   return ({ inputs, backend, attrs }) =>
     composeKernel(backend as RefCountedBackend, builtinKernels(), (scope) =>
@@ -94,6 +96,7 @@ export const wasmFallbackKernels: readonly KernelConfig[] = [
     backendName: WASM,
     kernelFunc: composed<SumAttrs>((scope, { x }, attrs) => reduceAsAvgPool(scope, kernelName, x, attrs)),
   })),
+  ...portableBatchNormTrainingKernels((body) => composed(body)),
 ];
 
 let registered = false;
@@ -113,5 +116,14 @@ export function registerWasmFallbackKernels(): void {
     const replaced = builtinKernels().get(config.kernelName);
     tf.registerKernel({ ...config, setupFunc: replaced?.setupFunc, disposeFunc: replaced?.disposeFunc });
   }
+  registerBatchNormGradient();
   registered = true;
+}
+
+/**
+ * True when the training batch-norm op (`batchNormTrainingOp` of native-batch-norm.ts) can run on the active
+ * backend: wasm with these kernels, or with the oneDNN ones that replace them.
+ */
+export function batchNormTrainingAvailable(): boolean {
+  return registered && tf.getBackend() === WASM && tf.getKernel(BATCH_NORM_TRAINING, WASM) !== undefined;
 }
