@@ -1,6 +1,6 @@
 /** The tfjs backend: IR → LayersModel, save/load without tfjs-node, weight transfer by name, verification. */
 export { buildLayersModel } from './build';
-export { convKernelInitializer, convKernelStddev, denseKernelInitializer, gammaInitializer } from './init';
+export { CONV_KERNEL_INIT, convKernelInitializer, denseKernelInitializer, gammaInitializer } from './init';
 export { fileHandler, loadArtifacts, MODEL_JSON, ModelFileError, modelJsonPath, WEIGHTS_BIN } from './io/file-handler';
 export { GroupedConv2D, SubsamplePad } from './layers';
 export { loadModel, saveModel } from './load';
