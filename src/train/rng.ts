@@ -37,7 +37,7 @@ export function seedState(seed: number, name = ''): RngState {
   }
   // The all-zero state is the one state xoshiro never leaves; SplitMix64 cannot produce two zero outputs in a row,
   // but guard anyway since the state may also come from a file.
-  if (words.every((w) => w === 0)) words[0] = 1;
+  if (!words.some((w) => w !== 0)) words[0] = 1;
   return words as RngState;
 }
 
@@ -100,6 +100,13 @@ export class Rng {
     let x = this.nextUint32();
     while (x >= limit) x = this.nextUint32();
     return x % n;
+  }
+
+  /** Standard normal (Box–Muller, one of the pair; no cached spare, so the state stays four words). */
+  normal(): number {
+    const u1 = 1 - this.next(); // (0, 1]: log is finite
+    const u2 = this.next();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
 
   /** True with probability p. */

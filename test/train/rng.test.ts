@@ -84,3 +84,14 @@ test('named streams are independent of each other and of creation order, and res
   expect([...epochOrder(resumed, 100)]).toEqual([...epochOrder(straight, 100)]);
   expect(resumed.get('augment').next()).toBe(straight.get('augment').next());
 });
+
+test('normal() has mean 0 and variance 1', () => {
+  const rng = Rng.fromSeed(11);
+  const n = 50000;
+  const xs = Array.from({ length: n }, () => rng.normal());
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / n;
+  // Standard errors: 1/√n ≈ 0.0045 for the mean, √(2/n) ≈ 0.0063 for the variance; allow five of them.
+  expect(Math.abs(mean)).toBeLessThan(0.023);
+  expect(Math.abs(variance - 1)).toBeLessThan(0.032);
+});
