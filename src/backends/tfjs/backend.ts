@@ -10,7 +10,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { DiagnosticError, error } from '../../diagnostics/diagnostic';
-import { registerWasmFallbackKernels, WASM } from './kernels/wasm-fallback';
+import { registerPortableBatchNormTraining, registerWasmFallbackKernels, WASM } from './kernels/wasm-fallback';
 import { tf, tfjsNode, tfjsNodeErrors } from './tf';
 
 export type BackendChoice = 'tensorflow' | 'wasm' | 'cpu' | 'auto';
@@ -79,6 +79,7 @@ function locateWasmBinaries(): void {
 async function startWasm(): Promise<{ ok: true; simd: boolean } | { ok: false; reason: string }> {
   try {
     registerWasmFallbackKernels();
+    registerPortableBatchNormTraining();
     locateWasmBinaries();
     if (!(await tf.setBackend(WASM))) return { ok: false, reason: 'the wasm backend failed to initialise' };
     return { ok: true, simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true };

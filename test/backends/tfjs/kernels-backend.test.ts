@@ -2,7 +2,7 @@
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { DiagnosticError } from '../../../src/diagnostics/diagnostic';
 import { selectBackend } from '../../../src/backends/tfjs/backend';
-import { wasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
+import { batchNormTrainingAvailable, wasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
 import { tf, tfjsNode } from '../../../src/backends/tfjs/tf';
 
 const savedNative = process.env.NETSPEC_NATIVE;
@@ -30,6 +30,7 @@ test('--backend wasm with NETSPEC_NATIVE=0 runs the portable kernels on one thre
   for (const config of wasmFallbackKernels) {
     expect(tf.getKernel(config.kernelName, 'wasm')?.kernelFunc).toBe(config.kernelFunc);
   }
+  expect(batchNormTrainingAvailable()).toBe(true);
   // The wasm binary with SIMD is the one that loaded.
   expect(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')).toBe(true);
   expect(info.description).toContain('SIMD');

@@ -4,10 +4,19 @@
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import { tf } from '../../../src/backends/tfjs/tf';
-import { batchNormTrainingAvailable, registerWasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
+import {
+  batchNormTrainingAvailable,
+  registerPortableBatchNormTraining,
+  registerWasmFallbackKernels,
+} from '../../../src/backends/tfjs/kernels/wasm-fallback';
 import { batchNormTrainingOp } from '../../../src/backends/tfjs/kernels/native-batch-norm';
 
-beforeAll(() => registerWasmFallbackKernels());
+test('the op is not available before its kernels are registered', async () => {
+  registerWasmFallbackKernels();
+  await tf.setBackend('wasm');
+  expect(batchNormTrainingAvailable()).toBe(false);
+  registerPortableBatchNormTraining();
+});
 
 function ramp(size: number, scale: number, shift: number, seed: number): Float32Array {
   return Float32Array.from({ length: size }, (_, i) => ((((i + seed) * 29) % 23) / 23 - 0.5) * scale + shift);
@@ -57,7 +66,7 @@ function relativeError(actual: Float32Array, expected: Float32Array): number {
   return diff / scale;
 }
 
-test('the op is available on wasm once the fallback kernels are registered, not on cpu', async () => {
+test('the op is available on wasm once its kernels are registered, not on cpu', async () => {
   await tf.setBackend('cpu');
   expect(batchNormTrainingAvailable()).toBe(false);
   await tf.setBackend('wasm');

@@ -96,8 +96,9 @@ export const wasmFallbackKernels: readonly KernelConfig[] = [
     backendName: WASM,
     kernelFunc: composed<SumAttrs>((scope, { x }, attrs) => reduceAsAvgPool(scope, kernelName, x, attrs)),
   })),
-  ...portableBatchNormTrainingKernels((body) => composed(body)),
 ];
+
+const batchNormTrainingKernels: readonly KernelConfig[] = portableBatchNormTrainingKernels((body) => composed(body));
 
 let registered = false;
 
@@ -116,14 +117,22 @@ export function registerWasmFallbackKernels(): void {
     const replaced = builtinKernels().get(config.kernelName);
     tf.registerKernel({ ...config, setupFunc: replaced?.setupFunc, disposeFunc: replaced?.disposeFunc });
   }
-  registerBatchNormGradient();
   registered = true;
 }
 
 /**
- * True when the training batch-norm op (`batchNormTrainingOp` of native-batch-norm.ts) can run on the active
- * backend: wasm with these kernels, or with the oneDNN ones that replace them.
+ * Registers the portable kernels of the training batch-norm op (`batchNormTrainingOp` of native-batch-norm.ts)
+ * and its gradient, unless kernels of that name exist already (the oneDNN ones). Idempotent. Kept apart from
+ * `registerWasmFallbackKernels` so that code working with the native kernels alone sees only those.
  */
+export function registerPortableBatchNormTraining(): void {
+  for (const config of batchNormTrainingKernels) {
+    if (tf.getKernel(config.kernelName, WASM) === undefined) tf.registerKernel(config);
+  }
+  registerBatchNormGradient();
+}
+
+/** True when the training batch-norm op can run on the active backend: wasm, with portable or oneDNN kernels. */
 export function batchNormTrainingAvailable(): boolean {
-  return registered && tf.getBackend() === WASM && tf.getKernel(BATCH_NORM_TRAINING, WASM) !== undefined;
+  return tf.getBackend() === WASM && tf.getKernel(BATCH_NORM_TRAINING, WASM) !== undefined;
 }
