@@ -1,0 +1,168 @@
+/**
+ * Classification metrics (top-k accuracy, confusion matrix) and the run's `metrics.jsonl`: one JSON object per line,
+ * appended once per epoch, so a crash loses at most the line being written (readers skip a torn last line).
+ */
+import * as fs from 'fs';
+import { writeFileAtomicSync } from '../io/atomic';
+
+/**
+ * Rank of the true class among `scores` (0 = top). Ties count against the prediction: a class with an equal score
+ * and a lower index ranks first, as with argmax; a NaN score for the true class ranks last. So a model that outputs
+ * constants gets chance accuracy, not 100 %.
+ */
+function trueClassRank(scores: ArrayLike<number>, offset: number, classes: number, label: number): number {
+  const s = scores[offset + label];
+  if (Number.isNaN(s)) return classes;
+  let rank = 0;
+  for (let k = 0; k < classes; k++) {
+    const v = scores[offset + k];
+    if (v > s || (v === s && k < label)) rank++;
+  }
+  return rank;
+}
+
+/** Index of the highest score (the first on ties); -1 if all are NaN. */
+export function argmax(scores: ArrayLike<number>, offset: number, classes: number): number {
+  let best = -1;
+  let bestValue = -Infinity;
+  for (let k = 0; k < classes; k++) {
+    const v = scores[offset + k];
+    if (v > bestValue || (best === -1 && v === -Infinity)) {
+      best = k;
+      bestValue = v;
+    }
+  }
+  return best;
+}
+
+/** Fraction of examples whose true class is among the k highest of `scores` (row-major, `classes` per example). */
+export function topKAccuracy(scores: ArrayLike<number>, labels: ArrayLike<number>, classes: number, k: number): number {
+  if (labels.length === 0) return NaN;
+  let hits = 0;
+  for (let n = 0; n < labels.length; n++) if (trueClassRank(scores, n * classes, classes, labels[n]) < k) hits++;
+  return hits / labels.length;
+}
+
+/** Streaming evaluation over batches: loss, top-1, top-5, confusion matrix (rows: true class, columns: predicted). */
+export class ClassificationMetrics {
+  readonly confusion: number[][];
+  private count = 0;
+  private lossSum = 0;
+  private top1 = 0;
+  private top5 = 0;
+
+  constructor(readonly classes: number) {
+    this.confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  }
+
+  /** Adds a batch: `scores` are logits or probabilities; `lossSum` is the batch's summed (not mean) loss. */
+  update(scores: ArrayLike<number>, labels: ArrayLike<number>, lossSum = 0): void {
+    const c = this.classes;
+    for (let n = 0; n < labels.length; n++) {
+      const rank = trueClassRank(scores, n * c, c, labels[n]);
+      if (rank < 1) this.top1++;
+      if (rank < 5) this.top5++;
+      const predicted = argmax(scores, n * c, c);
+      if (predicted >= 0) this.confusion[labels[n]][predicted]++;
+    }
+    this.count += labels.length;
+    this.lossSum += lossSum;
+  }
+
+  summary(): { examples: number; loss: number; accuracy: number; top5: number } {
+    const n = this.count;
+    return { examples: n, loss: this.lossSum / n, accuracy: this.top1 / n, top5: this.top5 / n };
+  }
+}
+
+export interface ClassReport {
+  class: string;
+  precision: number | null;
+  recall: number | null;
+  support: number;
+}
+
+export interface ConfusionReport {
+  classes: string[];
+  /** matrix[true][predicted]. */
+  matrix: number[][];
+  perClass: ClassReport[];
+}
+
+/** The confusion matrix with per-class precision and recall (null where undefined: no predictions / no examples). */
+export function confusionReport(matrix: number[][], classes: string[]): ConfusionReport {
+  const perClass = classes.map((name, k) => {
+    const support = matrix[k].reduce((a, b) => a + b, 0);
+    const predicted = matrix.reduce((a, row) => a + row[k], 0);
+    return {
+      class: name,
+      precision: predicted > 0 ? matrix[k][k] / predicted : null,
+      recall: support > 0 ? matrix[k][k] / support : null,
+      support,
+    };
+  });
+  return { classes: [...classes], matrix: matrix.map((r) => [...r]), perClass };
+}
+
+const pct = (v: number | null): string => (v === null ? '–' : `${(100 * v).toFixed(1)}%`);
+
+/**
+ * The confusion matrix as a text table: rows are true classes (index and name), columns predicted class indices,
+ * then recall per row; a last row gives precision per column.
+ */
+export function formatConfusion(report: ConfusionReport): string {
+  const { classes, matrix, perClass } = report;
+  const labels = classes.map((c, k) => `${k} ${c}`);
+  const nameWidth = Math.max('true \\ predicted'.length, ...labels.map((l) => l.length));
+  const cell = Math.max(5, ...matrix.flat().map((v) => String(v).length + 1), String(classes.length - 1).length + 1);
+  const line = (head: string, cells: string[], tail: string): string =>
+    `${head.padEnd(nameWidth)}${cells.map((c) => c.padStart(cell)).join('')}${tail.padStart(8)}`;
+  const rows = [line('true \\ predicted', classes.map((_, k) => String(k)), 'recall')];
+  matrix.forEach((row, k) => rows.push(line(labels[k], row.map(String), pct(perClass[k].recall))));
+  rows.push(line('precision', perClass.map((p) => pct(p.precision).replace('%', '')), ''));
+  return rows.map((r) => r.trimEnd()).join('\n');
+}
+
+/** One line of metrics.jsonl. `epoch` is 1-based (the first epoch is 1, as Keras prints it). */
+export interface MetricsRecord {
+  epoch: number;
+  [key: string]: number | string | boolean | null;
+}
+
+/** Appends one record and fsyncs it: the file only ever grows by whole lines, except for a torn last line on a crash. */
+export function appendMetrics(file: string, record: MetricsRecord): void {
+  const fd = fs.openSync(file, 'a');
+  try {
+    fs.writeSync(fd, `${JSON.stringify(record)}\n`);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Reads metrics.jsonl (missing file → no records). A torn last line (crash mid-append) is ignored. */
+export function readMetrics(file: string): MetricsRecord[] {
+  if (!fs.existsSync(file)) return [];
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const records: MetricsRecord[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      records.push(JSON.parse(line) as MetricsRecord);
+    } catch (e) {
+      const last = i === lines.length - 1 || lines.slice(i + 1).every((l) => l.trim() === '');
+      if (!last) throw new Error(`${file}:${i + 1}: not a JSON line (${(e as Error).message})`);
+    }
+  });
+  return records;
+}
+
+/**
+ * Keeps the records of the first `epochs` epochs (rewritten atomically). Resuming from the checkpoint of epoch E calls
+ * this with E, so epochs trained after that checkpoint but lost are not listed twice.
+ */
+export function truncateMetrics(file: string, epochs: number): MetricsRecord[] {
+  const kept = readMetrics(file).filter((r) => r.epoch <= epochs);
+  writeFileAtomicSync(file, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  return kept;
+}
