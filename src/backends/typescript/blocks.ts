@@ -1,0 +1,272 @@
+/**
+ * Writes one block function per block kind: post-activation (conv–BN–ReLU units, ReLU after the sum) or
+ * pre-activation (BN–ReLU before each conv, the sum left as is), basic (3×3, 3×3) or bottleneck (1×1, 3×3, 1×1). The
+ * layers come in the order the IR lowers them (pre-activation, shortcut, residual branch, sum), so the model's
+ * layers line up with the compiled one's. Arguments that are the same for every block are written as constants.
+ */
+import { isBottleneckKind, isPreact } from '../../ir/plan';
+import { ShortcutKind } from '../../spec/types';
+import { literal, objectLiteral, Value } from './code';
+import { BlocksPlan, KindPlan } from './block-plan';
+import { Uses } from './helpers';
+import { MAX_WIDTH, wrapText } from './layout';
+import { PaddingRule } from './network';
+
+interface Writer {
+  plan: BlocksPlan;
+  kind: KindPlan;
+  padding: PaddingRule;
+  uses: Uses;
+  /** Parameters the body reads. */
+  params: Set<string>;
+  lines: string[];
+}
+
+/** The source of the block function for `kind`. */
+export function blockFunction(plan: BlocksPlan, kind: KindPlan, padding: PaddingRule, uses: Uses): string {
+  const w: Writer = { plan, kind, padding, uses, params: new Set([plan.naming.param]), lines: [] };
+  const preact = isPreact(kind.kind);
+  const filters = filterExpressions(w);
+  const out = filters[filters.length - 1];
+  const outChannels = /^[\w.[\]]+$/.test(out) ? out : 'outChannels';
+  if (outChannels !== out) w.lines.push(`const outChannels = ${out};`);
+  filters[filters.length - 1] = outChannels;
+
+  let input = 'x';
+  if (preact) input = preactivation(w);
+  const shortcut = shortcutCode(w, outChannels, input);
+  residualBranch(w, filters, input);
+  if (preact) w.lines.push(`return add(${shortcut}, y, ${name(w, 'out')});`);
+  else w.lines.push(`return relu(add(${shortcut}, y, ${name(w, 'add')}), ${name(w, 'out')});`);
+  w.uses.add('add', 'relu');
+
+  const fieldKeys = plan.fields.map((f) => f.key).filter((k) => w.params.has(k));
+  const destructured = [...fieldKeys, plan.naming.param].join(', ');
+  return [
+    ...docComment(w),
+    `function ${kind.fn}(x: tf.SymbolicTensor, args: BlockArgs): tf.SymbolicTensor {`,
+    `  const { ${destructured} } = args;`,
+    ...w.lines.map((l) => (l === '' ? '' : `  ${l}`)),
+    '}',
+  ].join('\n');
+}
+
+/** A block argument: its parameter, or its literal when it is the same for every block. */
+function arg(w: Writer, key: string): string {
+  if (w.plan.fields.some((f) => f.key === key)) {
+    w.params.add(key);
+    return key;
+  }
+  const v = w.plan.consts.get(key);
+  return v === undefined ? 'undefined' : literal(v);
+}
+
+function constArg(w: Writer, key: string): Value | undefined {
+  return w.plan.fields.some((f) => f.key === key) ? undefined : w.plan.consts.get(key);
+}
+
+function name(w: Writer, role: string): string {
+  const expr = w.kind.names.get(role);
+  if (expr === undefined) throw new Error(`netspec internal error: block kind ${w.kind.kind} has no layer for role ${role}`);
+  if (/^\w+$/.test(expr)) w.params.add(expr);
+  return expr;
+}
+
+function has(w: Writer, role: string): boolean {
+  return w.kind.names.has(role);
+}
+
+/** Filters of each conv: `filters`, `4 * filters`, `filters[2]` or literals. */
+function filterExpressions(w: Writer): string[] {
+  const count = isBottleneckKind(w.kind.kind) ? 3 : 2;
+  const f = arg(w, 'filters');
+  if (w.plan.filtersForm === 'tuple') {
+    const c = constArg(w, 'filters');
+    return Array.from({ length: count }, (_, i) => (Array.isArray(c) ? literal(c[i]) : `filters[${i}]`));
+  }
+  const e = w.kind.expansion ?? 1;
+  const c = constArg(w, 'filters');
+  const wide = typeof c === 'number' ? String(e * c) : e === 1 ? f : `${e} * ${f}`;
+  return [...Array.from({ length: count - 1 }, () => f), wide];
+}
+
+function preactivation(w: Writer): string {
+  const skip = arg(w, 'skipPreact');
+  if (skip === 'true') return 'x';
+  w.uses.add('batchNorm', 'relu');
+  const bnRelu = `relu(batchNorm(x, ${name(w, 'preact_bn')}), ${name(w, 'preact_relu')})`;
+  w.lines.push(skip === 'false' || skip === 'undefined' ? `const preact = ${bnRelu};` : `const preact = ${skip} ? x : ${bnRelu};`);
+  return 'preact';
+}
+
+/** Writes the shortcut branch; returns the expression of its output. */
+function shortcutCode(w: Writer, outChannels: string, preact: string): string {
+  const plan = w.kind.shortcut;
+  if (plan.mode === 'rule' && plan.rule === 'none') return 'x';
+  const stride = arg(w, 'stride');
+  const changes = [stride === '1' ? '' : `${stride} !== 1`, `x.shape[3] !== ${outChannels}`].filter(Boolean).join(' || ');
+  w.lines.push('let shortcut = x;');
+  const branch = (cond: string | undefined, kind: ShortcutKind, keyword = 'if') => {
+    const body = shortcutBranch(w, kind, outChannels, preact);
+    if (cond === undefined) w.lines.push(...body);
+    else w.lines.push(`${keyword} (${cond}) {`, ...body.map((l) => `  ${l}`), '}');
+  };
+  if (plan.mode === 'explicit') {
+    const kinds = plan.kinds.filter((k) => k !== 'identity');
+    kinds.forEach((k, i) => branch(`${arg(w, 'shortcutKind')} === ${literal(k)}`, k, i === 0 ? 'if' : '} else if'));
+    collapseElse(w);
+  } else if (plan.rule === 'maxpool') {
+    branch(`x.shape[3] !== ${outChannels}`, 'projection');
+    if (has(w, 'shortcut_maxpool') && stride !== '1') {
+      w.lines.pop();
+      w.lines.push(/^\d+$/.test(stride) ? '} else {' : `} else if (${stride} > 1) {`, ...shortcutBranch(w, 'maxpool', outChannels, preact).map((l) => `  ${l}`), '}');
+    }
+  } else {
+    branch(/^\d+$/.test(stride) && stride !== '1' ? undefined : changes, plan.rule as ShortcutKind);
+  }
+  w.lines.push('');
+  return 'shortcut';
+}
+
+/** `} \n } else if` from consecutive branches → one if/else-if chain. */
+function collapseElse(w: Writer): void {
+  for (let i = w.lines.length - 1; i > 0; i--) {
+    if (w.lines[i].startsWith('} else if') && w.lines[i - 1] === '}') w.lines.splice(i - 1, 1);
+  }
+}
+
+function shortcutBranch(w: Writer, kind: ShortcutKind, outChannels: string, preact: string): string[] {
+  const stride = arg(w, 'stride');
+  const preactSource = preact === 'x' ? 'x' : shortcutSource(w, preact);
+  switch (kind) {
+    case 'identity':
+      return [];
+    case 'projection':
+      return [...convShortcut(w, preactSource, outChannels, stride)];
+    case 'avg_down': {
+      const lines: string[] = [];
+      let source = preactSource;
+      if (has(w, 'shortcut_avgpool') && stride !== '1') {
+        const pool = `apply(tf.layers.averagePooling2d({ poolSize: ${stride}, strides: ${stride}, padding: 'same', name: ${name(w, 'shortcut_avgpool')} }), ${source})`;
+        lines.push(/^\d+$/.test(stride) ? `shortcut = ${pool};` : `shortcut = ${stride} > 1 ? ${pool} : ${source};`);
+        source = 'shortcut';
+      }
+      return [...lines, ...convShortcut(w, source, outChannels, '1')];
+    }
+    case 'maxpool':
+      return [`shortcut = apply(tf.layers.maxPooling2d({ poolSize: 1, strides: ${stride}, name: ${name(w, 'shortcut_maxpool')} }), x);`];
+    case 'option_a':
+      w.uses.add('subsamplePad');
+      return [`shortcut = subsamplePad(x, ${outChannels}, ${stride}, ${name(w, 'shortcut_subsample')});`];
+  }
+}
+
+/** Which tensor a pre-activation block's conv shortcut reads. */
+function shortcutSource(w: Writer, preact: string): string {
+  const p = arg(w, 'preactShortcut');
+  if (p === 'false') return 'x';
+  if (p === 'true' || p === 'undefined') return preact;
+  return `${p} ? ${preact} : x`;
+}
+
+function convShortcut(w: Writer, source: string, outChannels: string, stride: string): string[] {
+  w.uses.add('conv2d');
+  const bias = w.kind.bias.get('shortcut_conv');
+  if (bias !== undefined) w.uses.add('conv.useBias');
+  if (bias === '!shortcutNorm') arg(w, 'shortcutNorm');
+  const conv = `shortcut = conv2d(${source}, ${outChannels}, 1, ${objectLiteral([['strides', stride === '1' ? undefined : stride], ['useBias', bias], ['name', name(w, 'shortcut_conv')]])});`;
+  if (!has(w, 'shortcut_bn')) return [conv];
+  w.uses.add('batchNorm');
+  const bn = `shortcut = batchNorm(shortcut, ${name(w, 'shortcut_bn')});`;
+  const norm = isPreact(w.kind.kind) ? 'false' : arg(w, 'shortcutNorm');
+  return norm === 'true' || norm === 'undefined' ? [conv, bn] : [conv, `if (${norm}) ${bn}`];
+}
+
+/** The residual branch: conv units, BN (not after a pre-activation block's last conv), ReLU between units. */
+function residualBranch(w: Writer, filters: string[], input: string): void {
+  const bottleneck = isBottleneckKind(w.kind.kind);
+  const preact = isPreact(w.kind.kind);
+  const kernels = bottleneck ? [1, 3, 1] : [3, 3];
+  const stride = arg(w, 'stride');
+  const strideAt = bottleneck ? arg(w, 'strideAt') : "'1x1'";
+  let current = input;
+  let declared = false;
+  const assign = (expr: string) => {
+    w.lines.push(`${declared ? '' : 'let '}y = ${expr};`);
+    declared = true;
+    current = 'y';
+  };
+  kernels.forEach((kernel, i) => {
+    const unit = i + 1;
+    const last = i === kernels.length - 1;
+    const strides = stride === '1' || i > 1 ? '1'
+      : strideAt === "'1x1'" ? (i === 0 ? stride : '1')
+        : strideAt === "'3x3'" ? (i === 1 ? stride : '1')
+          : `${strideAt} === ${i === 0 ? "'1x1'" : "'3x3'"} ? ${stride} : 1`;
+    const dilation = kernel === 3 ? arg(w, 'dilation') : '1';
+    const groups = kernel === 3 && bottleneck ? arg(w, 'groups') : '1';
+    const bias = w.kind.bias.get(`conv${unit}`);
+    const zeroInit = w.kind.zeroInit.has(`conv${unit}`) ? 'true' : undefined;
+    if (dilation !== '1') w.uses.add('conv.dilation');
+    if (groups !== '1') w.uses.add('conv.groups');
+    if (bias !== undefined) w.uses.add('conv.useBias');
+    if (zeroInit) w.uses.add('conv.zeroInit');
+    let fn = 'conv2d';
+    let padding: string | undefined;
+    if (kernel > 1) {
+      if (w.padding === 'same') padding = "'same'";
+      else if (w.padding === 'explicit') {
+        w.uses.add('zeroPad');
+        assign(`zeroPad(${current}, ${dilation}, ${name(w, `pad${unit}`)})`);
+      } else if (strides === '1') padding = "'same'";
+      else fn = 'paddedConv';
+    }
+    w.uses.add(fn);
+    const options = objectLiteral([
+      ['strides', strides === '1' ? undefined : strides],
+      ['padding', padding],
+      ['dilation', dilation === '1' ? undefined : dilation],
+      ['groups', groups === '1' ? undefined : groups],
+      ['useBias', bias],
+      ['zeroInit', zeroInit],
+      ['name', name(w, `conv${unit}`)],
+    ]);
+    assign(`${fn}(${current}, ${filters[i]}, ${kernel}, ${options})`);
+    if (!preact || !last) {
+      w.uses.add('batchNorm');
+      const gammaZero = w.kind.gammaZero.has(`bn${unit}`);
+      if (gammaZero) w.uses.add('batchNorm.gammaZero');
+      assign(`batchNorm(y, ${name(w, `bn${unit}`)}${gammaZero ? ', true' : ''})`);
+    }
+    if (!last) assign(`relu(y, ${name(w, `relu${unit}`)})`);
+  });
+}
+
+function docComment(w: Writer): string[] {
+  const k = w.kind;
+  const bottleneck = isBottleneckKind(k.kind);
+  const preact = isPreact(k.kind);
+  const e = k.expansion ?? 1;
+  const wide = w.plan.filtersForm === 'number' && e !== 1 ? `${e} × \`filters\`` : 'the output width';
+  const lines = [
+    preact
+      ? `Pre-activation ${bottleneck ? 'bottleneck' : 'basic'} block (He et al. 2016, "Identity Mappings"): BN and ReLU before each conv, nothing after the sum.`
+      : `${bottleneck ? 'Bottleneck' : 'Basic'} block: conv–BN units with ReLU between them, ReLU after the sum with the shortcut.`,
+    bottleneck ? `Convs: 1×1 down to \`filters\`, 3×3, 1×1 up to ${wide}.` : 'Convs: two 3×3.',
+  ];
+  const strideAt = constArg(w, 'strideAt');
+  if (bottleneck && strideAt === '3x3') lines.push(`The stride sits on the 3×3 conv${preact ? '' : ' (torchvision\'s "ResNet v1.5")'}.`);
+  if (bottleneck && strideAt === '1x1') lines.push(`The stride sits on the first 1×1 conv${preact ? '' : ', as in the paper'}.`);
+  const s = k.shortcut;
+  const rules: Record<string, string> = {
+    none: 'The shortcut is the identity.',
+    projection: 'Where the block changes shape, a strided 1×1 conv projects the shortcut; elsewhere it is the identity.',
+    option_a: 'Where the block changes shape, the shortcut subsamples and zero-pads channels (option A, no weights); elsewhere it is the identity.',
+    avg_down: 'Where the block changes shape, the shortcut average-pools the stride away, then a 1×1 conv projects it (ResNet-D).',
+    maxpool: 'A 1×1 conv projects the shortcut where the channels change; where only the size does, a stride-only 1×1 max-pool subsamples it (Keras\' ResNetV2).',
+  };
+  lines.push(s.mode === 'rule' ? rules[s.rule] : 'The shortcut is given per block (`shortcutKind`).');
+  if (k.gammaZero.size > 0) lines.push('The last BN starts with gamma 0 (zero_init_residual), so the block starts as the identity.');
+  if (k.zeroInit.size > 0) lines.push('The last conv starts at zero (zero_init_residual), so the block starts as the identity.');
+  return ['/**', ...wrapText(lines.join(' '), MAX_WIDTH - 3).map((l) => ` * ${l}`), ' */'];
+}
