@@ -3,8 +3,14 @@
  * CIFAR-10 example's `resnet_layer`: they keep each block to one line per layer while saying once how convs are
  * initialised and how batch norm is configured. Initial weights are the tfjs backend's (src/backends/tfjs/init.ts).
  */
-import { literal } from './code';
+import { literal, objectLiteral } from './code';
 import { groupedConvClass, layerArgsType, subsamplePadClass } from './custom-layers';
+
+/**
+ * The conv kernel initializer of src/backends/tfjs/init.ts (CONV_KERNEL_INIT), repeated here so that emitting does
+ * not load tfjs; a test keeps the two equal.
+ */
+export const CONV_KERNEL_INIT = { scale: 2, mode: 'fanOut', distribution: 'uniform' } as const;
 
 /** Which helpers and helper options the emitted code uses; generators record as they write. */
 export class Uses {
@@ -88,7 +94,7 @@ function convHelper(uses: Uses, convBias: boolean): string {
     ['useBias', 'useBias?: boolean;', `useBias = ${convBias}`],
     ['zeroInit', '/** Start from zero weights (zero_init_residual). */\n  zeroInit?: boolean;', 'zeroInit = false'],
   ].filter(([key]) => key === 'strides' || key === 'padding' || uses.has(`conv.${key}`));
-  const he = 'tf.initializers.randomNormal({ mean: 0, stddev: Math.sqrt(2 / (kernelSize * kernelSize * filters)) })';
+  const he = `tf.initializers.varianceScaling(${objectLiteral(Object.entries(CONV_KERNEL_INIT).map(([k, v]) => [k, literal(v)]))})`;
   const layerArgs = [
     'filters', 'kernelSize', 'strides', 'padding',
     ...(uses.has('conv.dilation') ? ['dilationRate: dilation'] : []),
@@ -103,8 +109,8 @@ function convHelper(uses: Uses, convBias: boolean): string {
     '}',
     '',
     '/**',
-    ` * Conv2D, ${convBias ? 'with' : 'without'} bias unless told otherwise. Kernels start He-normal in torchvision's fan-out mode,`,
-    ' * N(0, 2 / (k·k·filters)); biases start at zero.',
+    ` * Conv2D, ${convBias ? 'with' : 'without'} bias unless told otherwise. Kernels start with He's variance in torchvision's`,
+    ' * fan-out mode, 2 / (k·k·filters), drawn uniformly; biases start at zero.',
     ' */',
     'function conv2d(x: tf.SymbolicTensor, filters: number, kernelSize: number, options: ConvArgs): tf.SymbolicTensor {',
     `  const { name, ${options.map(([, , d]) => d).join(', ')} } = options;`,

@@ -1,0 +1,43 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command } from 'commander';
+import { emitTypeScript } from '../../backends/typescript';
+import { writeFileAtomicSync } from '../../io/atomic';
+import { CliError } from '../errors';
+import { collectSets, loadGraph } from '../load';
+
+interface EmitCommandOptions {
+  out?: string;
+  set: string[];
+}
+
+export function registerEmit(program: Command): void {
+  program
+    .command('emit')
+    .description('write the TypeScript module that builds the spec\'s model with @tensorflow/tfjs alone (stdout without --out)')
+    .argument('<spec>', 'built-in name (see `netspec list`) or spec file')
+    .option('--out <file.ts>', 'file to write (replaced atomically; its folder must exist)')
+    .option('--set <key=value>', 'override a field, e.g. --set head.classes=10 (repeatable)', collectSets, [])
+    .action((ref: string, opts: EmitCommandOptions) => emit(ref, opts));
+}
+
+function emit(ref: string, opts: EmitCommandOptions): void {
+  if (opts.out !== undefined) checkOutFile(opts.out);
+  const { graph } = loadGraph(ref, opts.set);
+  const sets = opts.set.map((s) => ` --set ${s}`).join('');
+  const source = emitTypeScript(graph, { source: ref, sets: opts.set, regenerate: `netspec emit ${ref}${sets}${opts.out ? ` --out ${opts.out}` : ''}` });
+  if (opts.out === undefined) {
+    process.stdout.write(source);
+    return;
+  }
+  writeFileAtomicSync(opts.out, source);
+  process.stderr.write(`wrote ${opts.out} (${graph.name}, ${source.split('\n').length - 1} lines)\n`);
+}
+
+/** Fails before compiling when the output cannot be written. */
+function checkOutFile(out: string): void {
+  if (!/\.[cm]?ts$/.test(out)) throw new CliError(`--out ${out}: expected a .ts file`);
+  const dir = path.dirname(path.resolve(out));
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new CliError(`--out ${out}: folder ${path.dirname(out)} does not exist`);
+  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new CliError(`--out ${out} is a folder; give a file name`);
+}
