@@ -49,7 +49,7 @@ test('confusion report: per-class precision and recall, JSON and a readable tabl
     { class: 'c', precision: null, recall: null, support: 0 },
   ]);
   expect(JSON.parse(JSON.stringify(report)).matrix).toEqual([[8, 2, 0], [1, 4, 0], [0, 0, 0]]);
-  // Name column as wide as its longest entry ("true \\ predicted", 16), cells 5 wide, recall 8 wide, right-aligned.
+  // Name column as wide as its longest entry ("true \ predicted", 16), cells 5 wide, recall 8 wide, right-aligned.
   expect(formatConfusion(report)).toBe(
     [
       'true \\ predicted    0    1    2  recall',

@@ -1,8 +1,8 @@
 /** CIFAR-10 / CIFAR-100 binary batches written by the test: channel-major records become HWC. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CIFAR10_CLASSES, DataError, readCifar100Dir, readCifar10Dir, readCifarFile } from '../../../src/train/data';
-import { cifarRecord, tempDir } from './files';
+import { CIFAR10_CLASSES, readCifar100Dir, readCifar10Dir, readCifarFile } from '../../../src/train/data';
+import { cifarRecord, dataError, tempDir } from './files';
 
 let root: string;
 beforeAll(() => (root = tempDir('cifar')));
@@ -23,13 +23,8 @@ function writeCifar10(name: string, batches = 5, perBatch = 2, meta = true): str
 }
 
 function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DataError) return e.message;
-    throw e;
-  }
-  throw new Error('expected a DataError');
+  const e = dataError(fn);
+  return e.message;
 }
 
 test('CIFAR-10: five batches in order, channel-major pixels moved to HWC', () => {

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { DataError } from '../../../src/train/data';
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `netspec-${prefix}-`));
@@ -44,4 +45,15 @@ export function writeIdxDir(dir: string, train: number, test: number, h = 4, w =
 export function cifarRecord(labels: number[], record: number): Buffer {
   const red = Array.from({ length: 1024 }, (_, p) => (record + p) % 256);
   return Buffer.from([...labels, ...red, ...new Array(1024).fill(7), ...red.map((r) => 255 - r)]);
+}
+
+/** Runs `fn`, which must throw a DataError (anything else fails the test), and returns it. */
+export function dataError(fn: () => unknown): DataError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DataError) return e;
+    throw e;
+  }
+  throw new Error('expected a DataError');
 }

@@ -4,7 +4,7 @@ import * as jpeg from 'jpeg-js';
 import * as path from 'path';
 import { PNG } from 'pngjs';
 import { convertChannels, DataError, decodeImage, readImageFolder, resizeBilinear } from '../../../src/train/data';
-import { tempDir } from './files';
+import { dataError, tempDir } from './files';
 
 let root: string;
 beforeAll(() => (root = tempDir('folder')));
@@ -35,13 +35,8 @@ function write(file: string, bytes: Buffer): void {
 }
 
 function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DataError) return `${e.message}${e.hint ? ` | ${e.hint}` : ''}`;
-    throw e;
-  }
-  throw new Error('expected a DataError');
+  const e = dataError(fn);
+  return `${e.message}${e.hint ? ` | ${e.hint}` : ''}`;
 }
 
 test('classes are sorted folder names; examples alternate between classes; PNG pixels land in HWC', () => {

@@ -2,8 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { DataError, FASHION_MNIST_CLASSES, parseIdx, readIdxDir } from '../../../src/train/data';
-import { idxBytes, idxPixel, tempDir, writeIdx, writeIdxDir } from './files';
+import { FASHION_MNIST_CLASSES, parseIdx, readIdxDir } from '../../../src/train/data';
+import { dataError, idxBytes, idxPixel, tempDir, writeIdx, writeIdxDir } from './files';
 
 let root: string;
 beforeAll(() => (root = tempDir('idx')));
@@ -15,16 +15,6 @@ function fresh(name: string): string {
   return dir;
 }
 
-/** Runs `fn`, expecting a DataError; returns its message for exact comparison. */
-function dataError(fn: () => unknown): DataError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DataError) return e;
-    throw e;
-  }
-  throw new Error('expected a DataError');
-}
 
 test.each([true, false])('reads both splits (gzip=%s): shape, pixels, labels, digit names', (gzip) => {
   const dir = fresh(`plain-${gzip}`);

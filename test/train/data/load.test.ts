@@ -3,23 +3,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { PNG } from 'pngjs';
 import {
-  adaptDataset, batchRanges, classCounts, DataError, Dataset, detectFormat, gatherBatch, loadData, padImage,
+  adaptDataset, batchRanges, classCounts, Dataset, detectFormat, gatherBatch, loadData, padImage,
 } from '../../../src/train/data';
-import { cifarRecord, tempDir, writeIdxDir } from './files';
+import { cifarRecord, dataError, tempDir, writeIdxDir } from './files';
 
 let root: string;
 beforeAll(() => (root = tempDir('load')));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-function dataError(fn: () => unknown): DataError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DataError) return e;
-    throw e;
-  }
-  throw new Error('expected a DataError');
-}
 
 function mk(...parts: string[]): string {
   const dir = path.join(root, ...parts);
