@@ -92,17 +92,25 @@ test('a write killed mid-way keeps the previous version intact', async () => {
   removeStaleTempFiles(dir);
 });
 
-// Rewrites the file forever, version v filled with the byte v % 251, printing each finished version.
+// Rewrites the file forever, version v filled with the byte v % 251 in 64 chunks of 64 KiB with a 1 ms pause after
+// each, so most of the time is spent mid-write; prints each finished version.
 const loopChild = `
   const fs = require('fs');
   const { writeFileAtomicSync } = require(process.argv[1]);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  function* version(v) {
+    for (let i = 0; i < 64; i++) {
+      yield Buffer.alloc(1 << 16, v % 251);
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
   for (let v = 1; ; v++) {
-    writeFileAtomicSync(process.argv[2], [Buffer.alloc(3 << 20, v % 251), Buffer.alloc(1 << 20, v % 251)]);
+    writeFileAtomicSync(process.argv[2], version(v));
     fs.writeSync(1, v + '\\n');
   }
 `;
 
-test.each([0, 3, 7, 11])('killed at an arbitrary moment (%i ms after version 2), the file is one whole version', async (delay) => {
+test.each([0, 13, 29, 41, 57])('killed at an arbitrary moment (%i ms after version 2), the file is one whole version', async (delay) => {
   const target = path.join(dir, `loop-${delay}.bin`);
   const printed = await runAndKill(loopChild, [target], 2, delay);
   const bytes = fs.readFileSync(target);
