@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { readDataFile } from './bytes';
 import { DataError, displayPath } from './errors';
 import { convertChannels, decodeImage, isGrey, resizeBilinear } from './image';
 import { Dataset, DataSplits, LoadOptions, Split } from './types';
@@ -71,7 +72,7 @@ function readClassTree(root: string, classRoot: string, classes: string[], split
   let allGrey = true;
   const rgb: Uint8Array[] = [];
   for (const { file } of examples) {
-    const img = decodeImage(fs.readFileSync(file), file);
+    const img = decodeImage(readDataFile(file), file);
     if (options.resize) {
       [h, w] = options.resize;
       rgb.push(resizeBilinear(img.data, [img.height, img.width, 3], h, w));

@@ -26,9 +26,10 @@ export interface IdxArray {
 /** Parses an (already decompressed) idx file of unsigned bytes, checking the header against the file size. */
 export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   const where = displayPath(file);
-  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
+  if (bytes.length < 4) throw new DataError(where, `only ${bytes.length} bytes: empty or truncated file`);
+  if (bytes[0] !== 0 || bytes[1] !== 0) {
     const head = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new DataError(where, `not an idx file (starts with ${head || 'nothing'}, expected 00 00 08 0N)`);
+    throw new DataError(where, `not an idx file (starts with ${head}, expected 00 00 08 0N)`);
   }
   const type = bytes[2];
   const ndims = bytes[3];

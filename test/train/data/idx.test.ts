@@ -93,6 +93,9 @@ test('corrupt and mismatched files each get a specific message', () => {
   fs.writeFileSync(images, zlib.gzipSync(Buffer.from('hello world')));
   expect(dataError(() => readIdxDir(dir)).message).toBe(`${images}: not an idx file (starts with 68 65 6c 6c, expected 00 00 08 0N)`);
 
+  fs.writeFileSync(images, gz.subarray(0, 5));
+  expect(dataError(() => readIdxDir(dir)).message).toBe(`${images}: only 0 bytes: empty or truncated file`);
+
   fs.writeFileSync(images, Buffer.from([0, 0, 0x0d, 1, 0, 0, 0, 0]));
   expect(dataError(() => readIdxDir(dir)).message).toBe(`${images}: idx element type is float32; only unsigned bytes (0x08) are supported`);
 
