@@ -16,7 +16,7 @@ interface ConvCase {
   inChannels: number;
   outChannels: number;
   kernel: number;
-  stride: number;
+  stride: number | [number, number];
   dilation: number;
   pad: Pad;
 }
@@ -46,6 +46,11 @@ function buildCases(): ConvCase[] {
   cases.push({ batch: 64, height: 5, width: 7, inChannels: 3, outChannels: 5, kernel: 3, stride: 1, dilation: 1, pad: 'same' });
   cases.push({ batch: 64, height: 7, width: 5, inChannels: 5, outChannels: 3, kernel: 3, stride: 2, dilation: 1, pad: 'valid' });
   cases.push({ batch: 64, height: 7, width: 7, inChannels: 5, outChannels: 5, kernel: 1, stride: 2, dilation: 1, pad: 'same' });
+  // Stride 3 (three phases per axis, some without taps) and unequal strides (the zero-stuffing route).
+  cases.push({ batch: 2, height: 11, width: 10, inChannels: 3, outChannels: 5, kernel: 3, stride: 3, dilation: 1, pad: 'same' });
+  cases.push({ batch: 2, height: 13, width: 11, inChannels: 5, outChannels: 3, kernel: 7, stride: 3, dilation: 1, pad: explicit(2, 1, 0, 3) });
+  cases.push({ batch: 2, height: 10, width: 11, inChannels: 3, outChannels: 5, kernel: 1, stride: 3, dilation: 1, pad: 'valid' });
+  cases.push({ batch: 2, height: 9, width: 11, inChannels: 3, outChannels: 5, kernel: 3, stride: [2, 1], dilation: 1, pad: 'same' });
   return cases;
 }
 

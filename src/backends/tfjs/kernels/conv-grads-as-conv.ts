@@ -12,7 +12,8 @@
  *
  * Input gradient: dx[n, i, j, ci] = Σ dy[n, oh, ow, co] · w[kh, kw, ci, co] over oh·s + kh·d − top = i (same for j).
  *   With dy zero-stuffed (s − 1 zeros between rows and columns) this is a stride-1 convolution with the filter
- *   rotated by 180° and its in/out channels swapped, dilation d. Exact.
+ *   rotated by 180° and its in/out channels swapped, dilation d. Exact. For equal strides > 1 without dilation,
+ *   conv-input-grad-phases.ts does the same without the s² wasted products.
  *
  * Only channels-last (NHWC) data is supported: the wasm backend has no NCHW convolution, and tfjs-layers
  * transposes channels-first inputs before it convolves.
@@ -20,6 +21,7 @@
 import type { Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 import { invariant } from '../../../diagnostics/diagnostic';
+import { inputGradByPhases } from './conv-input-grad-phases';
 import { KernelScope, Paddings, padOrCrop } from './kernel-scope';
 
 type Shape4 = [number, number, number, number];
@@ -57,11 +59,23 @@ export function conv2dBackpropFilterAsConv(
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as Shape4, attrs.filterShape, attrs.strides, attrs.dilations ?? 1, attrs.pad,
     attrs.dimRoundingMode, false, 'channelsLast');
-  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth } = info;
-  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
+  const { outHeight, outWidth, filterHeight, filterWidth } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
   invariant(
     dy.shape.every((v, i) => v === info.outShape[i]),
     `Conv2DBackpropFilter: dy shape ${dy.shape} differs from the convolution output ${info.outShape}`);
+  let { inHeight, inWidth, strideHeight: sh, strideWidth: sw, padInfo } = info;
+
+  // A strided 1×1 convolution (projection shortcut) reads only every s-th pixel: take those first, so that the
+  // convolution below neither wastes work on the others nor needs a crop of x (a slow copy on wasm).
+  const oneByOne = filterHeight === 1 && filterWidth === 1;
+  if (oneByOne && (sh > 1 || sw > 1) && padInfo.top === 0 && padInfo.left === 0 &&
+    (outHeight - 1) * sh < inHeight && (outWidth - 1) * sw < inWidth) {
+    // A 1×1 average pool with the stride subsamples exactly (x·1), 100× faster than StridedSlice on wasm.
+    x = scope.run('AvgPool', { x }, { filterSize: 1, strides: [sh, sw], pad: 'valid' });
+    [inHeight, inWidth, sh, sw] = [outHeight, outWidth, 1, 1];
+    padInfo = { ...padInfo, bottom: 0, right: 0 };
+  }
 
   // The padded input rows the forward pass actually read: top padding, then up to the last tap of the last row.
   const neededH = (filterHeight - 1) * dh + (outHeight - 1) * sh + 1;
@@ -100,9 +114,19 @@ export function conv2dBackpropInputAsConv(
     dy.shape.every((v, i) => v === info.outShape[i]),
     `Conv2DBackpropInput: dy shape ${dy.shape} differs from the convolution output ${info.outShape}`);
 
+  const rotated = scope.run('Reverse', { x: filter }, { dims: [0, 1] });
+  const swapped = scope.run('Transpose', { x: rotated }, { perm: [0, 1, 3, 2] });
+  if (sh === sw && sh > 1 && dh === 1 && dw === 1) {
+    return inputGradByPhases(scope, dy, swapped, {
+      batch: batchSize, inHeight, inWidth, inChannels: info.inChannels, outHeight, outWidth, outChannels,
+      filterHeight: info.filterHeight, filterWidth: info.filterWidth, stride: sh,
+      padTop: padInfo.top, padLeft: padInfo.left,
+    });
+  }
   let stuffed = dy;
   if (sh > 1 || sw > 1) {
-    // Zero-stuffing: [N, OH, 1, OW, 1, C] padded after the unit axes, then flattened back to [N, OH·s, OW·s, C].
+    // Unequal strides or a dilated strided convolution (rare): zero-stuff dy. [N, OH, 1, OW, 1, C] padded after
+    // the unit axes, then flattened back to [N, OH·s, OW·s, C].
     const split = scope.run('Reshape', { x: dy }, { shape: [batchSize, outHeight, 1, outWidth, 1, outChannels] });
     const padded = scope.run('PadV2', { x: split }, {
       paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]],
@@ -120,8 +144,5 @@ export function conv2dBackpropInputAsConv(
     [left, inWidth + effW - 1 - left - stuffed.shape[2]],
     [0, 0],
   ]);
-  const dyCropped = padOrCrop(scope, stuffed, crop);
-  const rotated = scope.run('Reverse', { x: filter }, { dims: [0, 1] });
-  const swapped = scope.run('Transpose', { x: rotated }, { perm: [0, 1, 3, 2] });
-  return scope.run('Conv2D', { x: dyCropped, filter: swapped }, convAttrs(convPad, [1, 1], [dh, dw]));
+  return scope.run('Conv2D', { x: padOrCrop(scope, stuffed, crop), filter: swapped }, convAttrs(convPad, [1, 1], [dh, dw]));
 }
