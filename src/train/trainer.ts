@@ -1,0 +1,258 @@
+/**
+ * The training loop: shuffled mini-batches through the model in training mode, cross-entropy (+ label smoothing,
+ * + L2 weight decay on kernels), one optimizer step per batch, evaluation after every epoch, and a checkpoint that
+ * holds everything needed to continue exactly: weights, BN statistics, optimizer slots, epoch and step, RNG streams
+ * and schedule state. Interrupted (Ctrl-C) it saves mid-epoch; a resumed run then matches an uninterrupted one.
+ */
+import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import * as path from 'path';
+import { tf } from '../backends/tfjs/tf';
+import { BatchTransform, batchRanges, makeBatch } from './batches';
+import { readCheckpoint, writeCheckpoint } from './checkpoint';
+import { Dataset } from './data/types';
+import { crossEntropy, top1Hits } from './loss';
+import { makeOptimizer, OptimizerSettings, setLearningRate } from './optimizer';
+import { epochOrder, RngStreams, RngStreamsState } from './rng';
+
+/** A learning-rate schedule as the loop needs it; stateful schedules (reduce-on-plateau) persist their state. */
+export interface LoopSchedule {
+  rate(epoch: number, stepInEpoch: number, stepsPerEpoch: number): number;
+  /** Called after each epoch's evaluation with its metrics (reduce-on-plateau reads the one it monitors). */
+  epochEnd?(epoch: number, metrics: Readonly<Record<string, number>>): void;
+  state?(): unknown;
+  restore?(state: unknown): void;
+}
+
+export interface TrainerSettings {
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  optimizer: OptimizerSettings;
+  schedule: LoopSchedule;
+  weightDecay: number;
+  labelSmoothing: number;
+  /** Whether the model outputs logits (linear head) rather than probabilities. */
+  fromLogits: boolean;
+  /** Augmentation, applied to training batches only, with the `augment` RNG stream. */
+  augment?: (rng: RngStreams) => BatchTransform;
+  /** Normalisation, applied to every batch. */
+  normalize?: BatchTransform;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  lr: number;
+  loss: number;
+  accuracy: number;
+  val_loss?: number;
+  val_accuracy?: number;
+  images_per_second: number;
+  seconds: number;
+}
+
+export interface StepInfo {
+  epoch: number;
+  step: number;
+  steps: number;
+  loss: number;
+  accuracy: number;
+  imagesPerSecond: number;
+}
+
+export interface TrainerEvents {
+  onStep?(info: StepInfo): void;
+  onEpoch?(metrics: EpochMetrics): void | Promise<void>;
+}
+
+/** What a checkpoint's header holds besides tensors. */
+interface LoopState {
+  /** Epoch in progress (0-based) and batches of it already done. */
+  epoch: number;
+  stepInEpoch: number;
+  /** RNG streams as they were when this epoch began (to redraw its order) and as they are now. */
+  rngAtEpochStart: RngStreamsState;
+  rng: RngStreamsState;
+  schedule?: unknown;
+  bestValLoss?: number;
+  /** Running sums of the epoch in progress, so a mid-epoch resume reports the same epoch metrics. */
+  partial: { loss: number; hits: number; seen: number; seconds: number };
+}
+
+export type StopReason = 'done' | 'interrupted' | 'diverged';
+
+export interface TrainResult {
+  reason: StopReason;
+  history: EpochMetrics[];
+  message?: string;
+}
+
+export const CHECKPOINT_LAST = 'last.ckpt';
+export const CHECKPOINT_BEST = 'best.ckpt';
+
+export class Trainer {
+  private readonly optimizer: Optimizer;
+  private readonly variables: Variable[];
+  private rng: RngStreams;
+  private state: LoopState;
+  private stopRequested = false;
+
+  constructor(
+    private readonly model: LayersModel,
+    private readonly settings: TrainerSettings,
+    private readonly checkpointDir: string,
+  ) {
+    this.optimizer = makeOptimizer(settings.optimizer, settings.schedule.rate(0, 0, 1));
+    this.variables = model.trainableWeights.map((w) => w.read() as Variable);
+    this.rng = new RngStreams(settings.seed);
+    this.state = { epoch: 0, stepInEpoch: 0, rngAtEpochStart: this.rng.state(), rng: this.rng.state(), partial: { loss: 0, hits: 0, seen: 0, seconds: 0 } };
+  }
+
+  /** Ask the loop to stop after the current step, saving a checkpoint (Ctrl-C). */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Continues from `checkpointDir/last.ckpt`. Returns false when there is none. */
+  async resume(): Promise<boolean> {
+    const file = path.join(this.checkpointDir, CHECKPOINT_LAST);
+    if (!fs.existsSync(file)) return false;
+    const ckpt = readCheckpoint<LoopState>(file);
+    const weights = this.model.weights;
+    if (ckpt.model.length !== weights.length || ckpt.model.some((e, i) => e.shape.join() !== weights[i].shape.join())) {
+      throw new Error(`${file} does not match this model (${ckpt.model.length} tensors vs ${weights.length}); was the spec changed?`);
+    }
+    this.model.setWeights(ckpt.modelValues.map((v, i) => tf.tensor(v, ckpt.model[i].shape)));
+    await this.optimizer.setWeights(ckpt.optimizerValues.map((v, i) => ({ name: ckpt.optimizer[i].name, tensor: tf.tensor(v, ckpt.optimizer[i].shape) })));
+    this.state = ckpt.state;
+    this.rng = RngStreams.fromState(ckpt.state.rng);
+    if (ckpt.state.schedule !== undefined) this.settings.schedule.restore?.(ckpt.state.schedule);
+    return true;
+  }
+
+  get epoch(): number {
+    return this.state.epoch;
+  }
+
+  async run(train: Dataset, test: Dataset | undefined, events: TrainerEvents = {}): Promise<TrainResult> {
+    const history: EpochMetrics[] = [];
+    const { batchSize } = this.settings;
+    const ranges = batchRanges(train.size, batchSize);
+    while (this.state.epoch < this.settings.epochs) {
+      const epoch = this.state.epoch;
+      // The epoch's order comes from the streams as they were at its start. Mid-epoch (after a resume) the live
+      // streams are already past that draw, so the order is redrawn from a copy.
+      let order: Int32Array;
+      if (this.state.stepInEpoch === 0) {
+        this.rng = RngStreams.fromState(this.state.rngAtEpochStart);
+        order = epochOrder(this.rng, train.size);
+      } else {
+        order = epochOrder(RngStreams.fromState(this.state.rngAtEpochStart), train.size);
+      }
+      const augment = this.settings.augment?.(this.rng);
+      const transforms = [augment, this.settings.normalize].filter((t): t is BatchTransform => !!t);
+      const partial = this.state.partial;
+      let lr = 0;
+      for (let s = this.state.stepInEpoch; s < ranges.length; s++) {
+        const started = process.hrtime.bigint();
+        lr = this.settings.schedule.rate(epoch, s, ranges.length);
+        setLearningRate(this.optimizer, lr);
+        const batch = makeBatch(train, order.subarray(ranges[s][0], ranges[s][1]), transforms);
+        const { loss, hits } = this.step(batch.x, batch.labels);
+        batch.x.dispose();
+        if (!Number.isFinite(loss)) {
+          return { reason: 'diverged', history, message: `loss became ${loss} at epoch ${epoch + 1}, step ${s + 1}; the last good checkpoint is kept` };
+        }
+        partial.loss += loss * batch.labels.length;
+        partial.hits += hits;
+        partial.seen += batch.labels.length;
+        partial.seconds += Number(process.hrtime.bigint() - started) / 1e9;
+        this.state.stepInEpoch = s + 1;
+        events.onStep?.({ epoch, step: s + 1, steps: ranges.length, loss: partial.loss / partial.seen, accuracy: partial.hits / partial.seen, imagesPerSecond: partial.seen / partial.seconds });
+        if (this.stopRequested && s + 1 < ranges.length) {
+          await this.save(CHECKPOINT_LAST);
+          return { reason: 'interrupted', history };
+        }
+      }
+      const metrics: EpochMetrics = {
+        epoch: epoch + 1,
+        lr,
+        loss: partial.loss / partial.seen,
+        accuracy: partial.hits / partial.seen,
+        images_per_second: partial.seen / partial.seconds,
+        seconds: partial.seconds,
+      };
+      if (test) Object.assign(metrics, evaluateLoss(this.model, test, batchSize, this.settings));
+      const monitored = metrics.val_loss ?? metrics.loss;
+      this.settings.schedule.epochEnd?.(epoch, metrics as unknown as Record<string, number>);
+      const improved = this.state.bestValLoss === undefined || monitored < this.state.bestValLoss;
+      if (improved) this.state.bestValLoss = monitored;
+      this.state = {
+        ...this.state,
+        epoch: epoch + 1,
+        stepInEpoch: 0,
+        rngAtEpochStart: this.rng.state(),
+        partial: { loss: 0, hits: 0, seen: 0, seconds: 0 },
+      };
+      await this.save(CHECKPOINT_LAST);
+      if (improved) await this.save(CHECKPOINT_BEST);
+      history.push(metrics);
+      await events.onEpoch?.(metrics);
+      if (this.stopRequested) return { reason: 'interrupted', history };
+    }
+    return { reason: 'done', history };
+  }
+
+  private step(x: Tensor, labels: Int32Array): { loss: number; hits: number } {
+    const { weightDecay, labelSmoothing, fromLogits } = this.settings;
+    const classes = (this.model.outputs[this.model.outputs.length - 1].shape as number[]).slice(-1)[0];
+    let hits = 0;
+    const cost = this.optimizer.minimize(() => {
+      const output = this.model.apply(x, { training: true }) as Tensor;
+      hits = tf.tidy(() => top1Hits(output, labels));
+      let loss = crossEntropy(output, labels, classes, labelSmoothing, fromLogits);
+      if (weightDecay > 0) {
+        const kernels = this.variables.filter((v) => /kernel/.test(v.name));
+        // Keras' l2(weight_decay): the penalty is weight_decay · Σ w² (its gradient 2 · weight_decay · w).
+        loss = loss.add(tf.addN(kernels.map((k) => tf.sum(tf.square(k)))).mul(weightDecay));
+      }
+      return loss as Scalar;
+    }, true, this.variables);
+    const value = cost!.dataSync()[0];
+    cost!.dispose();
+    return { loss: value, hits };
+  }
+
+  private async save(name: string): Promise<void> {
+    fs.mkdirSync(this.checkpointDir, { recursive: true });
+    const weights = this.model.weights;
+    const values = this.model.getWeights();
+    const slots = await this.optimizer.getWeights();
+    this.state.rng = this.rng.state();
+    this.state.schedule = this.settings.schedule.state?.();
+    await writeCheckpoint(path.join(this.checkpointDir, name), {
+      state: this.state,
+      model: weights.map((w, i) => ({ name: w.originalName, shape: values[i].shape })),
+      optimizer: slots.map((s) => ({ name: s.name, shape: s.tensor.shape })),
+      modelValues: values.map((v) => v.dataSync() as Float32Array),
+      optimizerValues: slots.map((s) => s.tensor.dataSync() as Float32Array),
+    });
+  }
+}
+
+/** Mean loss and top-1 accuracy of a model on a dataset, in inference mode. */
+export function evaluateLoss(model: LayersModel, ds: Dataset, batchSize: number, s: Pick<TrainerSettings, 'normalize' | 'fromLogits'>): { val_loss: number; val_accuracy: number } {
+  let loss = 0;
+  let hits = 0;
+  const classes = (model.outputs[model.outputs.length - 1].shape as number[]).slice(-1)[0];
+  const all = Int32Array.from({ length: ds.size }, (_, i) => i);
+  for (const [a, b] of batchRanges(ds.size, batchSize)) {
+    const batch = makeBatch(ds, all.subarray(a, b), s.normalize ? [s.normalize] : []);
+    const output = model.predict(batch.x) as Tensor;
+    const l = crossEntropy(output, batch.labels, classes, 0, s.fromLogits);
+    loss += l.dataSync()[0] * (b - a);
+    hits += top1Hits(output, batch.labels);
+    tf.dispose([batch.x, output, l]);
+  }
+  return { val_loss: loss / ds.size, val_accuracy: hits / ds.size };
+}
