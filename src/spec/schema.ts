@@ -7,17 +7,20 @@ import { specsDir } from './builtins';
 
 /** The single source of the spec's shape and defaults: specs/netspec.schema.json. */
 export const schemaPath = path.join(specsDir, 'netspec.schema.json');
+/** The `train:` section's schema, referenced from the spec schema by its $id. */
+export const trainingSchemaPath = path.join(specsDir, 'training.schema.json');
 
 let cached: { schema: Record<string, unknown>; file: ValidateFunction; complete: ValidateFunction } | undefined;
 
 function validators() {
   if (cached) return cached;
   const schema = JSON.parse(fs.readFileSync(schemaPath, 'utf8')) as Record<string, unknown>;
+  const training = JSON.parse(fs.readFileSync(trainingSchemaPath, 'utf8')) as Record<string, unknown>;
   const options = { allErrors: true, verbose: true, strict: false } as const;
   // One file on its own: shape only. A file that extends another may leave anything but `netspec` to its base.
-  const file = new Ajv2020(options).compile({ ...withoutRequired(schema), required: ['netspec'] });
+  const file = new Ajv2020(options).addSchema(withoutRequired(training)).compile({ ...withoutRequired(schema), required: ['netspec'] });
   // The merged spec: complete, and filled with the schema's defaults.
-  const complete = new Ajv2020({ ...options, useDefaults: true }).compile({
+  const complete = new Ajv2020({ ...options, useDefaults: true }).addSchema(training).compile({
     ...schema,
     $id: undefined,
     required: ['netspec', 'input', 'stem', 'stages', 'block'],
@@ -41,6 +44,10 @@ function withoutRequired(node: unknown): Record<string, unknown> {
 
 export function specSchema(): Record<string, unknown> {
   return validators().schema;
+}
+
+export function trainingSchema(): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(trainingSchemaPath, 'utf8')) as Record<string, unknown>;
 }
 
 /** Validates one file as written. */
@@ -103,9 +110,11 @@ function describe(e: ErrorObject, locate: Locator): Diagnostic {
   const got = received(e.data);
   const at = (p: string, key = false) => ({ location: locate(p, key) });
   switch (e.keyword) {
-    case 'additionalProperties': {
-      const prop = String((e.params as { additionalProperty: string }).additionalProperty);
-      const known = Object.keys(((e.parentSchema as Record<string, unknown>)?.properties as object) ?? {});
+    case 'additionalProperties':
+    case 'unevaluatedProperties': {
+      const params = e.params as { additionalProperty?: string; unevaluatedProperty?: string };
+      const prop = String(params.additionalProperty ?? params.unevaluatedProperty);
+      const known = propertyNames(e.parentSchema);
       const child = `${pointer}/${prop}`;
       return error('schema/unknown-property', `unknown property '${prop}'${where(pointer)}`, child, {
         ...at(child, true),
@@ -155,6 +164,20 @@ function describe(e: ErrorObject, locate: Locator): Diagnostic {
     default:
       return error(`schema/${e.keyword}`, `${e.message ?? 'invalid value'}; got ${got}`, pointer, at(pointer));
   }
+}
+
+/** Property names a schema allows, including those its subschemas (allOf, if/then, oneOf) add. */
+function propertyNames(schema: unknown): string[] {
+  const names = new Set<string>();
+  const visit = (node: unknown) => {
+    if (typeof node !== 'object' || node === null) return;
+    const s = node as Record<string, unknown>;
+    for (const key of Object.keys((s.properties as object) ?? {})) names.add(key);
+    for (const sub of ['allOf', 'anyOf', 'oneOf']) (s[sub] as unknown[] | undefined)?.forEach(visit);
+    for (const sub of ['then', 'else']) visit(s[sub]);
+  };
+  visit(schema);
+  return [...names];
 }
 
 function where(pointer: string): string {

@@ -124,7 +124,7 @@ describe('backbone options', () => {
   });
   test('a single block can be overridden', () => {
     const g = graphOf('resnet50', ['stages.0.overrides={1: {filters: [32, 32, 256]}}']);
-    expect(node(g, 'layer1.1.conv1').attrs.filters).toBe(32);
-    expect(node(g, 'layer1.2.conv1').attrs.filters).toBe(64);
+    expect(node(g, 'layer1.1.conv1').attrs).toMatchObject({ filters: 32 });
+    expect(node(g, 'layer1.2.conv1').attrs).toMatchObject({ filters: 64 });
   });
 });
