@@ -80,7 +80,7 @@ export function buildResNet50(options: BuildOptions = {}): tf.LayersModel {
     x = apply(tf.layers.dense({
       units: classes,
       activation: 'linear',
-      kernelInitializer: 'glorotUniform',
+      kernelInitializer: tf.initializers.glorotUniform({}),
       name: 'fc',
     }), x);
   }

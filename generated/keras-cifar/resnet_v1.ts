@@ -77,7 +77,7 @@ export function buildResNetV1(options: BuildOptions = {}): tf.LayersModel {
     x = apply(tf.layers.dense({
       units: classes,
       activation: 'softmax',
-      kernelInitializer: 'glorotUniform',
+      kernelInitializer: tf.initializers.glorotUniform({}),
       name: 'predictions',
     }), x);
   }

@@ -82,7 +82,7 @@ export function buildResNetV2(options: BuildOptions = {}): tf.LayersModel {
     x = apply(tf.layers.dense({
       units: classes,
       activation: 'softmax',
-      kernelInitializer: 'glorotUniform',
+      kernelInitializer: tf.initializers.glorotUniform({}),
       name: 'predictions',
     }), x);
   }

@@ -80,7 +80,7 @@ export function buildResNet152(options: BuildOptions = {}): tf.LayersModel {
     x = apply(tf.layers.dense({
       units: classes,
       activation: 'softmax',
-      kernelInitializer: 'glorotUniform',
+      kernelInitializer: tf.initializers.glorotUniform({}),
       name: 'predictions',
     }), x);
   }

@@ -85,7 +85,7 @@ export function buildResNet50V2(options: BuildOptions = {}): tf.LayersModel {
     x = apply(tf.layers.dense({
       units: classes,
       activation: 'softmax',
-      kernelInitializer: 'glorotUniform',
+      kernelInitializer: tf.initializers.glorotUniform({}),
       name: 'predictions',
     }), x);
   }

@@ -73,7 +73,7 @@ export function layerExpression(node: IRNode, input: string, ctx: LayerContext):
         ['activation', stringLiteral(a.activation)],
         ['useBias', a.useBias ? undefined : 'false'],
         // tfjs' Dense defaults to glorotNormal; Keras (and the tfjs backend) use glorotUniform.
-        ['kernelInitializer', "'glorotUniform'"],
+        ['kernelInitializer', 'tf.initializers.glorotUniform({})'],
         ['name', classifierName(node.name, ctx.classes)],
       ]);
       return `apply(tf.layers.dense(${options}), ${input})`;
