@@ -65,7 +65,7 @@ async function useTensorflow(threads: number): Promise<BackendInfo> {
 
 /** Points the wasm backend at the binaries inside its npm package, wherever bundling or cwd put us. */
 function locateWasmBinaries(): void {
-  if (tf.findBackend(WASM) !== undefined && tf.findBackend(WASM) !== null) return;
+  if (tf.findBackend(WASM) != null) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const wasmModule = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));

@@ -10,6 +10,7 @@ import {
   registerWasmFallbackKernels,
 } from '../../../src/backends/tfjs/kernels/wasm-fallback';
 import { batchNormTrainingOp } from '../../../src/backends/tfjs/kernels/native-batch-norm';
+import { relativeError } from './kernels-helpers';
 
 test('the op is not available before its kernels are registered', async () => {
   registerWasmFallbackKernels();
@@ -54,16 +55,6 @@ async function run(backend: string, shape: number[], shift: number): Promise<Res
     const read = (t: Tensor) => t.dataSync() as Float32Array;
     return { y: read(y), mean: read(mean), variance: read(variance), dx: read(dx), dGamma: read(dGamma), dBeta: read(dBeta) };
   });
-}
-
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  expected.forEach((v, i) => {
-    diff = Math.max(diff, Math.abs(actual[i] - v));
-    scale = Math.max(scale, Math.abs(v));
-  });
-  return diff / scale;
 }
 
 test('the op is available on wasm once its kernels are registered, not on cpu', async () => {

@@ -7,20 +7,11 @@
 import type { Scalar, Tensor, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs';
 import { tf } from '../../../src/backends/tfjs/tf';
 import { registerWasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
+import { seeded } from './kernels-helpers';
 
 const BATCH = 4;
 const SIZE = 6;
 const CLASSES = 4;
-
-function seeded(size: number, seed: number, scale: number): Float32Array {
-  const out = new Float32Array(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return out;
-}
 
 const SHAPES: Record<string, number[]> = {
   stem: [3, 3, 3, 4], stemGamma: [4], stemBeta: [4],

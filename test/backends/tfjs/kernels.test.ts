@@ -6,6 +6,7 @@
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { tf } from '../../../src/backends/tfjs/tf';
 import { registerWasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
+import { relativeError, seeded } from './kernels-helpers';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 
@@ -58,27 +59,6 @@ function describeCase(c: ConvCase): string {
   const pad = typeof c.pad === 'string' ? c.pad : `explicit ${c.pad[1]}/${c.pad[2]}`;
   return `${c.batch}×${c.height}×${c.width}×${c.inChannels} → ${c.outChannels}, ${c.kernel}×${c.kernel}` +
     ` stride ${c.stride} dilation ${c.dilation} pad ${pad}`;
-}
-
-/** Deterministic values in [-1, 1) so a failure reproduces. */
-function seeded(size: number, seed: number): Float32Array {
-  const out = new Float32Array(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  let maxDiff = 0;
-  let maxRef = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-    maxRef = Math.max(maxRef, Math.abs(expected[i]));
-  }
-  return maxDiff / maxRef;
 }
 
 interface Grads {

@@ -1,11 +1,16 @@
 /**
  * Portable training kernels for tfjs' wasm backend: no compiler, no system library, just XNNPACK.
  *
- * Stock tfjs-backend-wasm 4.22 cannot train a convnet: `Conv2DBackpropFilter` is not registered at all, its
- * `Conv2DBackpropInput` is a scalar loop ~10× slower than its forward convolution, and its `MaxPoolGrad` is wrong
- * (see max-pool-grad.ts). The convolution gradients become forward convolutions (conv-grads-as-conv.ts), the
- * max-pool gradient a correct loop. Every other kernel a ResNet's training step needs (average-pool gradient,
- * batch-norm's composed gradient, softmax cross-entropy, pad/slice/concat) is registered and correct on wasm;
+ * Stock tfjs-backend-wasm 4.22 cannot train a convnet, and trains a slow one:
+ * - `Conv2DBackpropFilter` is not registered at all, and `Conv2DBackpropInput` is a scalar loop ~10× slower than
+ *   the forward convolution: both become forward convolutions (conv-grads-as-conv.ts, conv-input-grad-phases.ts).
+ * - `MaxPoolGrad` is wrong for windows without a positive value (max-pool-grad.ts).
+ * - tfjs-core's batch-norm gradient leans on `Tile`, leading-axes `Sum`/`Mean` and per-channel `Multiply`/`Add`/
+ *   `Sub`, which the wasm backend runs as per-element loops or transposes first: replaced by block copies
+ *   (tile.ts), average pooling (reduce-as-pool.ts) and 1×1 depthwise convolutions (channel-broadcast.ts);
+ *   `FusedBatchNorm` likewise (batch-norm.ts). Cases outside the fast paths go to the built-in kernels.
+ * - Separately, a training batch-norm op in three passes forward and seven backward (batch-norm-training.ts).
+ * Every other kernel a ResNet's training step needs is registered and correct on wasm;
  * test/backends/tfjs/kernels-training.test.ts trains a small residual net on wasm against cpu to keep that true.
  */
 import '@tensorflow/tfjs-backend-wasm';
