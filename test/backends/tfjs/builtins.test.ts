@@ -160,3 +160,31 @@ test('verification reports a layer whose shape differs from the IR', () => {
     model.dispose();
   }
 });
+
+test("Caffe's names (ResNet-50-deploy.prototxt) reach the tfjs layers, on the weights they belong to", () => {
+  const model = build(graphOf('resnet50', ['convention=caffe']));
+  try {
+    const kernel = (name: string) => model.getLayer(name).getWeights()[0].shape;
+    expect(kernel('conv1')).toEqual([7, 7, 3, 64]);
+    expect(kernel('res2a_branch1')).toEqual([1, 1, 64, 256]);
+    expect(kernel('res2a_branch2a')).toEqual([1, 1, 64, 64]);
+    expect(kernel('res3a_branch2b')).toEqual([3, 3, 128, 128]);
+    expect(kernel('res5c_branch2c')).toEqual([1, 1, 512, 2048]);
+    expect(kernel('fc1000')).toEqual([2048, 1000]);
+    expect(model.getLayer('bn_conv1').getWeights().map((w) => w.shape)).toEqual([[64], [64], [64], [64]]);
+    expect(model.getLayer('bn4f_branch2c').getClassName()).toBe('BatchNormalization');
+  } finally {
+    model.dispose();
+  }
+});
+
+test('zero_init_residual in pre-activation blocks starts their last conv at zero', () => {
+  const model = build(graphOf('keras/resnet50v2', ['zero_init_residual=true', 'input=[32,32,3]']));
+  try {
+    const values = (layer: string) => new Set(model.getLayer(layer).getWeights()[0].dataSync());
+    expect(values('conv2_block1_3_conv')).toEqual(new Set([0]));
+    expect(values('conv2_block1_2_conv').size).toBeGreaterThan(100);
+  } finally {
+    model.dispose();
+  }
+});

@@ -81,6 +81,20 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
     expect(diff).toBeLessThanOrEqual(1e-5);
   });
 
+  test("output_stride: 8 dilates the last stage as torchvision's replace_stride_with_dilation does", () => {
+    const spec = `${tiny(32).replace('blocks: 1, filters: 8, stride: 2', 'blocks: 2, filters: 8, stride: 2')}output_stride: 8\n`;
+    const { diff, scale } = compare(spec, (x, W) => torchResNet(x, W, {
+      stem: { kernel: 7, stride: 2, pool: true },
+      layers: [
+        { block: 'basic', blocks: 2, planes: 8, stride: 1 },
+        { block: 'basic', blocks: 2, planes: 16, stride: 2 },
+        { block: 'bottleneck', blocks: 2, planes: 8, stride: 2, dilate: true },
+      ],
+    }));
+    expect(scale).toBeGreaterThan(0.1);
+    expect(diff).toBeLessThanOrEqual(1e-5);
+  });
+
   test("TensorFlow's 'same' padding is not torch's: the same net with padding: same differs (the check above can fail)", () => {
     const { diff } = compare(tiny(32, 'same'), tinyReference);
     expect(diff).toBeGreaterThan(1e-3);

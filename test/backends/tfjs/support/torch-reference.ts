@@ -29,9 +29,9 @@ export function blockDiagonal(kernel: Tensor4D, groups: number): Tensor4D {
   return dense.toTensor() as Tensor4D;
 }
 
-/** nn.Conv2d(bias=False, padding=pad, stride, groups). */
-export function conv(x: Tensor4D, W: Weights, name: string, stride: number, pad: number, groups = 1): Tensor4D {
-  return tf.conv2d(padHW(x, pad), blockDiagonal(W(`${name}/kernel`) as Tensor4D, groups), stride, 'valid');
+/** nn.Conv2d(bias=False, padding=pad, stride, groups, dilation). */
+export function conv(x: Tensor4D, W: Weights, name: string, stride: number, pad: number, groups = 1, dilation = 1): Tensor4D {
+  return tf.conv2d(padHW(x, pad), blockDiagonal(W(`${name}/kernel`) as Tensor4D, groups), stride, 'valid', 'NHWC', dilation);
 }
 
 /** nn.BatchNorm2d in eval mode. */
@@ -62,7 +62,8 @@ export function head(x: Tensor4D, W: Weights, name = 'fc'): Tensor2D {
 
 export interface TorchResNetConfig {
   stem: { kernel: number; stride: number; pool: boolean };
-  layers: { block: 'basic' | 'bottleneck'; blocks: number; planes: number; stride: number }[];
+  /** `dilate`: replace_stride_with_dilation for this layer (bottlenecks only, as in torchvision). */
+  layers: { block: 'basic' | 'bottleneck'; blocks: number; planes: number; stride: number; dilate?: boolean }[];
   /** ResNeXt's cardinality; the widths come from the kernels themselves. */
   groups?: number;
 }
@@ -82,28 +83,40 @@ export function basicBlock(x: Tensor4D, W: Weights, p: string, stride: number, s
   return tf.relu(tf.add(out, shortcut(x)) as Tensor4D);
 }
 
-/** torchvision's Bottleneck ("v1.5": the stride on the 3×3 conv, which is grouped for ResNeXt). */
-export function bottleneck(x: Tensor4D, W: Weights, p: string, stride: number, shortcut: Shortcut, groups = 1): Tensor4D {
+/** torchvision's Bottleneck ("v1.5": the stride on the 3×3 conv, which is grouped for ResNeXt and may dilate). */
+export function bottleneck(x: Tensor4D, W: Weights, p: string, stride: number, shortcut: Shortcut, groups = 1, dilation = 1): Tensor4D {
   let out = tf.relu(bn(conv(x, W, `${p}.conv1`, 1, 0), W, `${p}.bn1`));
-  out = tf.relu(bn(conv(out, W, `${p}.conv2`, stride, 1, groups), W, `${p}.bn2`));
+  out = tf.relu(bn(conv(out, W, `${p}.conv2`, stride, dilation, groups, dilation), W, `${p}.bn2`));
   out = bn(conv(out, W, `${p}.conv3`, 1, 0), W, `${p}.bn3`);
   return tf.relu(tf.add(out, shortcut(x)) as Tensor4D);
 }
 
-/** torchvision's ResNet.forward with `_make_layer`'s downsample rule: stride ≠ 1 or inplanes ≠ planes·expansion. */
+/**
+ * torchvision's ResNet.forward with `_make_layer`'s rules: a downsample where stride ≠ 1 or inplanes ≠
+ * planes·expansion; a dilated layer trades its stride for dilation, its first block keeping the previous dilation.
+ */
 export function torchResNet(x: Tensor4D, W: Weights, cfg: TorchResNetConfig): Tensor2D {
   return tf.tidy(() => {
     const { kernel, stride } = cfg.stem;
     let y = tf.relu(bn(conv(x, W, 'conv1', stride, Math.floor(kernel / 2)), W, 'bn1'));
     if (cfg.stem.pool) y = maxPool(y, 3, 2, 1);
     let inplanes = y.shape[3];
+    let dilation = 1;
     cfg.layers.forEach((layer, li) => {
       const expansion = layer.block === 'basic' ? 1 : 4;
+      const previousDilation = dilation;
+      let layerStride = layer.stride;
+      if (layer.dilate) {
+        dilation *= layerStride;
+        layerStride = 1;
+      }
       for (let b = 0; b < layer.blocks; b++) {
-        const stride = b === 0 ? layer.stride : 1;
+        const stride = b === 0 ? layerStride : 1;
         const p = `layer${li + 1}.${b}`;
         const shortcut = stride !== 1 || inplanes !== layer.planes * expansion ? projection(W, p, stride) : identity;
-        y = layer.block === 'basic' ? basicBlock(y, W, p, stride, shortcut) : bottleneck(y, W, p, stride, shortcut, cfg.groups);
+        y = layer.block === 'basic'
+          ? basicBlock(y, W, p, stride, shortcut)
+          : bottleneck(y, W, p, stride, shortcut, cfg.groups, b === 0 ? previousDilation : dilation);
         inplanes = layer.planes * expansion;
       }
     });
