@@ -139,11 +139,20 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendI
     case 'cpu':
       return useCpu();
     case 'auto': {
-      if (tfjsNode !== null) return useTensorflow(threads);
+      // Each step down says why the faster choice was not taken.
+      const skipped: string[] = [];
+      if (tfjsNode !== null) {
+        try {
+          return await useTensorflow(threads);
+        } catch (err) {
+          skipped.push((err as Error).message);
+        }
+      }
       try {
-        return await useWasm(threads);
+        const info = await useWasm(threads);
+        return skipped.length === 0 ? info : { ...info, description: `${info.description} (${skipped.join('; ')})` };
       } catch (err) {
-        return useCpu((err as Error).message);
+        return useCpu([...skipped, (err as Error).message].join('; '));
       }
     }
   }
