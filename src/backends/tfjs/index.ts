@@ -2,7 +2,7 @@
 export { buildLayersModel } from './build';
 export { CONV_KERNEL_INIT, convKernelInitializer, denseKernelInitializer, gammaInitializer } from './init';
 export { fileHandler, loadArtifacts, MODEL_JSON, ModelFileError, modelJsonPath, WEIGHTS_BIN } from './io/file-handler';
-export { GroupedConv2D, SubsamplePad } from './layers';
+export { FrozenBatchNormalization, GroupedConv2D, SubsamplePad } from './layers';
 export { loadModel, saveModel } from './load';
 export { lowerNode, lowerings } from './lower';
 export {

@@ -6,7 +6,7 @@
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { IRNode, NodeOf, OpKind } from '../../ir/types';
 import { convKernelInitializer, denseKernelInitializer, gammaInitializer } from './init';
-import { GroupedConv2D, SubsamplePad } from './layers';
+import { FrozenBatchNormalization, GroupedConv2D, SubsamplePad } from './layers';
 import { tf } from './tf';
 
 type Layer = InstanceType<typeof tf.layers.Layer>;
@@ -41,13 +41,17 @@ export const lowerings: { readonly [K in OpKind]: Lowering<K> } = {
 
   zero_pad: (node, inputs) => apply(tf.layers.zeroPadding2d({ ...common(node), padding: node.attrs.padding }), inputs),
 
-  batch_norm: (node, inputs) => apply(tf.layers.batchNormalization({
-    ...common(node),
-    axis: -1,
-    epsilon: node.attrs.epsilon,
-    momentum: node.attrs.momentum,
-    gammaInitializer: gammaInitializer(node.attrs.gammaZero),
-  }), inputs),
+  batch_norm: (node, inputs) => {
+    const args = {
+      ...common(node),
+      axis: -1,
+      epsilon: node.attrs.epsilon,
+      momentum: node.attrs.momentum,
+      gammaInitializer: gammaInitializer(node.attrs.gammaZero),
+    };
+    // A frozen stage's BN keeps its statistics even while the rest trains (see FrozenBatchNormalization).
+    return apply(node.trainable ? tf.layers.batchNormalization(args) : new FrozenBatchNormalization(args), inputs);
+  },
 
   relu: (node, inputs) => apply(tf.layers.activation({ ...common(node), activation: 'relu' }), inputs),
 

@@ -1,8 +1,9 @@
-/** netspec's custom layers against hand-computed values and independent formulations, on cpu and wasm. */
+/** netspec's custom layers against hand-computed values and independent formulations (on cpu and wasm). */
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { GroupedConv2D, SubsamplePad } from '../../../src/backends/tfjs/layers';
 import { selectBackend } from '../../../src/backends/tfjs/backend';
 import { tf } from '../../../src/backends/tfjs/tf';
+import { build, graphOf } from './support/models';
 import { blockDiagonal } from './support/torch-reference';
 
 describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
@@ -50,5 +51,33 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
     expect(() => new GroupedConv2D({ filters: 10, kernelSize: 3, groups: 4 })).toThrow(/filters \(10\) must be divisible by groups \(4\)/);
     const layer = new GroupedConv2D({ filters: 8, kernelSize: 3, groups: 4, name: 'g' });
     expect(() => layer.apply(tf.zeros([1, 5, 5, 6]))).toThrow(/input channels \(6\) must be divisible by groups \(4\)/);
+  });
+});
+
+describe('FrozenBatchNormalization (frozen_stages)', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  test('a training step leaves a frozen stage\'s statistics alone and normalises with them; other BNs update', async () => {
+    const model = build(graphOf('resnet18', ['frozen_stages=1', 'input=[32,32,3]']));
+    const frozen = model.getLayer('layer1.0.bn1');
+    const live = model.getLayer('layer2.0.bn1');
+    expect(frozen.getClassName()).toBe('FrozenBatchNormalization');
+    expect(live.getClassName()).toBe('BatchNormalization');
+    expect(frozen.countParams()).toBe(4 * 64);
+    expect(frozen.trainableWeights).toHaveLength(0);
+    const stats = (layer: typeof frozen) => layer.getWeights().slice(2).map((w) => Array.from(w.dataSync()));
+    const [frozenBefore, liveBefore] = [stats(frozen), stats(live)];
+    const x = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 5);
+    tf.dispose(model.apply(x, { training: true }) as Tensor);
+    expect(stats(frozen)).toEqual(frozenBefore);
+    expect(stats(live)).not.toEqual(liveBefore);
+    // In training mode its output is still (x − moving_mean) / sqrt(moving_var + ε) · γ + β: with the initial 0 / 1
+    // statistics, x / sqrt(1 + 1e-5).
+    const y = tf.randomNormal([2, 4, 4, 64], 0, 1, 'float32', 6);
+    const out = frozen.apply(y, { training: true }) as Tensor;
+    expect(tf.max(tf.abs(tf.sub(out, tf.div(y, Math.sqrt(1 + 1e-5))))).dataSync()[0]).toBeLessThan(1e-6);
+    model.dispose();
   });
 });

@@ -72,6 +72,8 @@ test('custom layers keep their configuration and frozen layers stay frozen acros
   expect(conv.getWeights()[0].shape).toEqual([3, 3, 4, 16]);
   expect(conv.trainable).toBe(false);
   expect(loaded.getLayer('layer2.0.conv2').trainable).toBe(true);
+  expect(loaded.getLayer('layer1.0.bn2').getClassName()).toBe('FrozenBatchNormalization');
+  expect(loaded.getLayer('layer2.0.bn2').getClassName()).toBe('BatchNormalization');
   const size = (m: LayersModel) => m.trainableWeights.reduce((a, w) => a + w.shape.reduce((x: number, y) => x * (y as number), 1), 0);
   expect(size(loaded)).toBe(graph.params.trainable);
   model.dispose();
