@@ -49,6 +49,7 @@ describe('Sum and Mean', () => {
     ['axes not adjacent (built-in path)', [2, 3, 4, 5], [0, 2], false, 'float32'],
     ['all axes', [2, 3, 4], [0, 1, 2], false, 'float32'],
     ['leading, int32 (built-in path)', [4, 3, 2], [0, 1], false, 'int32'],
+    ['empty reduced axis (built-in path)', [0, 3, 2], [0, 1], false, 'float32'],
   ];
   test.each(cases)('%s', async (_name, shape, axis, keepDims, dtype) => {
     const size = shape.reduce((a, b) => a * b, 1);

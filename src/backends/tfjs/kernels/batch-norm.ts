@@ -30,7 +30,7 @@ export function batchNormAsAffine(scope: KernelScope, inputs: Record<string, Ten
   const channels = x.shape[x.shape.length - 1];
   const perChannel = [mean, variance, offset, scale].every(
     (t) => t === undefined || t.shape.reduce((a, b) => a * b, 1) === channels);
-  if (!perChannel || x.dtype !== 'float32' || x.shape.length < 2 || channels === 0) {
+  if (!perChannel || x.dtype !== 'float32' || x.shape.length < 2 || x.shape.some((d) => d === 0)) {
     return scope.run('FusedBatchNorm', inputs as Record<string, TensorInfo>, attrs as unknown as Record<string, never>);
   }
   const vector = (t: TensorInfo) => scope.run('Reshape', { x: t }, { shape: [channels] });

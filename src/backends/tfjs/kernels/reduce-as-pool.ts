@@ -17,7 +17,8 @@ export function reduceAsAvgPool(scope: KernelScope, kernelName: 'Sum' | 'Mean', 
   const first = axes[0];
   const last = axes[axes.length - 1];
   const contiguous = axes.length > 0 && axes.every((a, i) => a === first + i);
-  if (!contiguous || last === rank - 1 || x.dtype !== 'float32') {
+  const empty = x.shape.some((d) => d === 0);
+  if (!contiguous || last === rank - 1 || x.dtype !== 'float32' || empty) {
     return scope.run(kernelName, { x }, attrs as unknown as Record<string, never>);
   }
   const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
