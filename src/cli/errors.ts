@@ -9,10 +9,19 @@ export class CliError extends Error {
   }
 }
 
+/** Error classes (by name, to keep this module free of the training and tfjs code) that mean bad user input. */
+const USER_ERRORS = new Set(['DataError', 'CheckpointError', 'ModelFileError']);
+
 /** Prints a failure the way a user should see it and returns the exit code. Stacks only with NETSPEC_DEBUG=1. */
 export function reportFailure(e: unknown, sources?: ReadonlyMap<string, string>): number {
   if (e instanceof DiagnosticError) {
-    for (const d of e.diagnostics) process.stderr.write(renderDiagnostic(d, sources, process.stderr.isTTY) + '\n');
+    for (const d of e.diagnostics) process.stderr.write(renderDiagnostic(d, e.sources ?? sources, process.stderr.isTTY) + '\n');
+    return EXIT_BAD_INPUT;
+  }
+  // Problems with the user's files (data, checkpoints, model files) carry a message and maybe a hint: exit 2.
+  if (e instanceof Error && USER_ERRORS.has(e.name)) {
+    const hint = (e as { hint?: string }).hint;
+    process.stderr.write(`netspec: error: ${e.message}\n${hint ? `  hint: ${hint}\n` : ''}`);
     return EXIT_BAD_INPUT;
   }
   if (e instanceof CliError) {

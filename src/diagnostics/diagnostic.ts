@@ -32,7 +32,8 @@ export const EXIT_BAD_INPUT = 2;
 
 /** Thrown when a phase cannot continue because the user's input has errors; carries all of them. */
 export class DiagnosticError extends Error {
-  constructor(readonly diagnostics: Diagnostic[]) {
+  /** `sources` maps file names to their text, so the report can quote the offending lines. */
+  constructor(readonly diagnostics: Diagnostic[], readonly sources?: ReadonlyMap<string, string>) {
     super(diagnostics.map((d) => d.message).join('\n'));
     this.name = 'DiagnosticError';
   }

@@ -8,7 +8,8 @@ import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorfl
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../backends/tfjs/tf';
-import { BatchTransform, batchRanges, makeBatch } from './batches';
+import { BatchTransform, makeBatch } from './batches';
+import { batchRanges } from './data/batch';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { Dataset } from './data/types';
 import { crossEntropy, top1Hits } from './loss';
@@ -34,10 +35,10 @@ export interface TrainerSettings {
   labelSmoothing: number;
   /** Whether the model outputs logits (linear head) rather than probabilities. */
   fromLogits: boolean;
-  /** Augmentation, applied to training batches only, with the `augment` RNG stream. */
-  augment?: (rng: RngStreams) => BatchTransform;
-  /** Normalisation, applied to every batch. */
-  normalize?: BatchTransform;
+  /** Training batches: normalisation and augmentation, drawing from the run's RNG streams. */
+  trainTransform?: (rng: RngStreams) => BatchTransform;
+  /** Evaluation batches: normalisation only. */
+  evalTransform?: BatchTransform;
 }
 
 export interface EpochMetrics {
@@ -149,15 +150,14 @@ export class Trainer {
       } else {
         order = epochOrder(RngStreams.fromState(this.state.rngAtEpochStart), train.size);
       }
-      const augment = this.settings.augment?.(this.rng);
-      const transforms = [augment, this.settings.normalize].filter((t): t is BatchTransform => !!t);
+      const transform = this.settings.trainTransform?.(this.rng);
       const partial = this.state.partial;
       let lr = 0;
       for (let s = this.state.stepInEpoch; s < ranges.length; s++) {
         const started = process.hrtime.bigint();
         lr = this.settings.schedule.rate(epoch, s, ranges.length);
         setLearningRate(this.optimizer, lr);
-        const batch = makeBatch(train, order.subarray(ranges[s][0], ranges[s][1]), transforms);
+        const batch = makeBatch(train, order, ranges[s][0], ranges[s][1], transform);
         const { loss, hits } = this.step(batch.x, batch.labels);
         batch.x.dispose();
         if (!Number.isFinite(loss)) {
@@ -241,13 +241,13 @@ export class Trainer {
 }
 
 /** Mean loss and top-1 accuracy of a model on a dataset, in inference mode. */
-export function evaluateLoss(model: LayersModel, ds: Dataset, batchSize: number, s: Pick<TrainerSettings, 'normalize' | 'fromLogits'>): { val_loss: number; val_accuracy: number } {
+export function evaluateLoss(model: LayersModel, ds: Dataset, batchSize: number, s: Pick<TrainerSettings, 'evalTransform' | 'fromLogits'>): { val_loss: number; val_accuracy: number } {
   let loss = 0;
   let hits = 0;
   const classes = (model.outputs[model.outputs.length - 1].shape as number[]).slice(-1)[0];
   const all = Int32Array.from({ length: ds.size }, (_, i) => i);
   for (const [a, b] of batchRanges(ds.size, batchSize)) {
-    const batch = makeBatch(ds, all.subarray(a, b), s.normalize ? [s.normalize] : []);
+    const batch = makeBatch(ds, all, a, b, s.evalTransform);
     const output = model.predict(batch.x) as Tensor;
     const l = crossEntropy(output, batch.labels, classes, 0, s.fromLogits);
     loss += l.dataSync()[0] * (b - a);

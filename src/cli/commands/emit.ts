@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { emitTypeScript } from '../../backends/typescript';
 import { writeFileAtomicSync } from '../../io/atomic';
 import { CliError } from '../errors';
 import { collectSets, loadGraph } from '../load';
@@ -21,10 +20,12 @@ export function registerEmit(program: Command): void {
     .action((ref: string, opts: EmitCommandOptions) => emit(ref, opts));
 }
 
-function emit(ref: string, opts: EmitCommandOptions): void {
+/** The emitter (ts-morph, a whole TypeScript compiler) loads only when this command runs. */
+async function emit(ref: string, opts: EmitCommandOptions): Promise<void> {
   if (opts.out !== undefined) checkOutFile(opts.out);
   const { graph } = loadGraph(ref, opts.set);
   const sets = opts.set.map((s) => ` --set ${s}`).join('');
+  const { emitTypeScript } = await import('../../backends/typescript');
   const source = emitTypeScript(graph, { source: ref, sets: opts.set, regenerate: `netspec emit ${ref}${sets}${opts.out ? ` --out ${opts.out}` : ''}` });
   if (opts.out === undefined) {
     process.stdout.write(source);

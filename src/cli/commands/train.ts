@@ -1,0 +1,101 @@
+import { Command } from 'commander';
+import type { SingleBar } from 'cli-progress';
+import type { BackendChoice } from '../../backends/tfjs/backend';
+import { formatCount } from '../format';
+import { collectSets } from '../load';
+import { BACKEND_CHOICES, backendChoice, positiveInt } from '../options';
+
+interface TrainFlags {
+  data?: string;
+  epochs?: number;
+  limit?: number;
+  batchSize?: number;
+  out?: string;
+  resume?: boolean;
+  set: string[];
+  backend: BackendChoice;
+  threads?: number;
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train a spec on a dataset (default: a small ResNet on the bundled Fashion-MNIST subset)')
+    .argument('[spec]', 'built-in name or spec file with a train: section (default: fashion/resnet8)')
+    .option('--data <path>', 'dataset: idx (MNIST/Fashion-MNIST), CIFAR-10/100 binary, image folder, or "synthetic"')
+    .option('--epochs <n>', 'number of epochs (overrides train.epochs)', positiveInt)
+    .option('--limit <n>', 'use only the first N examples of each split', positiveInt)
+    .option('--batch-size <n>', 'batch size (overrides train.batch_size)', positiveInt)
+    .option('--out <run-dir>', 'run directory (default: runs/<name>-<time>)')
+    .option('--resume', 'continue the run in --out (or the latest run of this spec) from its last checkpoint')
+    .option('--set <key=value>', 'override a spec field, e.g. --set train.lr=0.01 (repeatable)', collectSets, [])
+    .option('--backend <name>', `compute backend: ${BACKEND_CHOICES.join(', ')}`, backendChoice, 'auto')
+    .option('--threads <n>', 'threads for native kernels (default: all cores)', positiveInt)
+    .action(async (spec: string | undefined, flags: TrainFlags) => {
+      const { startTraining } = await import('../../train/run');
+      const bar = new EpochProgress();
+      const started = Date.now();
+      const run = await startTraining({ spec, ...flags }, {
+        onStart: ({ runDir, backend, graph, train, test, config, resumedAt }) => {
+          const lines = [
+            `backend: ${backend.description}`,
+            `model: ${graph.name}, ${formatCount(graph.params.total)} parameters (${formatCount(graph.params.trainable)} trainable)`,
+            `data: ${train.name}, ${train.size} training and ${test?.size ?? 0} test images of ${train.shape.join('×')}`,
+            `run: ${runDir}${resumedAt !== undefined ? ` (resumed after epoch ${resumedAt})` : ''}; ${config.epochs} epochs of ${Math.ceil(train.size / config.batchSize)} batches of ${config.batchSize}`,
+          ];
+          process.stdout.write(lines.join('\n') + '\n');
+        },
+        onStep: (s) => bar.update(s.step, s.steps, { epoch: s.epoch + 1, loss: s.loss.toFixed(3), acc: (100 * s.accuracy).toFixed(1), ips: s.imagesPerSecond.toFixed(0) }),
+        onEpoch: (m, epochs) => {
+          bar.stop();
+          const val = m.val_loss !== undefined ? `  val_loss ${m.val_loss.toFixed(4)}  val_acc ${(100 * (m.val_accuracy ?? 0)).toFixed(2)}%` : '';
+          process.stdout.write(`epoch ${m.epoch}/${epochs}  loss ${m.loss.toFixed(4)}  acc ${(100 * m.accuracy).toFixed(2)}%${val}  lr ${m.lr.toPrecision(3)}  ${m.images_per_second.toFixed(0)} img/s  ${m.seconds.toFixed(1)} s\n`);
+        },
+      });
+      let interrupts = 0;
+      const onSigint = () => {
+        if (++interrupts > 1) process.exit(130);
+        process.stderr.write('\nstopping: saving a checkpoint after this step (Ctrl-C again to quit at once)\n');
+        run.trainer.requestStop();
+      };
+      process.on('SIGINT', onSigint);
+      const result = await run.result;
+      process.off('SIGINT', onSigint);
+      bar.stop();
+      const minutes = ((Date.now() - started) / 60000).toFixed(1);
+      if (result.reason === 'diverged') {
+        process.stderr.write(`netspec: training stopped: ${result.message}\n  hint: lower train.lr, or resume from ${result.runDir} with --resume\n`);
+        process.exitCode = 1;
+      } else if (result.reason === 'interrupted') {
+        process.stdout.write(`interrupted after ${minutes} min; continue with: netspec train --resume --out ${result.runDir}\n`);
+        process.exitCode = 130;
+      } else {
+        process.stdout.write(`done in ${minutes} min; model in ${result.runDir}/model\n  netspec evaluate ${result.runDir}\n  netspec plot ${result.runDir}\n`);
+      }
+    });
+}
+
+/** A per-epoch progress bar on a terminal; nothing when output goes to a file or a CI log (epoch lines suffice). */
+class EpochProgress {
+  private bar?: SingleBar;
+
+  update(step: number, steps: number, payload: Record<string, string | number>): void {
+    if (!process.stderr.isTTY) return;
+    if (!this.bar) {
+      const { SingleBar: Bar, Presets } = require('cli-progress') as typeof import('cli-progress');
+      this.bar = new Bar({
+        format: 'epoch {epoch} [{bar}] {value}/{total} | loss {loss} | acc {acc}% | {ips} img/s | ETA {eta_formatted}',
+        stream: process.stderr,
+        hideCursor: true,
+        clearOnComplete: true,
+      }, Presets.shades_classic);
+      this.bar.start(steps, step, payload);
+    }
+    this.bar.update(step, payload);
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = undefined;
+  }
+}
