@@ -106,3 +106,38 @@ test('200 training steps on wasm: the loss falls and memory stays flat', async (
   expect(snapshots[1].numBytes).toBe(snapshots[0].numBytes);
   expect(snapshots[1].buffers).toBe(snapshots[0].buffers);
 });
+
+test('a tfjs-layers convnet (fused conv + bias, BatchNormalization, pooling) fits identically on wasm and cpu', async () => {
+  const build = () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [SIZE, SIZE, 3], filters: 4, kernelSize: 3, strides: 2, padding: 'same' }),
+        tf.layers.batchNormalization({ epsilon: 1.001e-5 }),
+        tf.layers.activation({ activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
+        tf.layers.globalAveragePooling2d({}),
+        tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
+      ],
+    });
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
+    return model;
+  };
+  const fit = async (weights: Float32Array[]) => {
+    const model = build();
+    model.setWeights(weights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape)));
+    const { images, labels } = makeBatch();
+    const history = await model.fit(images, labels, { epochs: 3, batchSize: BATCH, shuffle: false, verbose: 0 });
+    tf.dispose([images, labels]);
+    model.dispose();
+    return history.history.loss as number[];
+  };
+  await tf.setBackend('cpu');
+  const seedModel = build();
+  const initial = seedModel.getWeights().map((w) => w.dataSync() as Float32Array);
+  seedModel.dispose();
+  const cpu = await fit(initial);
+  await tf.setBackend('wasm');
+  const wasm = await fit(initial);
+  expect(cpu[2]).toBeLessThan(cpu[0]);
+  wasm.forEach((loss, i) => expect(Math.abs(loss - cpu[i])).toBeLessThanOrEqual(1e-4 * Math.abs(cpu[i]) + 1e-5));
+});
