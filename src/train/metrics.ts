@@ -114,12 +114,13 @@ export function formatConfusion(report: ConfusionReport): string {
   const { classes, matrix, perClass } = report;
   const labels = classes.map((c, k) => `${k} ${c}`);
   const nameWidth = Math.max('true \\ predicted'.length, ...labels.map((l) => l.length));
-  const cell = Math.max(5, ...matrix.flat().map((v) => String(v).length + 1), String(classes.length - 1).length + 1);
+  const precision = perClass.map((p) => pct(p.precision).replace('%', ''));
+  const cell = 1 + Math.max(4, ...matrix.flat().map((v) => String(v).length), ...precision.map((p) => p.length), String(classes.length - 1).length);
   const line = (head: string, cells: string[], tail: string): string =>
     `${head.padEnd(nameWidth)}${cells.map((c) => c.padStart(cell)).join('')}${tail.padStart(8)}`;
   const rows = [line('true \\ predicted', classes.map((_, k) => String(k)), 'recall')];
   matrix.forEach((row, k) => rows.push(line(labels[k], row.map(String), pct(perClass[k].recall))));
-  rows.push(line('precision', perClass.map((p) => pct(p.precision).replace('%', '')), ''));
+  rows.push(line('precision', precision, ''));
   return rows.map((r) => r.trimEnd()).join('\n');
 }
 

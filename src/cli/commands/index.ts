@@ -3,9 +3,12 @@ import { registerBench } from './bench';
 import { registerCompile } from './compile';
 import { registerEmit } from './emit';
 import { registerInspect } from './inspect';
+import { registerEvaluate } from './evaluate';
 import { registerList } from './list';
+import { registerPlot } from './plot';
+import { registerPredict } from './predict';
 import { registerTrain } from './train';
 import { registerValidate } from './validate';
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: ReadonlyArray<(program: Command) => void> = [registerList, registerValidate, registerInspect, registerCompile, registerEmit, registerTrain, registerBench];
+export const commands: ReadonlyArray<(program: Command) => void> = [registerList, registerValidate, registerInspect, registerCompile, registerEmit, registerTrain, registerEvaluate, registerPredict, registerPlot, registerBench];

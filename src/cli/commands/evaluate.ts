@@ -1,0 +1,31 @@
+import { Command } from 'commander';
+import type { BackendChoice } from '../../backends/tfjs/backend';
+import { backendChoice, BACKEND_CHOICES, positiveInt } from '../options';
+
+export function registerEvaluate(program: Command): void {
+  program
+    .command('evaluate')
+    .description('loss, top-1/top-5 accuracy and confusion matrix of a trained model on a test split')
+    .argument('<run>', 'run directory (from netspec train) or model.json')
+    .option('--data <path>', 'dataset (default: the data the run was trained on)')
+    .option('--limit <n>', 'use only the first N test examples', positiveInt)
+    .option('--json', 'print one JSON object')
+    .option('--backend <name>', `compute backend: ${BACKEND_CHOICES.join(', ')}`, backendChoice, 'auto')
+    .action(async (target: string, opts: { data?: string; limit?: number; json?: boolean; backend: BackendChoice }) => {
+      const [{ selectBackend }, { loadServedModel }, { evaluate }, { formatConfusion }] = await Promise.all([
+        import('../../backends/tfjs/backend'), import('../../train/served-model'), import('../../train/evaluate'), import('../../train/metrics'),
+      ]);
+      const backend = await selectBackend({ backend: opts.backend });
+      const report = evaluate(await loadServedModel(target), opts);
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ ...report, backend: backend.name }, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write([
+        `data: ${report.data} (${report.examples} test images), backend: ${backend.name}`,
+        `loss ${report.loss.toFixed(4)}  top-1 ${(100 * report.top1).toFixed(2)}%  top-5 ${(100 * report.top5).toFixed(2)}%`,
+        '',
+        formatConfusion(report.confusion),
+      ].join('\n') + '\n');
+    });
+}

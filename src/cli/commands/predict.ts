@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import { positiveInt } from '../options';
+
+export function registerPredict(program: Command): void {
+  program
+    .command('predict')
+    .description('top-k classes of PNG/JPEG images with a trained model')
+    .argument('<run>', 'run directory (from netspec train) or model.json')
+    .argument('<images...>', 'image files')
+    .option('--top <k>', 'how many classes to show', positiveInt, 3)
+    .option('--json', 'print a JSON array')
+    .action(async (target: string, images: string[], opts: { top: number; json?: boolean }) => {
+      const [{ selectBackend }, { loadServedModel }, { predictFiles }] = await Promise.all([
+        import('../../backends/tfjs/backend'), import('../../train/served-model'), import('../../train/predict'),
+      ]);
+      await selectBackend({});
+      const predictions = predictFiles(await loadServedModel(target), images, opts.top);
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(predictions, null, 2) + '\n');
+        return;
+      }
+      for (const p of predictions) {
+        process.stdout.write(`${p.file}: ${p.top.map((t) => `${t.class} ${(100 * t.probability).toFixed(1)}%`).join(', ')}\n`);
+      }
+    });
+}

@@ -1,0 +1,46 @@
+import type { Tensor } from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import { tf } from '../backends/tfjs/tf';
+import { normalize } from './augment';
+import { padImage } from './data/adapt';
+import { DataError, displayPath } from './data/errors';
+import { convertChannels, decodeImage, resizeBilinear } from './data/image';
+import { ServedModel } from './served-model';
+
+export interface Prediction {
+  file: string;
+  top: { class: string; index: number; probability: number }[];
+}
+
+/** Top-k classes of each image file (PNG or JPEG), prepared the way training prepared its data. */
+export function predictFiles(served: ServedModel, files: readonly string[], k: number): Prediction[] {
+  const [h, w, c] = served.input;
+  const pixels = new Float32Array(files.length * h * w * c);
+  files.forEach((file, i) => {
+    if (!fs.existsSync(file)) throw new DataError(displayPath(file), 'no such image file');
+    const img = decodeImage(fs.readFileSync(file), file);
+    let data = convertChannels(img.data, img.width * img.height, img.channels, c);
+    const fits = img.height <= h && img.width <= w;
+    if (img.height !== h || img.width !== w) {
+      data = served.run?.data.adapt.spatial === 'pad' && fits
+        ? padImage(data, [img.height, img.width, c], h, w)
+        : resizeBilinear(data, [img.height, img.width, c], h, w);
+    }
+    for (let j = 0; j < data.length; j++) pixels[i * h * w * c + j] = data[j] / 255;
+  });
+  normalize(pixels, served.normalization);
+  const scores = tf.tidy(() => {
+    const output = served.model.predict(tf.tensor4d(pixels, [files.length, h, w, c])) as Tensor;
+    return served.fromLogits ? tf.softmax(output) : output;
+  });
+  const probs = scores.dataSync();
+  scores.dispose();
+  const classes = probs.length / files.length;
+  return files.map((file, i) => {
+    const row = Array.from(probs.subarray(i * classes, (i + 1) * classes));
+    const top = row.map((p, index) => ({ index, probability: p, class: served.classes?.[index] ?? String(index) }))
+      .sort((a, b) => b.probability - a.probability)
+      .slice(0, k);
+    return { file, top };
+  });
+}

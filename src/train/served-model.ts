@@ -1,0 +1,38 @@
+/**
+ * A trained model as evaluate and predict use it: the network, and how its inputs were prepared in training
+ * (normalisation, class names, shape adaptation), read from a run directory. A bare model.json works too, with no
+ * normalisation and classes numbered.
+ */
+import type { LayersModel } from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadModel } from '../backends/tfjs/load';
+import { NormalizationStats } from './augment';
+import { DataError } from './data/errors';
+import { ImageShape } from './data/types';
+import { isRunDir, readRunInfo, RUN_FILES, RunInfo } from './run-dir';
+
+export interface ServedModel {
+  model: LayersModel;
+  input: ImageShape;
+  classes?: string[];
+  normalization: NormalizationStats;
+  fromLogits: boolean;
+  run?: RunInfo;
+}
+
+export async function loadServedModel(target: string): Promise<ServedModel> {
+  if (!fs.existsSync(target)) throw new DataError(target, 'no such run directory or model file', 'give a run directory (runs/…) or a model.json');
+  const run = isRunDir(target) ? readRunInfo(target) : undefined;
+  const model = await loadModel(run ? path.join(target, RUN_FILES.model) : target);
+  const input = (model.inputs[0].shape as number[]).slice(1) as ImageShape;
+  const lastLayer = model.layers[model.layers.length - 1] as unknown as { getConfig(): { activation?: string } };
+  return {
+    model,
+    input,
+    classes: run?.classes,
+    normalization: run?.normalization ?? { kind: 'none' },
+    fromLogits: run?.fromLogits ?? lastLayer.getConfig().activation === 'linear',
+    run,
+  };
+}
