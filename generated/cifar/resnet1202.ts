@@ -197,8 +197,7 @@ class SubsamplePad extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      const s = this.stride;
-      const sub = s === 1 ? x : tf.stridedSlice(x, [0, 0, 0, 0], x.shape, [1, s, s, 1]) as tf.Tensor4D;
+      const sub = this.stride === 1 ? x : everyNth(x, this.stride);
       if (this.channelsBefore === 0 && this.channelsAfter === 0) return sub;
       return tf.pad(sub, [[0, 0], [0, 0], [0, 0], [this.channelsBefore, this.channelsAfter]]);
     });
@@ -214,3 +213,15 @@ class SubsamplePad extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(SubsamplePad);
+
+/**
+ * x[:, ::s, ::s, :] from ops that have gradients (tfjs has none for stridedSlice): pad to a multiple of s, view as
+ * [n, h/s, s, w/s, s, c] and keep index 0 of both inner axes.
+ */
+function everyNth(x: tf.Tensor4D, s: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const [oh, ow] = [Math.ceil(h / s), Math.ceil(w / s)];
+  const padded = oh * s > h || ow * s > w ? tf.pad(x, [[0, 0], [0, oh * s - h], [0, ow * s - w], [0, 0]]) : x;
+  const grid = tf.reshape(padded, [n, oh, s, ow, s, c]);
+  return tf.reshape(tf.slice(grid, [0, 0, 0, 0, 0, 0], [n, oh, 1, ow, 1, c]), [n, oh, ow, c]);
+}

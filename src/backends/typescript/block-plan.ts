@@ -113,6 +113,10 @@ export function planBlocks(graph: IRGraph, facts: NetworkFacts): BlocksPlan {
       value: (v) => (hasConvShortcut(v) && isPreact(v.info.kind) && !v.info.skipPreact ? v.info.preactShortcut : undefined),
     },
     {
+      key: 'frozen', type: 'boolean', doc: 'frozen_stages: the stage does not train (nor the stem and the stages before it); its batch norms keep their moving statistics.',
+      value: (v) => v.nodes.some((n) => !n.trainable),
+    },
+    {
       key: 'skipPreact', type: 'boolean', doc: 'The first block follows the stem\'s BN+ReLU, so it does not repeat them.',
       value: (v) => (isPreact(v.info.kind) ? v.info.skipPreact : undefined),
     },

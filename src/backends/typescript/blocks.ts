@@ -93,8 +93,8 @@ function filterExpressions(w: Writer): string[] {
 function preactivation(w: Writer): string {
   const skip = arg(w, 'skipPreact');
   if (skip === 'true') return 'x';
-  w.uses.add('batchNorm', 'relu');
-  const bnRelu = `relu(batchNorm(x, ${name(w, 'preact_bn')}), ${name(w, 'preact_relu')})`;
+  w.uses.add('relu');
+  const bnRelu = `relu(${batchNorm(w, 'x', 'preact_bn')}, ${name(w, 'preact_relu')})`;
   w.lines.push(skip === 'false' || skip === 'undefined' ? `const preact = ${bnRelu};` : `const preact = ${skip} ? x : ${bnRelu};`);
   return 'preact';
 }
@@ -176,8 +176,7 @@ function convShortcut(w: Writer, source: string, outChannels: string, stride: st
   if (bias === '!shortcutNorm') arg(w, 'shortcutNorm');
   const conv = `shortcut = conv2d(${source}, ${outChannels}, 1, ${objectLiteral([['strides', stride === '1' ? undefined : stride], ['useBias', bias], ['name', name(w, 'shortcut_conv')]])});`;
   if (!has(w, 'shortcut_bn')) return [conv];
-  w.uses.add('batchNorm');
-  const bn = `shortcut = batchNorm(shortcut, ${name(w, 'shortcut_bn')});`;
+  const bn = `shortcut = ${batchNorm(w, 'shortcut', 'shortcut_bn')};`;
   const norm = isPreact(w.kind.kind) ? 'false' : arg(w, 'shortcutNorm');
   return norm === 'true' || norm === 'undefined' ? [conv, bn] : [conv, `if (${norm}) ${bn}`];
 }
@@ -232,14 +231,20 @@ function residualBranch(w: Writer, filters: string[], input: string): void {
       ['name', name(w, `conv${unit}`)],
     ]);
     assign(`${fn}(${current}, ${filters[i]}, ${kernel}, ${options})`);
-    if (!preact || !last) {
-      w.uses.add('batchNorm');
-      const gammaZero = w.kind.gammaZero.has(`bn${unit}`);
-      if (gammaZero) w.uses.add('batchNorm.gammaZero');
-      assign(`batchNorm(y, ${name(w, `bn${unit}`)}${gammaZero ? ', true' : ''})`);
-    }
+    if (!preact || !last) assign(batchNorm(w, 'y', `bn${unit}`));
     if (!last) assign(`relu(y, ${name(w, `relu${unit}`)})`);
   });
+}
+
+/** `batchNorm(y, name)`, with `{ gammaZero: true }` for a zero-init residual and `{ frozen }` in frozen stages. */
+function batchNorm(w: Writer, input: string, role: string): string {
+  w.uses.add('batchNorm');
+  const gammaZero = w.kind.gammaZero.has(role) ? 'true' : undefined;
+  const frozen = arg(w, 'frozen');
+  if (gammaZero) w.uses.add('batchNorm.gammaZero');
+  if (frozen !== 'false' && frozen !== 'undefined') w.uses.add('batchNorm.frozen');
+  const options = objectLiteral([['gammaZero', gammaZero], ['frozen', frozen === 'false' || frozen === 'undefined' ? undefined : frozen]]);
+  return `batchNorm(${input}, ${name(w, role)}${options === '{}' ? '' : `, ${options}`})`;
 }
 
 function docComment(w: Writer): string[] {

@@ -39,13 +39,11 @@ export function tables(plan: BlocksPlan, facts: NetworkFacts): Tables {
       optional: isOptionalColumn(f.pattern),
       doc: columnDoc(f),
     })),
-    ...(facts.frozenStages > 0 ? [{ name: 'frozen', type: 'boolean', optional: true, doc: 'frozen_stages: the stage (and everything before it) does not train.' }] : []),
   ];
   const stageRows = plan.stages.map((blocks, s) => objectLiteral([
     [plan.naming.stageColumn.key, plan.naming.stageColumn.value(s)],
     ['blocks', String(blocks.length)],
     ...columns.map((f) => [f.key, stageEntry(f.pattern, s, render(f))] as const),
-    ['frozen', s < facts.frozenStages ? 'true' : undefined],
   ]));
   const blockArgs: Property[] = [
     ...plan.fields.filter((f) => f.key !== 'block').map((f) => ({ name: f.key, type: f.type, optional: isOptional(f), doc: f.doc })),
@@ -142,11 +140,16 @@ function stageLoop(plan: BlocksPlan, facts: NetworkFacts, uses: Uses): string[] 
     ...call.map((l) => `    ${l}`),
     '  }',
   ];
-  if (facts.frozenStages > 0) {
+  const frozen = plan.fields.find((f) => f.key === 'frozen');
+  if (frozen) {
     uses.add('freeze');
     lines.push('  if (stage.frozen) freeze(input, x);');
   }
   if (facts.outIndices.length > 0) lines.push('  stageOutputs.push(x);');
   lines.push('}');
+  if (plan.consts.get('frozen') === true) {
+    uses.add('freeze');
+    lines.push('freeze(input, x); // frozen_stages: every stage');
+  }
   return lines;
 }

@@ -1,7 +1,7 @@
 /**
- * Source text of the two custom layers an emitted module may need. The module imports nothing but tfjs, so it
- * carries its own copies of src/backends/tfjs/layers/{subsample-pad,grouped-conv2d}.ts: same class names (so saved
- * models load with either), same config keys, same computation. Keep them in step with those files.
+ * Source text of the custom layers an emitted module may need. The module imports nothing but tfjs, so it carries
+ * its own copies of src/backends/tfjs/layers/{subsample-pad,grouped-conv2d,frozen-batch-norm}.ts: same class names
+ * (so saved models load with either), same config keys, same computation. Keep them in step with those files.
  */
 
 export const layerArgsType = 'type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;';
@@ -32,8 +32,7 @@ class SubsamplePad extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      const s = this.stride;
-      const sub = s === 1 ? x : tf.stridedSlice(x, [0, 0, 0, 0], x.shape, [1, s, s, 1]) as tf.Tensor4D;
+      const sub = this.stride === 1 ? x : everyNth(x, this.stride);
       if (this.channelsBefore === 0 && this.channelsAfter === 0) return sub;
       return tf.pad(sub, [[0, 0], [0, 0], [0, 0], [this.channelsBefore, this.channelsAfter]]);
     });
@@ -43,7 +42,39 @@ class SubsamplePad extends tf.layers.Layer {
     return { ...super.getConfig(), stride: this.stride, channelsBefore: this.channelsBefore, channelsAfter: this.channelsAfter };
   }
 }
-tf.serialization.registerClass(SubsamplePad);`;
+tf.serialization.registerClass(SubsamplePad);
+
+/**
+ * x[:, ::s, ::s, :] from ops that have gradients (tfjs has none for stridedSlice): pad to a multiple of s, view as
+ * [n, h/s, s, w/s, s, c] and keep index 0 of both inner axes.
+ */
+function everyNth(x: tf.Tensor4D, s: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const [oh, ow] = [Math.ceil(h / s), Math.ceil(w / s)];
+  const padded = oh * s > h || ow * s > w ? tf.pad(x, [[0, 0], [0, oh * s - h], [0, ow * s - w], [0, 0]]) : x;
+  const grid = tf.reshape(padded, [n, oh, s, ow, s, c]);
+  return tf.reshape(tf.slice(grid, [0, 0, 0, 0, 0, 0], [n, oh, 1, ow, 1, c]), [n, oh, ow, c]);
+}`;
+
+export const frozenBatchNormClass = `type BatchNormArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
+
+/** tfjs exports only a factory for BatchNormalization; the class itself is in the serialization registry. */
+const BatchNormalization = tf.serialization.SerializationMap.getMap().classNameMap.BatchNormalization[0] as unknown as
+  new (args?: BatchNormArgs) => tf.layers.Layer;
+
+/**
+ * FrozenBatchNormalization: the batch norm of a frozen stage, torchvision's FrozenBatchNorm2d. It always normalises
+ * with the moving statistics and never updates them, whatever \`training\` says (tfjs' own BatchNormalization would
+ * still use batch statistics in \`fit\` although it is not trainable).
+ */
+class FrozenBatchNormalization extends BatchNormalization {
+  static className = 'FrozenBatchNormalization';
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Parameters<tf.layers.Layer['call']>[1]): tf.Tensor | tf.Tensor[] {
+    return super.call(inputs, { ...kwargs, training: false });
+  }
+}
+tf.serialization.registerClass(FrozenBatchNormalization as unknown as Parameters<typeof tf.serialization.registerClass>[0]);`;
 
 export const groupedConvClass = `type Initializer = ReturnType<typeof tf.initializers.zeros>;
 type SerializedInitializer = { className: string; config: tf.serialization.ConfigDict };

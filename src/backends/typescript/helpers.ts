@@ -4,7 +4,7 @@
  * initialised and how batch norm is configured. Initial weights are the tfjs backend's (src/backends/tfjs/init.ts).
  */
 import { literal, objectLiteral } from './code';
-import { groupedConvClass, layerArgsType, subsamplePadClass } from './custom-layers';
+import { frozenBatchNormClass, groupedConvClass, layerArgsType, subsamplePadClass } from './custom-layers';
 
 /**
  * The conv kernel initializer of src/backends/tfjs/init.ts (CONV_KERNEL_INIT), repeated here so that emitting does
@@ -82,6 +82,7 @@ export function helperSources(uses: Uses, settings: HelperSettings): string[] {
   if (uses.has('SubsamplePad') || uses.has('GroupedConv2D')) out.push(layerArgsType);
   push('SubsamplePad', subsamplePadClass);
   push('GroupedConv2D', groupedConvClass);
+  push('batchNorm.frozen', frozenBatchNormClass);
   return out;
 }
 
@@ -141,10 +142,20 @@ function paddedConvHelper(uses: Uses, padName: HelperSettings['padName']): strin
 
 function batchNormHelper(uses: Uses): string {
   const gamma = uses.has('batchNorm.gammaZero');
+  const frozen = uses.has('batchNorm.frozen');
+  const options = [gamma ? 'gammaZero?: boolean' : '', frozen ? 'frozen?: boolean' : ''].filter(Boolean);
+  const args = `{ epsilon: BN_EPSILON, momentum: BN_MOMENTUM, ${gamma ? "gammaInitializer: options.gammaZero ? 'zeros' : 'ones', " : ''}name }`;
+  const doc = [
+    'BatchNormalization with the net\'s epsilon and momentum (tfjs\' default epsilon, 1e-3, is not theirs).',
+    ...(gamma ? ['`gammaZero` starts gamma at 0 (zero_init_residual).'] : []),
+    ...(frozen ? ['`frozen` makes it a FrozenBatchNormalization, for frozen stages.'] : []),
+  ];
   return [
-    '/** BatchNormalization with the net\'s epsilon and momentum (tfjs\' default epsilon, 1e-3, is not theirs). */',
-    `function batchNorm(x: tf.SymbolicTensor, name: string${gamma ? ', gammaZero = false' : ''}): tf.SymbolicTensor {`,
-    `  return apply(tf.layers.batchNormalization({ epsilon: BN_EPSILON, momentum: BN_MOMENTUM, ${gamma ? "gammaInitializer: gammaZero ? 'zeros' : 'ones', " : ''}name }), x);`,
+    ...(doc.length === 1 ? [`/** ${doc[0]} */`] : ['/**', ...doc.map((l) => ` * ${l}`), ' */']),
+    `function batchNorm(x: tf.SymbolicTensor, name: string${options.length > 0 ? `, options: { ${options.join('; ')} } = {}` : ''}): tf.SymbolicTensor {`,
+    ...(frozen
+      ? [`  const args = ${args};`, '  return apply(options.frozen ? new FrozenBatchNormalization({ ...args, trainable: false }) : tf.layers.batchNormalization(args), x);']
+      : [`  return apply(tf.layers.batchNormalization(${args}), x);`]),
     '}',
   ].join('\n');
 }

@@ -42,9 +42,11 @@ export function layerExpression(node: IRNode, input: string, ctx: LayerContext):
       ]);
       return `conv2d(${input}, ${a.filters}, ${a.kernel}, ${options})`;
     }
-    case 'batch_norm':
-      ctx.uses.add('batchNorm', ...(node.attrs.gammaZero ? ['batchNorm.gammaZero'] : []));
-      return `batchNorm(${input}, ${name[1]}${node.attrs.gammaZero ? ', true' : ''})`;
+    case 'batch_norm': {
+      ctx.uses.add('batchNorm', ...(node.attrs.gammaZero ? ['batchNorm.gammaZero'] : []), ...(node.trainable ? [] : ['batchNorm.frozen']));
+      const options = objectLiteral([['gammaZero', node.attrs.gammaZero ? 'true' : undefined], ['frozen', node.trainable ? undefined : 'true']]);
+      return `batchNorm(${input}, ${name[1]}${options === '{}' ? '' : `, ${options}`})`;
+    }
     case 'relu':
       ctx.uses.add('relu');
       return `relu(${input}, ${name[1]})`;

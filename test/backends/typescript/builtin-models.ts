@@ -6,8 +6,9 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { buildLayersModel } from '../../../src/backends/tfjs';
 import { IRGraph } from '../../../src/ir/types';
+import { builtinNames } from '../../../src/spec/builtins';
 import { graphOf } from '../../helpers/compile';
-import { builderOf, graphFacts, layerConfigs, layerFacts, sortedFacts } from './harness';
+import { builderOf, graphFacts, layerConfigs, layerFacts, size, sortedFacts } from './harness';
 
 const generatedDir = path.join(__dirname, '..', '..', '..', 'generated');
 
@@ -20,8 +21,18 @@ export interface ReferenceCounts {
   approxTrainable?: number;
 }
 
-export function describeBuiltinModels(references: Record<string, ReferenceCounts>): void {
-  describe.each(Object.keys(references))('generated/%s.ts', (name) => {
+/** Which built-ins each test file covers: torchvision's (no folder), Keras applications', and all the others. */
+export function builtinGroup(group: 'torchvision' | 'keras' | 'other'): string[] {
+  const of = (name: string) => (!name.includes('/') ? 'torchvision' : name.startsWith('keras/') ? 'keras' : 'other');
+  return builtinNames().filter((n) => of(n) === group);
+}
+
+export function describeBuiltinModels(names: readonly string[], references: Record<string, ReferenceCounts>): void {
+  test('every reference count names a built-in of this group', () => {
+    expect(names).toEqual(expect.arrayContaining(Object.keys(references)));
+  });
+
+  describe.each(names)('generated/%s.ts', (name) => {
     let graph: IRGraph;
     let emitted: tf.LayersModel;
     let compiled: tf.LayersModel;
@@ -50,8 +61,8 @@ export function describeBuiltinModels(references: Record<string, ReferenceCounts
     });
 
     test('its parameter counts are the published ones', () => {
-      const ref = references[name];
-      const trainable = emitted.trainableWeights.reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0);
+      const ref = references[name] ?? {};
+      const trainable = emitted.trainableWeights.reduce((a, w) => a + size(w), 0);
       if (ref.total !== undefined) expect(emitted.countParams()).toBe(ref.total);
       if (ref.trainable !== undefined) expect(trainable).toBe(ref.trainable);
       if (ref.nonTrainable !== undefined) expect(emitted.countParams() - trainable).toBe(ref.nonTrainable);

@@ -28,7 +28,8 @@ export function builderOf(mod: Record<string, unknown>, graph: IRGraph): Builder
   return fn as Builder;
 }
 
-const size = (w: tf.LayerVariable) => w.shape.reduce((a, b) => a * b, 1);
+/** Number of values in a weight (its shape is fully known once the layer is built). */
+export const size = (w: tf.LayerVariable) => (w.shape as number[]).reduce((a, b) => a * b, 1);
 
 export interface LayerFacts {
   name: string;

@@ -1,7 +1,7 @@
 /** generated/keras/*.ts build the compiled models, and Keras applications' parameter counts (REFERENCE.md, Convention A). */
-import { describeBuiltinModels } from './builtin-models';
+import { builtinGroup, describeBuiltinModels } from './builtin-models';
 
-describeBuiltinModels({
+describeBuiltinModels(builtinGroup('keras'), {
   'keras/resnet50': { total: 25_636_712, trainable: 25_583_592, nonTrainable: 53_120 },
   'keras/resnet101': { total: 44_707_176 },
   'keras/resnet152': { total: 60_419_944 },

@@ -1,7 +1,7 @@
 /** generated/resnet*.ts build the compiled models, and torchvision's parameter counts (REFERENCE.md, Convention B). */
-import { describeBuiltinModels } from './builtin-models';
+import { builtinGroup, describeBuiltinModels } from './builtin-models';
 
-describeBuiltinModels({
+describeBuiltinModels(builtinGroup('torchvision'), {
   resnet18: { trainable: 11_689_512 },
   resnet34: { trainable: 21_797_672 },
   resnet50: { trainable: 25_557_032 },
