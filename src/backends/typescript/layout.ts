@@ -59,24 +59,32 @@ function wrapLine(line: string): string[] {
   ];
 }
 
+/** Characters outside string and template literals, with their index. */
+function* code(text: string): Generator<[number, string]> {
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"' || c === '`') {
+      quote = c;
+    } else {
+      yield [i, c];
+    }
+  }
+}
+
 /** The `opener` group with the most characters and at least two items: [index of opener, index of closer]. */
 function widestGroup(line: string, opener: '{' | '('): [number, number] | undefined {
   const stack: number[] = [];
   let best: [number, number] | undefined;
-  let quote: string | undefined;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = undefined;
-      continue;
-    }
-    if (c === "'" || c === '"' || c === '`') quote = c;
-    else if (c === '{' || c === '(' || c === '[') stack.push(i);
-    else if (c === '}' || c === ')' || c === ']') {
+  for (const [i, c] of code(line)) {
+    if ('([{'.includes(c)) stack.push(i);
+    else if (')]}'.includes(c)) {
       const open = stack.pop();
-      const items = open === undefined ? 0 : splitTopLevel(line.slice(open + 1, i)).filter((s) => s.trim()).length;
-      if (open !== undefined && line[open] === opener && items > 1 && (!best || i - open > best[1] - best[0])) best = [open, i];
+      if (open === undefined || line[open] !== opener || (best && i - open <= best[1] - best[0])) continue;
+      if (splitTopLevel(line.slice(open + 1, i)).filter((s) => s.trim()).length > 1) best = [open, i];
     }
   }
   return best;
@@ -86,17 +94,9 @@ function widestGroup(line: string, opener: '{' | '('): [number, number] | undefi
 function splitTopLevel(text: string): string[] {
   const parts: string[] = [];
   let depth = 0;
-  let quote: string | undefined;
   let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = undefined;
-      continue;
-    }
-    if (c === "'" || c === '"' || c === '`') quote = c;
-    else if ('([{'.includes(c)) depth++;
+  for (const [i, c] of code(text)) {
+    if ('([{'.includes(c)) depth++;
     else if (')]}'.includes(c)) depth--;
     else if (c === ',' && depth === 0) {
       parts.push(text.slice(start, i));

@@ -35,12 +35,13 @@ export function networkFacts(graph: IRGraph): NetworkFacts {
   const input = graph.nodes.find((n): n is NodeOf<'input'> => n.op === 'input');
   invariant(input, `graph ${graph.name} has no input`);
   const head = headLayers(graph.nodes.filter((n) => n.scope.part === 'head'));
+  const pads = paddedConvs(graph, byName);
   return {
     byName,
     bn: batchNormSettings(graph.nodes),
     convBias: convBiasDefault(graph.nodes),
-    padding: paddingRule(graph, byName),
-    padName: padNameRule(graph, byName),
+    padding: paddingRule(pads),
+    padName: padNameRule(pads),
     frozenStages: frozenStages(graph),
     outIndices: outIndices(graph, head.length > 0),
     head,
@@ -62,8 +63,10 @@ function convBiasDefault(nodes: readonly IRNode[]): boolean {
   return convs.filter((n) => n.attrs.useBias).length * 2 > convs.length;
 }
 
-/** The conv a pad layer feeds. */
-function paddedConvs(graph: IRGraph, byName: ReadonlyMap<string, IRNode>): Array<{ pad: IRNode; conv: NodeOf<'conv2d'> }> {
+type PaddedConv = { pad: IRNode; conv: NodeOf<'conv2d'> };
+
+/** Each block pad layer with the conv it feeds. */
+function paddedConvs(graph: IRGraph, byName: ReadonlyMap<string, IRNode>): PaddedConv[] {
   const readers = new Map<string, IRNode[]>();
   for (const n of graph.nodes) for (const i of n.inputs) readers.set(i, [...(readers.get(i) ?? []), n]);
   return graph.nodes
@@ -75,14 +78,12 @@ function paddedConvs(graph: IRGraph, byName: ReadonlyMap<string, IRNode>): Array
     });
 }
 
-function paddingRule(graph: IRGraph, byName: ReadonlyMap<string, IRNode>): PaddingRule {
-  const pads = paddedConvs(graph, byName);
+function paddingRule(pads: readonly PaddedConv[]): PaddingRule {
   if (pads.some((p) => p.conv.attrs.strides === 1)) return 'explicit';
   return pads.length > 0 ? 'auto' : 'same';
 }
 
-function padNameRule(graph: IRGraph, byName: ReadonlyMap<string, IRNode>): NetworkFacts['padName'] {
-  const pads = paddedConvs(graph, byName);
+function padNameRule(pads: readonly PaddedConv[]): NetworkFacts['padName'] {
   if (pads.every(({ pad, conv }) => pad.name === `${conv.name}_pad`)) return 'append';
   invariant(pads.every(({ pad, conv }) => pad.name === conv.name.replace(/_conv$/, '_pad')), 'pad layers named unlike their convs');
   return 'replace';
