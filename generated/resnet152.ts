@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 export interface BuildOptions {
   /** Height, width, channels of the input (default 224×224×3). */
   inputShape?: [number, number, number];
-  /** Width of the classifier. */
+  /** Width of the classifier (default 1000). */
   classes?: number;
   /** Whether the model ends with the classifier (default true); without it, it ends with the pooled features. */
   includeTop?: boolean;

@@ -50,7 +50,7 @@ export function emitTypeScript(graph: IRGraph, options: EmitOptions): string {
     properties: properties([
       { name: 'inputShape', type: '[number, number, number]', optional: true, doc: `Height, width, channels of the input (default ${graph.input.join('×')}).` },
       ...(fc ? [
-        { name: 'classes', type: 'number', optional: true, doc: 'Width of the classifier.' },
+        { name: 'classes', type: 'number', optional: true, doc: `Width of the classifier (default ${facts.head.find((h) => h.node.op === 'dense')?.node.shape[0]}).` },
         { name: 'includeTop', type: 'boolean', optional: true, doc: `Whether the model ends with the classifier (default true); without it, ${withoutTop(facts)}.` },
       ] : []),
     ]),

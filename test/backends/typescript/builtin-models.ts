@@ -8,7 +8,7 @@ import { buildLayersModel } from '../../../src/backends/tfjs';
 import { IRGraph } from '../../../src/ir/types';
 import { builtinNames } from '../../../src/spec/builtins';
 import { graphOf } from '../../helpers/compile';
-import { builderOf, graphFacts, layerConfigs, layerFacts, size, sortedFacts } from './harness';
+import { builderOf, graphFacts, layerConfigs, layerFacts, size, sortedFacts, useCpuBackend } from './harness';
 
 const generatedDir = path.join(__dirname, '..', '..', '..', 'generated');
 
@@ -28,6 +28,8 @@ export function builtinGroup(group: 'torchvision' | 'keras' | 'other'): string[]
 }
 
 export function describeBuiltinModels(names: readonly string[], references: Record<string, ReferenceCounts>): void {
+  useCpuBackend();
+
   test('every reference count names a built-in of this group', () => {
     expect(names).toEqual(expect.arrayContaining(Object.keys(references)));
   });

@@ -7,6 +7,16 @@ import * as ts from 'typescript';
 import { builderName } from '../../../src/backends/typescript';
 import { IRGraph } from '../../../src/ir/types';
 
+/**
+ * Runs every test file's models on tfjs' cpu backend: deterministic, and always available (importing netspec's
+ * backend may register wasm, which needs an asynchronous start).
+ */
+export function useCpuBackend(): void {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+}
+
 export type Builder = (options?: { inputShape?: [number, number, number]; classes?: number; includeTop?: boolean }) => tf.LayersModel;
 
 /** Runs emitted TypeScript in memory (it may require nothing but @tensorflow/tfjs) and returns its exports. */

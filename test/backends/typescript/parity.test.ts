@@ -12,9 +12,9 @@ import { buildResNetV2 } from '../../../generated/keras-cifar/resnet_v2';
 import { buildResNet50 } from '../../../generated/keras/resnet50';
 import { buildResNet50V2 } from '../../../generated/keras/resnet50v2';
 import { buildResNet18 } from '../../../generated/resnet18';
-import { Builder, copyWeightsByName, graphFacts, outputsOf, perturbWeights, sortedFacts } from './harness';
+import { Builder, copyWeightsByName, graphFacts, outputsOf, perturbWeights, sortedFacts, useCpuBackend } from './harness';
 
-beforeAll(() => tf.setBackend('cpu'));
+useCpuBackend();
 
 type Shape3 = [number, number, number];
 const cases: Array<{ spec: string; build: Builder; input: Shape3 }> = [

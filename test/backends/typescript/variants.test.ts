@@ -10,7 +10,7 @@ import { buildLayersModel } from '../../../src/backends/tfjs';
 import { emitTypeScript } from '../../../src/backends/typescript';
 import { IRGraph } from '../../../src/ir/types';
 import { graphOfText } from '../../helpers/compile';
-import { builderOf, copyWeightsByName, graphFacts, layerConfigs, layerFacts, loadModule, outputsOf, perturbWeights, sortedFacts } from './harness';
+import { builderOf, copyWeightsByName, graphFacts, layerConfigs, layerFacts, loadModule, outputsOf, perturbWeights, sortedFacts, useCpuBackend } from './harness';
 import { typeErrors } from './typecheck';
 
 const base = (name: string, extra: string) => `netspec: 1\nname: ${name}\ninput: [32, 32, 3]\n${extra}`;
@@ -81,6 +81,8 @@ block: bottleneck
 stages: [{ blocks: 2, filters: 8, stride_at: 1x1 }, { blocks: 2, filters: 16, stride: 2 }]
 head: { classes: 10 }`),
 };
+
+useCpuBackend();
 
 const graphs = Object.fromEntries(Object.entries(variants).map(([k, text]) => [k, graphOfText(text)])) as Record<string, IRGraph>;
 const sources = Object.fromEntries(Object.entries(graphs).map(([k, g]) => [k, emitTypeScript(g, { source: `${k}.yaml` })]));
