@@ -13,7 +13,6 @@
  * Every other kernel a ResNet's training step needs is registered and correct on wasm;
  * test/backends/tfjs/kernels-training.test.ts trains a small residual net on wasm against cpu to keep that true.
  */
-import '@tensorflow/tfjs-backend-wasm';
 import type {
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
@@ -43,7 +42,13 @@ export const WASM = 'wasm';
 let builtins: KernelTable | null = null;
 
 function builtinKernels(): KernelTable {
-  builtins ??= new Map(tf.getKernelsForBackend(WASM).map((k) => [k.kernelName, k]));
+  if (builtins === null) {
+    // Loaded here, not on import: the package registers the wasm backend above cpu, and code that merely imports
+    // this module (to ask `batchNormTrainingAvailable`) must not change which backend tfjs starts by default.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@tensorflow/tfjs-backend-wasm');
+    builtins = new Map(tf.getKernelsForBackend(WASM).map((k) => [k.kernelName, k]));
+  }
   return builtins;
 }
 
