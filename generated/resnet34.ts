@@ -26,7 +26,7 @@ interface Stage {
   name: string;
   /** Number of blocks. */
   blocks: number;
-  /** Width of the block's convs (a bottleneck's last conv is wider by its expansion). */
+  /** Width of the block's convs. */
   filters: number;
   /** Stride of the block: on its strided conv and on the shortcut. The stage's first block takes it; the others use 1. */
   stride: number;
@@ -42,7 +42,7 @@ const STAGES: readonly Stage[] = [
 
 /** What a block function is told; the rest is the same for every block. */
 interface BlockArgs {
-  /** Width of the block's convs (a bottleneck's last conv is wider by its expansion). */
+  /** Width of the block's convs. */
   filters: number;
   /** Stride of the block: on its strided conv and on the shortcut. */
   stride: number;
@@ -142,7 +142,7 @@ function conv2d(x: tf.SymbolicTensor, filters: number, kernelSize: number, optio
  * strided conv gets an explicit ZeroPadding2D instead, since 'same' would pad only the bottom and right.
  */
 function paddedConv(x: tf.SymbolicTensor, filters: number, kernelSize: number, args: ConvArgs): tf.SymbolicTensor {
-  const pad = ((kernelSize - 1)) / 2;
+  const pad = (kernelSize - 1) / 2;
   if (pad === 0) return conv2d(x, filters, kernelSize, { ...args, padding: 'valid' });
   if ((args.strides ?? 1) === 1) return conv2d(x, filters, kernelSize, { ...args, padding: 'same' });
   return conv2d(zeroPad(x, pad, `${args.name}_pad`), filters, kernelSize, { ...args, padding: 'valid' });

@@ -27,7 +27,7 @@ interface Stage {
   name: string;
   /** Number of blocks. */
   blocks: number;
-  /** Width of the block's convs (a bottleneck's last conv is wider by its expansion). */
+  /** Width of the bottleneck; the block's last conv is 4× wider. */
   filters: number;
   /** Stride of the block: on its strided conv and on the shortcut. The stage's last block takes it; the others use 1. */
   stride: number;
@@ -45,7 +45,7 @@ const STAGES: readonly Stage[] = [
 
 /** What a block function is told; the rest is the same for every block. */
 interface BlockArgs {
-  /** Width of the block's convs (a bottleneck's last conv is wider by its expansion). */
+  /** Width of the bottleneck; the block's last conv is 4× wider. */
   filters: number;
   /** Stride of the block: on its strided conv and on the shortcut. */
   stride: number;

@@ -93,7 +93,7 @@ export function planBlocks(graph: IRGraph, facts: NetworkFacts): BlocksPlan {
     },
     {
       key: 'filters', type: filtersForm === 'number' ? 'number' : tupleType(kindsUsed),
-      doc: filtersForm === 'number' ? 'Width of the block\'s convs (a bottleneck\'s last conv is wider by its expansion).' : 'Filters of each conv of the block, in order.',
+      doc: filtersForm === 'number' ? filtersDoc(expansions) : 'Filters of each conv of the block, in order.',
       value: (v) => (filtersForm === 'number' ? v.info.filters[0] : v.info.filters),
     },
     { key: 'stride', type: 'number', doc: 'Stride of the block: on its strided conv and on the shortcut.', value: (v) => v.info.stride },
@@ -158,6 +158,15 @@ export function planBlocks(graph: IRGraph, facts: NetworkFacts): BlocksPlan {
     place({ key, type: 'string', doc: roleNameDoc(role) }, choosePattern(byStage.map((stage) => stage.map(value))));
   }
   return { naming, kinds, fields, consts, filtersForm, stages: byStage.map((stage) => stage.map((v) => v.info)) };
+}
+
+/** What `filters` means when it is one number: the width, and how much wider the last conv is. */
+function filtersDoc(expansions: ReadonlyMap<BlockKind, number | undefined>): string {
+  const wider = [...expansions].filter(([, e]) => e !== undefined && e > 1);
+  if (wider.length === 0) return 'Width of the block\'s convs.';
+  const [kind, e] = wider[0];
+  if (wider.length > 1 || expansions.size > 1) return 'Width of the block\'s convs; a block\'s last conv may be wider (its expansion).';
+  return isBottleneckKind(kind) ? `Width of the bottleneck; the block's last conv is ${e}× wider.` : `Width of the block's first conv; the last is ${e}× wider.`;
 }
 
 /** `[number, number, number]` when every kind has three convs, and so on. */

@@ -132,7 +132,7 @@ function paddedConvHelper(uses: Uses, padName: HelperSettings['padName']): strin
     ' * strided conv gets an explicit ZeroPadding2D instead, since \'same\' would pad only the bottom and right.',
     ' */',
     'function paddedConv(x: tf.SymbolicTensor, filters: number, kernelSize: number, args: ConvArgs): tf.SymbolicTensor {',
-    `  const pad = (${dilated ? '(args.dilation ?? 1) * ' : ''}(kernelSize - 1)) / 2;`,
+    `  const pad = (${dilated ? '(args.dilation ?? 1) * (kernelSize - 1)' : 'kernelSize - 1'}) / 2;`,
     "  if (pad === 0) return conv2d(x, filters, kernelSize, { ...args, padding: 'valid' });",
     "  if ((args.strides ?? 1) === 1) return conv2d(x, filters, kernelSize, { ...args, padding: 'same' });",
     `  return conv2d(zeroPad(x, pad, ${name}), filters, kernelSize, { ...args, padding: 'valid' });`,
