@@ -11,6 +11,11 @@ export const benchSuites: readonly BenchSuite[] = [
     run: async (o) => (await import('./compile')).benchCompile(o),
   },
   {
+    name: 'build',
+    description: 'tfjs model build time of keras/resnet50 and resnet152 from spec vs the same model written by hand (target ≤ 1.1×)',
+    run: async (o) => (await import('./build')).benchBuild(o),
+  },
+  {
     name: 'kernels',
     description: 'conv forward / input-gradient / filter-gradient GFLOP/s on wasm (built-in vs forward-conv fallback) and cpu',
     run: async () => (await import('./kernels')).benchConvKernels({}),
@@ -19,5 +24,12 @@ export const benchSuites: readonly BenchSuite[] = [
     name: 'native',
     description: 'oneDNN conv kernels GFLOP/s at 1 and 2 threads (when the native addon is built)',
     run: async () => (await import('./native')).benchNativeKernels({}),
+  },
+  {
+    name: 'train',
+    description: 'ResNet-20 CIFAR (batch 64) training and inference img/s per backend at 1 and 2 threads, PyTorch as peer, step breakdown',
+    run: async (o) => (await import('./train')).benchTraining({
+      quick: o.quick, log: (line) => process.stderr.write(`  ${line}\n`),
+    }),
   },
 ];

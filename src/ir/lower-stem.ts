@@ -26,7 +26,7 @@ export function lowerStem(g: GraphBuilder, stem: StemSpec, x: string): string {
     const pad = Math.floor((stem.poolSize - 1) / 2);
     if (pad > 0) y = g.add({ op: 'zero_pad', attrs: { padding: [[pad, pad], [pad, pad]] } }, [y], { ...scope, role: 'pool_pad' }, '/stem/pool_size');
     const op = stem.pool === 'max' ? 'max_pool' : 'avg_pool';
-    y = g.add({ op, attrs: { size: stem.poolSize, strides: stem.poolStride, padding: 'valid' } }, [y], { ...scope, role: 'pool' }, '/stem/pool_size');
+    y = g.add({ op, attrs: { size: stem.poolSize, strides: stem.poolStride, padding: 'valid' } }, [y], { ...scope, role: stem.pool === 'max' ? 'pool' : 'avg_pool' }, '/stem/pool_size');
   }
   return y;
 }

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { BackendChoice, BackendInfo, selectBackend } from '../backends/tfjs/backend';
 import { buildLayersModel } from '../backends/tfjs/build';
 import { saveModel } from '../backends/tfjs/load';
+import { seedInitialWeights } from '../backends/tfjs/seed';
 import { Diagnostic, DiagnosticError, hasErrors } from '../diagnostics/diagnostic';
 import { originOf } from '../spec/merge';
 import { compileSpec, compileSpecText, CompileResult } from '../ir/compile';
@@ -85,6 +86,7 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
 
   const backend = await selectBackend({ backend: o.backend, threads: o.threads });
   const model = buildLayersModel(graph);
+  seedInitialWeights(model, graph, config.seed);
   const fromLogits = head?.op === 'dense' && head.attrs.activation === 'linear';
   const normalization = resuming ? readRunInfo(dir).normalization : computeNormalization(train, config.augment.normalize);
   const stepsPerEpoch = Math.ceil(train.size / config.batchSize);

@@ -128,3 +128,14 @@ describe('backbone options', () => {
     expect(node(g, 'layer1.2.conv1').attrs).toMatchObject({ filters: 64 });
   });
 });
+
+describe('every pooling combination gets distinct names in every scheme', () => {
+  test.each(['torch', 'keras', 'caffe'])('%s', (naming) => {
+    for (const stemPool of ['max', 'avg']) {
+      for (const headPool of ['avg', 'max']) {
+        const g = graphOf('resnet18', [`naming=${naming}`, `stem.pool=${stemPool}`, `head.pooling=${headPool}`]);
+        expect(new Set(g.nodes.map((n) => n.name)).size).toBe(g.nodes.length);
+      }
+    }
+  });
+});

@@ -20,14 +20,15 @@ export type Initializer = ReturnType<typeof tf.initializers.zeros>;
 /** The conv kernel initializer's config, for code that writes it out (the TypeScript emitter). */
 export const CONV_KERNEL_INIT = { scale: 2, mode: 'fanOut', distribution: 'uniform' } as const;
 
-export function convKernelInitializer(attrs: Pick<Conv2DAttrs, 'zeroInit'>): Initializer {
-  return attrs.zeroInit ? tf.initializers.zeros() : tf.initializers.varianceScaling({ ...CONV_KERNEL_INIT });
+/** `seed` makes the draw reproducible (a training run's seed); without it every build differs. */
+export function convKernelInitializer(attrs: Pick<Conv2DAttrs, 'zeroInit'>, seed?: number): Initializer {
+  return attrs.zeroInit ? tf.initializers.zeros() : tf.initializers.varianceScaling({ ...CONV_KERNEL_INIT, seed });
 }
 
 export function gammaInitializer(gammaZero: boolean): Initializer {
   return gammaZero ? tf.initializers.zeros() : tf.initializers.ones();
 }
 
-export function denseKernelInitializer(): Initializer {
-  return tf.initializers.glorotUniform({});
+export function denseKernelInitializer(seed?: number): Initializer {
+  return tf.initializers.glorotUniform({ seed });
 }

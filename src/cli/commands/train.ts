@@ -35,7 +35,7 @@ export function registerTrain(program: Command): void {
       const { startTraining } = await import('../../train/run');
       const bar = new EpochProgress();
       const started = Date.now();
-      const run = await startTraining({ spec, ...flags }, {
+      const run = await startTraining({ spec, ...flags, sets: flags.set }, {
         onStart: ({ runDir, backend, graph, train, test, config, resumedAt }) => {
           const lines = [
             `backend: ${backend.description}`,

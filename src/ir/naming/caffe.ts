@@ -21,7 +21,7 @@ export const caffeNaming: NamingFactory = (ctx: NamingContext) => {
       const unit = index > 1 ? `conv1_${index}` : 'conv1';
       const stem: Record<string, string> = { conv: unit, bn: `bn_${unit}`, relu: `${unit}_relu`, pad: `${unit}_pad` };
       if (stem[base]) return stem[base];
-      if (scope.role === 'pool') return 'pool1';
+      if (scope.role === 'pool' || scope.role === 'avg_pool') return 'pool1';
       if (scope.role === 'pool_pad') return 'pool1_pad';
       return unknownRole('caffe', scope);
     }

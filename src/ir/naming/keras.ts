@@ -15,7 +15,7 @@ export const kerasNaming: NamingFactory = () => {
       const unit = index > 1 ? `conv1_${index}` : 'conv1';
       if (['conv', 'bn', 'relu', 'pad'].includes(base)) return `${unit}_${base}`;
       if (scope.role === 'pool_pad') return 'pool1_pad';
-      if (scope.role === 'pool') return 'pool1_pool';
+      if (scope.role === 'pool' || scope.role === 'avg_pool') return 'pool1_pool';
       return unknownRole('keras', scope);
     }
     if (scope.part === 'head') {

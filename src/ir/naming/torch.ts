@@ -15,7 +15,7 @@ export const torchNaming: NamingFactory = (ctx: NamingContext) => {
     if (scope.part === 'stem') return ctx.deepStem ? deepStem(scope, base, index) : plainStem(scope, base);
     if (scope.part === 'head') {
       const head: Record<string, string> = {
-        post_bn: 'norm', post_relu: 'norm_relu', avg_pool: 'avgpool', max_pool: 'maxpool', flatten: 'flatten', dropout: 'dropout', fc: 'fc',
+        post_bn: 'norm', post_relu: 'norm_relu', avg_pool: 'avgpool', max_pool: 'global_maxpool', flatten: 'flatten', dropout: 'dropout', fc: 'fc',
       };
       return head[scope.role] ?? unknownRole('torch', scope);
     }
@@ -48,12 +48,13 @@ export const torchNaming: NamingFactory = (ctx: NamingContext) => {
 };
 
 function plainStem(scope: NodeScope, base: string): string {
-  const names: Record<string, string> = { conv: 'conv1', bn: 'bn1', relu: 'relu', pad: 'conv1_pad', pool: 'maxpool', pool_pad: 'maxpool_pad' };
+  const names: Record<string, string> = { conv: 'conv1', bn: 'bn1', relu: 'relu', pad: 'conv1_pad', pool: 'maxpool', avg_pool: 'stem_avgpool', pool_pad: 'maxpool_pad' };
   return names[scope.role] ?? names[base] ?? unknownRole('torch', scope);
 }
 
 function deepStem(scope: NodeScope, base: string, index: number): string {
   if (scope.role === 'pool') return 'maxpool';
+  if (scope.role === 'avg_pool') return 'stem_avgpool';
   if (scope.role === 'pool_pad') return 'maxpool_pad';
   const last = 3;
   if (base === 'conv') return `conv1.${3 * (index - 1)}`;
