@@ -34,6 +34,11 @@ export function objectLiteral(entries: ReadonlyArray<readonly [string, string | 
   return `{ ${kept.map(([k, v]) => (k === v ? k : `${k}: ${v}`)).join(', ')} }`;
 }
 
+/** Text from the user (a spec's name, a file path) made safe inside a comment: one line, no comment terminator. */
+export function commentText(s: string): string {
+  return s.replace(/\s+/g, ' ').replace(/\*\//g, '*\\/');
+}
+
 /** `shortcut_maxpool` → `shortcutMaxpool`. */
 export function camelCase(s: string): string {
   return s.replace(/[_.-]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase());

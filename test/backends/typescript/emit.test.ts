@@ -7,7 +7,8 @@ import { builderName, emitTypeScript } from '../../../src/backends/typescript';
 import { generatedFile, generatedNames } from '../../../src/backends/typescript/generate';
 import { CONV_KERNEL_INIT } from '../../../src/backends/typescript/helpers';
 import { CONV_KERNEL_INIT as BACKEND_CONV_KERNEL_INIT } from '../../../src/backends/tfjs/init';
-import { graphOf } from '../../helpers/compile';
+import * as ts from 'typescript';
+import { graphOf, graphOfText } from '../../helpers/compile';
 
 const generated = (name: string) => fs.readFileSync(generatedFile(name), 'utf8');
 const functionsOf = (source: string) => [...source.matchAll(/^(?:export )?function (\w+)/gm)].map((m) => m[1]);
@@ -105,4 +106,13 @@ test('builder names come from spec names', () => {
 test('convs start from the tfjs backend\'s initializer', () => {
   expect(CONV_KERNEL_INIT).toEqual(BACKEND_CONV_KERNEL_INIT);
   expect(generated('resnet18')).toContain("tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'uniform' })");
+});
+
+test('a spec name that would end a comment or break a string stays inside it', () => {
+  const text = "netspec: 1\nname: \"odd */ 'name'\"\nextends: base/cifar\ndepth: 8\n";
+  const source = emitTypeScript(graphOfText(text), { source: 'odd\n*/.yaml' });
+  const { diagnostics } = ts.transpileModule(source, { reportDiagnostics: true, compilerOptions: { module: ts.ModuleKind.CommonJS } });
+  expect(diagnostics).toEqual([]);
+  expect(source).toContain("name: 'odd */ \\'name\\''");
+  expect(source).toContain('export function buildOddName(');
 });
