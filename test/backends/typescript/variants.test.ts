@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildLayersModel } from '../../../src/backends/tfjs';
 import { emitTypeScript } from '../../../src/backends/typescript';
+import { compileSpecText } from '../../../src/ir/compile';
 import { IRGraph } from '../../../src/ir/types';
 import { graphOfText } from '../../helpers/compile';
 import { builderOf, copyWeightsByName, graphFacts, layerConfigs, layerFacts, loadModule, outputsOf, perturbWeights, sortedFacts, useCpuBackend } from './harness';
@@ -106,4 +107,13 @@ test.each(Object.keys(variants))('%s: the emitted model is the compiled one, out
   expect(expected.flat().every(Number.isFinite)).toBe(true);
   compiled.dispose();
   emitted.dispose();
+});
+
+test('with extra outputs, includeTop: false drops the classifier and keeps the pooled output', () => {
+  const { graph } = compileSpecText(variants.resnetCD, 'resnet_cd.yaml', { sets: ['head.include_top=false'] });
+  const model = builderOf(loadModule(sources.resnetCD), graphs.resnetCD)({ includeTop: false });
+  expect(sortedFacts(model)).toEqual(graphFacts(graph!));
+  // out_indices [1, 2], then the global pooling.
+  expect(model.outputs.map((o) => o.shape.slice(1))).toEqual([[8, 8, 32], [4, 4, 64], [128]]);
+  model.dispose();
 });
