@@ -10,12 +10,13 @@
 import * as os from 'os';
 import * as path from 'path';
 import { DiagnosticError, error } from '../../diagnostics/diagnostic';
+import { registerWasmCopyKernels } from './kernels/wasm-copies';
 import { registerPortableBatchNormTraining, registerWasmFallbackKernels, WASM } from './kernels/wasm-fallback';
 import { tf, tfjsNode, tfjsNodeErrors } from './tf';
 
-export type BackendChoice = 'tensorflow' | 'wasm' | 'cpu' | 'auto';
+import { BACKEND_CHOICES, BackendChoice } from './choices';
 
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export { BACKEND_CHOICES, BackendChoice };
 
 export interface BackendOptions {
   /** 'auto' (default) takes the first that works of the order above; the others force one backend. */
@@ -80,6 +81,7 @@ async function startWasm(): Promise<{ ok: true; simd: boolean } | { ok: false; r
   try {
     registerWasmFallbackKernels();
     registerPortableBatchNormTraining();
+    registerWasmCopyKernels();
     locateWasmBinaries();
     if (!(await tf.setBackend(WASM))) return { ok: false, reason: 'the wasm backend failed to initialise' };
     return { ok: true, simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true };
@@ -118,6 +120,8 @@ async function useWasm(threads: number): Promise<BackendInfo> {
 
 async function useCpu(why?: string): Promise<BackendInfo> {
   if (!(await tf.setBackend('cpu'))) throw unavailable('the cpu backend failed to start');
+  // tfjs' cpu backend prints an advert for tfjs-node on first use; the description below already says it is slow.
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
   const description = 'tfjs cpu backend (plain JavaScript, 1 thread; slow for training)' + (why ? `: ${why}` : '');
   return { name: 'cpu', tfBackend: 'cpu', threads: 1, description };
 }

@@ -6,7 +6,7 @@
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { IRNode, NodeOf, OpKind } from '../../ir/types';
 import { convKernelInitializer, denseKernelInitializer, gammaInitializer } from './init';
-import { FrozenBatchNormalization, GroupedConv2D, SubsamplePad } from './layers';
+import { BatchNormalization, FrozenBatchNormalization, GroupedConv2D, SubsamplePad } from './layers';
 import { tf } from './tf';
 
 type Layer = InstanceType<typeof tf.layers.Layer>;
@@ -49,8 +49,9 @@ export const lowerings: { readonly [K in OpKind]: Lowering<K> } = {
       momentum: node.attrs.momentum,
       gammaInitializer: gammaInitializer(node.attrs.gammaZero),
     };
-    // A frozen stage's BN keeps its statistics even while the rest trains (see FrozenBatchNormalization).
-    return apply(node.trainable ? tf.layers.batchNormalization(args) : new FrozenBatchNormalization(args), inputs);
+    // A frozen stage's BN keeps its statistics even while the rest trains (see FrozenBatchNormalization); a
+    // training one runs as one op on wasm (see layers/batch-norm.ts).
+    return apply(node.trainable ? new BatchNormalization(args) : new FrozenBatchNormalization(args), inputs);
   },
 
   relu: (node, inputs) => apply(tf.layers.activation({ ...common(node), activation: 'relu' }), inputs),

@@ -1,0 +1,76 @@
+/**
+ * BatchNormalization whose training mode runs as one op on the wasm backend.
+ *
+ * tfjs-layers' BatchNormalization normalises a training batch with `moments` + `batchNorm` and lets tfjs-core
+ * differentiate that composition: about twenty kernel calls per layer and step, a third of a ResNet-20 step. On
+ * wasm the training batch-norm op (`NetspecBatchNormTraining`: oneDNN when the native kernels are loaded, else
+ * the portable XNNPACK composition) does the forward in one call and all three gradients in one more.
+ *
+ * Exact semantics: the same class name, constructor arguments, weights, config and serialisation as tfjs'
+ * BatchNormalization (it is registered under that name, so loaded models get it too). Inference mode, other
+ * backends, and configurations the op does not cover (a normalised axis other than the last, no gamma or beta,
+ * non-float input) run tfjs' own code. In training mode the output is the same up to float rounding, and the
+ * moving statistics are updated exactly as tfjs does: moving ← moving − (moving − batch)·(1 − momentum), with the
+ * biased batch variance.
+ */
+import type { Tensor } from '@tensorflow/tfjs';
+import { batchNormTrainingOp } from '../kernels/native-batch-norm';
+import { batchNormTrainingAvailable } from '../kernels/wasm-fallback';
+import { tf } from '../tf';
+
+type Layer = InstanceType<typeof tf.layers.Layer>;
+type BatchNormArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
+type Kwargs = Parameters<Layer['call']>[1];
+
+/** What the tfjs class keeps privately and this subclass reads. */
+interface BatchNormState {
+  axis: number;
+  momentum: number;
+  epsilon: number;
+  center: boolean;
+  scale: boolean;
+  gamma?: { read(): Tensor };
+  beta?: { read(): Tensor };
+  movingMean: { read(): Tensor; write(t: Tensor): void };
+  movingVariance: { read(): Tensor; write(t: Tensor): void };
+}
+
+/**
+ * tfjs exports only a factory; its class is in the serialisation registry, which this module then overwrites
+ * under the same name (read first, so this class extends tfjs' own).
+ */
+const TfjsBatchNormalization = tf.serialization.SerializationMap.getMap().classNameMap.BatchNormalization[0] as unknown as
+  new (args?: BatchNormArgs) => Layer;
+
+export class BatchNormalization extends TfjsBatchNormalization {
+  static className = 'BatchNormalization';
+
+  override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (kwargs.training !== true || !this.runsAsOneOp(x)) return super.call(inputs, kwargs);
+    const s = this as unknown as BatchNormState;
+    return tf.tidy(() => {
+      const { y, mean, variance } = batchNormTrainingOp(x, s.gamma!.read(), s.beta!.read(), s.epsilon);
+      updateMovingAverage(s.movingMean, mean, s.momentum);
+      updateMovingAverage(s.movingVariance, variance, s.momentum);
+      return y;
+    });
+  }
+
+  private runsAsOneOp(x: Tensor): boolean {
+    const s = this as unknown as BatchNormState;
+    const lastAxis = s.axis === -1 || s.axis === x.rank - 1;
+    return lastAxis && s.center && s.scale && x.dtype === 'float32' && x.rank >= 2 && x.size > 0 &&
+      batchNormTrainingAvailable();
+  }
+}
+
+/** tfjs-layers' doMovingAverage, term for term, so both classes round alike. */
+function updateMovingAverage(variable: BatchNormState['movingMean'], value: Tensor, momentum: number): void {
+  tf.tidy(() => {
+    const original = variable.read();
+    variable.write(tf.sub(original, tf.mul(tf.sub(original, value), 1 - momentum)));
+  });
+}
+
+tf.serialization.registerClass(BatchNormalization as unknown as Parameters<typeof tf.serialization.registerClass>[0]);
