@@ -17,6 +17,7 @@ interface CompileOptions {
   weights?: string;
   allowPartial?: boolean;
   backend: BackendChoice;
+  inference?: boolean;
 }
 
 export function registerCompile(program: Command): void {
@@ -29,6 +30,7 @@ export function registerCompile(program: Command): void {
     .option('--weights <model.json>', 'load weights by layer name from another tfjs Layers model (e.g. converted Keras weights)')
     .option('--allow-partial', 'with --weights: write the model even when some weights are missing or have other shapes')
     .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu', 'auto')
+    .option('--inference', 'write the inference model: batch norm folded into the convolutions, ReLU fused (same outputs)')
     .action((ref: string, opts: CompileOptions) => compile(ref, opts));
 }
 
@@ -41,6 +43,7 @@ async function compile(ref: string, opts: CompileOptions): Promise<void> {
   // Read the weight file before building, so a wrong path fails in milliseconds, not after a ResNet-152 init.
   const weights = opts.weights === undefined ? undefined : await tfjs.readWeights(opts.weights).catch((e) => { throw asCliError(e); });
   const model = tfjs.buildLayersModel(graph);
+  let layers = graph.nodes.length;
   try {
     if (weights !== undefined) {
       const report = tfjs.transferFrom(model, weights, tfjs.modelJsonPath(opts.weights!), { allowPartial: opts.allowPartial });
@@ -50,8 +53,11 @@ async function compile(ref: string, opts: CompileOptions): Promise<void> {
           EXIT_BAD_INPUT, 'check that the file was made for the same architecture and naming, or pass --allow-partial');
       }
     }
-    model.setUserDefinedMetadata({ netspec: { spec: ref, sets: opts.set, name: graph.name } });
-    await tfjs.saveModel(model, opts.out);
+    const written = opts.inference ? (await import('../../backends/tfjs/inference')).inferenceModel(model) : model;
+    written.setUserDefinedMetadata({ netspec: { spec: ref, sets: opts.set, name: graph.name, ...(opts.inference ? { inference: true } : {}) } });
+    await tfjs.saveModel(written, opts.out);
+    layers = written.layers.length;
+    if (written !== model) written.dispose();
   } catch (e) {
     throw asCliError(e);
   } finally {
@@ -59,8 +65,9 @@ async function compile(ref: string, opts: CompileOptions): Promise<void> {
     if (weights !== undefined) Object.values(weights).forEach((t) => t.dispose());
   }
   const p = graph.params;
-  process.stdout.write(`wrote ${path.join(opts.out, tfjs.MODEL_JSON)} and ${tfjs.WEIGHTS_BIN}: ${graph.nodes.length} layers, ` +
-    `${formatCount(p.total)} parameters (${formatCount(p.trainable)} trainable, ${formatCount(p.nonTrainable)} non-trainable)\n`);
+  process.stdout.write(`wrote ${path.join(opts.out, tfjs.MODEL_JSON)} and ${tfjs.WEIGHTS_BIN}: ${layers} layers` +
+    (opts.inference ? ' (batch norm folded into the convolutions for inference)\n' :
+      `, ${formatCount(p.total)} parameters (${formatCount(p.trainable)} trainable, ${formatCount(p.nonTrainable)} non-trainable)\n`));
 }
 
 function checkOutDir(out: string): void {
