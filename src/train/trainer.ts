@@ -203,7 +203,11 @@ export class Trainer {
     return { reason: 'done', history };
   }
 
-  private step(x: Tensor, labels: Int32Array): { loss: number; hits: number } {
+  /**
+   * One optimizer step on one batch (what `run` does per batch): forward in training mode, loss, gradients,
+   * update. Returns the batch's mean loss and top-1 hits. Public so that benchmarks time exactly this work.
+   */
+  step(x: Tensor, labels: Int32Array): { loss: number; hits: number } {
     const { weightDecay, labelSmoothing, fromLogits } = this.settings;
     const classes = (this.model.outputs[this.model.outputs.length - 1].shape as number[]).slice(-1)[0];
     let hits = 0;
