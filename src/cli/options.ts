@@ -1,8 +1,7 @@
 import { InvalidArgumentError } from 'commander';
-import type { BackendChoice } from '../backends/tfjs/backend';
+import { BACKEND_CHOICES, BackendChoice } from '../backends/tfjs/choices';
 
-/** Kept here, free of tfjs, so that parsing options does not load a backend (`netspec validate` stays instant). */
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export { BACKEND_CHOICES };
 
 export function positiveInt(value: string): number {
   const n = Number(value);

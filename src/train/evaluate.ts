@@ -23,7 +23,7 @@ export interface EvaluationReport {
 export function evaluate(served: ServedModel, options: { data?: string; limit?: number; batchSize?: number }): EvaluationReport {
   const dataPath = options.data ?? served.run?.data.path;
   if (!dataPath) throw new DataError(served.run?.name ?? 'model', 'no data to evaluate on', 'pass --data <path>');
-  const splits = loadData(dataPath, { limit: options.limit, splits: ['test'], synthetic: { shape: served.input } });
+  const splits = loadData(dataPath, { limit: options.limit, splits: ['test'], synthetic: { shape: served.input, classes: served.classes?.length } });
   const raw = splits.test ?? splits.train;
   if (!raw) throw new DataError(dataPath, 'has no test split');
   const adapt = served.run?.data.adapt;

@@ -16,7 +16,7 @@ import { augmentBatch, computeNormalization, normalize } from './augment';
 import { fromWire, TrainingConfig, TrainingWire, trainingDiagnostics } from './config';
 import { adaptDataset } from './data/adapt';
 import { DataError } from './data/errors';
-import { loadData } from './data/load';
+import { loadData, SYNTHETIC_PATH } from './data/load';
 import { Dataset, ImageShape } from './data/types';
 import { appendMetrics, truncateMetrics } from './metrics';
 import { plotRun } from './plot';
@@ -117,7 +117,7 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
     const info: RunInfo = {
       name: graph.name,
       created: new Date().toISOString(),
-      data: { path: path.resolve(dataPath), format: splits.format, name: train.name, shape: splits.train.shape, adapt: config.data.adapt },
+      data: { path: dataPath === SYNTHETIC_PATH ? dataPath : path.resolve(dataPath), format: splits.format, name: train.name, shape: splits.train.shape, adapt: config.data.adapt },
       classes: train.classes,
       input,
       normalization,

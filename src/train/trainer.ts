@@ -169,6 +169,8 @@ export class Trainer {
         partial.seconds += Number(process.hrtime.bigint() - started) / 1e9;
         this.state.stepInEpoch = s + 1;
         events.onStep?.({ epoch, step: s + 1, steps: ranges.length, loss: partial.loss / partial.seen, accuracy: partial.hits / partial.seen, imagesPerSecond: partial.seen / partial.seconds });
+        // Let signal handlers (Ctrl-C) and progress output run between steps.
+        await new Promise((resolve) => setImmediate(resolve));
         if (this.stopRequested && s + 1 < ranges.length) {
           await this.save(CHECKPOINT_LAST);
           return { reason: 'interrupted', history };

@@ -1,0 +1,57 @@
+/** A checkpoint file is never half-written: a process killed while saving leaves the previous or the new one. */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readCheckpoint, writeCheckpoint } from '../../src/train/checkpoint';
+
+const dist = path.join(__dirname, '..', '..', 'dist', 'train', 'checkpoint.js');
+
+test('write then read gives back state, names, shapes and values', async () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ckpt-')), 'a.ckpt');
+  const values = [Float32Array.from([1, 2, 3, 4, 5, 6]), Float32Array.from([-1.5])];
+  await writeCheckpoint(file, {
+    state: { epoch: 3, note: 'x' },
+    model: [{ name: 'conv1/kernel', shape: [1, 2, 3] }],
+    optimizer: [{ name: 'iter', shape: [] }],
+    modelValues: [values[0]],
+    optimizerValues: [values[1]],
+  });
+  const back = readCheckpoint<{ epoch: number; note: string }>(file);
+  expect(back.state).toEqual({ epoch: 3, note: 'x' });
+  expect(back.model).toEqual([{ name: 'conv1/kernel', shape: [1, 2, 3] }]);
+  expect(Array.from(back.modelValues[0])).toEqual([1, 2, 3, 4, 5, 6]);
+  expect(Array.from(back.optimizerValues[0])).toEqual([-1.5]);
+});
+
+test('a truncated checkpoint is reported, not misread', async () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ckpt-')), 'a.ckpt');
+  await writeCheckpoint(file, { state: {}, model: [{ name: 'w', shape: [1000] }], optimizer: [], modelValues: [new Float32Array(1000)], optimizerValues: [] });
+  fs.truncateSync(file, fs.statSync(file).size - 10);
+  expect(() => readCheckpoint(file)).toThrow(/truncated at tensor w/);
+});
+
+test('killing a process in the middle of saving never leaves a damaged checkpoint', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ckpt-kill-'));
+  const file = path.join(dir, 'last.ckpt');
+  // The child saves 8 MB checkpoints in a loop, alternating the value it fills them with.
+  const script = `
+    const { writeCheckpoint } = require(${JSON.stringify(dist)});
+    (async () => {
+      for (let i = 0; ; i++) {
+        const v = new Float32Array(2 << 20).fill(i % 2 ? 1 : 2);
+        await writeCheckpoint(${JSON.stringify(file)}, { state: { i }, model: [{ name: 'w', shape: [v.length] }], optimizer: [], modelValues: [v], optimizerValues: [] });
+        if (i === 0) process.send('first');
+      }
+    })();`;
+  for (let round = 0; round < 4; round++) {
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    await new Promise((r) => child.once('message', r));
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 200));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const ckpt = readCheckpoint<{ i: number }>(file);
+    const expected = ckpt.state.i % 2 ? 1 : 2;
+    expect(ckpt.modelValues[0].every((x) => x === expected)).toBe(true);
+  }
+});
