@@ -7,13 +7,9 @@ import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from 
 import { tf } from '../backends/tfjs/tf';
 import { builtinWasmKernel, registerWasmFallbackKernels, wasmFallbackKernels } from '../backends/tfjs/kernels/wasm-fallback';
 
-export interface BenchRow {
-  case: string;
-  backend: string;
-  threads: number;
-  unit: string;
-  value: number;
-}
+import { BenchRow } from './types';
+
+export { BenchRow };
 
 export interface ConvShape {
   batch: number;

@@ -1,22 +1,9 @@
 /** The CLI contract other tools rely on: exit codes, `inspect --json`, `list`, `validate`. */
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { promisify } from 'util';
+import { netspec } from '../helpers/cli';
 import { builtinNames, specsDir } from '../../src/spec/builtins';
 
-const cli = path.join(__dirname, '..', '..', 'bin', 'netspec.js');
-const exec = promisify(execFile);
-
-async function netspec(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [cli, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 const issueBuiltins = [
   'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152',

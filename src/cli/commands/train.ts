@@ -1,21 +1,12 @@
 import { Command } from 'commander';
 import type { SingleBar } from 'cli-progress';
-import type { BackendChoice } from '../../backends/tfjs/backend';
+import type { TrainRunOptions } from '../../train/run';
 import { formatCount } from '../format';
 import { collectSets } from '../load';
 import { BACKEND_CHOICES, backendChoice, positiveInt } from '../options';
 
-interface TrainFlags {
-  data?: string;
-  epochs?: number;
-  limit?: number;
-  batchSize?: number;
-  out?: string;
-  resume?: boolean;
-  set: string[];
-  backend: BackendChoice;
-  threads?: number;
-}
+/** Commander's view of the options: the run options, with repeatable `--set` as `set`. */
+type TrainFlags = Omit<TrainRunOptions, 'spec' | 'sets'> & { set: string[] };
 
 export function registerTrain(program: Command): void {
   program

@@ -1,22 +1,9 @@
 /** `netspec compile` and `netspec inspect --verify` as a user runs them (the built CLI in a child process). */
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { promisify } from 'util';
+import { cliPath as cli, netspec } from '../../helpers/cli';
 
-const cli = path.join(__dirname, '..', '..', '..', 'bin', 'netspec.js');
-const exec = promisify(execFile);
-
-async function netspec(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [cli, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 let dir: string;
 beforeAll(() => {

@@ -1,23 +1,10 @@
 /** `netspec emit`: the module on stdout or in a file (written whole), the same code as generated/, clear errors. */
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { promisify } from 'util';
+import { netspec } from '../../helpers/cli';
 import { generatedFile } from '../../../src/backends/typescript/generate';
 
-const cli = path.join(__dirname, '..', '..', '..', 'bin', 'netspec.js');
-const exec = promisify(execFile);
-
-async function netspec(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [cli, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 /** The code below the banner, which is the same whoever emitted it. */
 const code = (source: string) => source.slice(source.indexOf('\nimport '));
