@@ -5,5 +5,5 @@ const fs = require('fs');
 const path = require('path');
 const { renderSpecReference } = require('../dist/spec/reference-doc');
 const root = path.join(__dirname, '..');
-const schema = JSON.parse(fs.readFileSync(path.join(root, 'specs', 'netspec.schema.json'), 'utf8'));
-fs.writeFileSync(path.join(root, 'docs', 'spec-reference.md'), renderSpecReference(schema));
+const read = (name) => JSON.parse(fs.readFileSync(path.join(root, 'specs', name), 'utf8'));
+fs.writeFileSync(path.join(root, 'docs', 'spec-reference.md'), renderSpecReference(read('netspec.schema.json'), read('training.schema.json')));

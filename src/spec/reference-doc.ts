@@ -4,7 +4,7 @@
  */
 type Schema = Record<string, unknown>;
 
-export function renderSpecReference(schema: Schema): string {
+export function renderSpecReference(schema: Schema, training?: Schema): string {
   const defs = (schema.$defs ?? {}) as Record<string, Schema>;
   const out = [
     '<!-- Generated from specs/netspec.schema.json by `npm run docs`; edit the schema, not this file. -->',
@@ -20,6 +20,7 @@ export function renderSpecReference(schema: Schema): string {
   for (const [name, title] of [['stem', 'stem'], ['stage', 'stages[]'], ['blockOverride', 'stages[].overrides.<index>'], ['head', 'head']] as const) {
     section(`\`${title}\``, defs[name]);
   }
+  if (training) section('`train`', training);
   return out.join('\n') + '\n';
 
   function section(title: string, node: Schema) {
@@ -43,6 +44,7 @@ export function renderSpecReference(schema: Schema): string {
 
 function typeOf(prop: Schema, defs: Record<string, Schema>): string {
   if (prop.$ref) {
+    if (String(prop.$ref).endsWith('training.schema.json')) return '[train](#train)';
     const name = String(prop.$ref).split('/').pop() ?? '';
     return name === 'shortcutKind' ? typeOf(defs[name], defs) : `[${name}](#${name.toLowerCase()})`;
   }
