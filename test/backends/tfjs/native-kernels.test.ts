@@ -6,6 +6,7 @@ import type { Scalar, Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs';
 import { tf } from '../../../src/backends/tfjs/tf';
 import { registerWasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
 import { loadNativeAddon, NativeAddon } from '../../../src/backends/tfjs/kernels/native-addon';
+import { relativeError } from './kernels-helpers';
 import {
   nativeBatchNormAvailable,
   nativeBatchNormTraining,
@@ -51,16 +52,10 @@ function convCases(): ConvCase[] {
 const name = (c: ConvCase): string => `${c.shape.join('×')} → ${c.out}, ${c.kernel}×${c.kernel} stride ${c.stride}` +
   ` dilation ${c.dilation} pad ${typeof c.pad === 'string' ? c.pad : JSON.stringify(c.pad.slice(1, 3))}`;
 
-/** max |actual − expected| / max |expected|. */
+/** max |actual − expected| / max |expected|, after checking the lengths agree. */
 function relErr(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / scale;
+  return relativeError(actual, expected);
 }
 
 /** A dilated filter as the dense filter with d − 1 zero rows/columns between taps (the definition of dilation). */
