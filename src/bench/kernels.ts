@@ -7,6 +7,7 @@ import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from 
 import { tf } from '../backends/tfjs/tf';
 import { builtinWasmKernel, registerWasmFallbackKernels, wasmFallbackKernels } from '../backends/tfjs/kernels/wasm-fallback';
 
+import { bestSeconds } from './timing';
 import { BenchRow } from './types';
 
 export { BenchRow };
@@ -31,24 +32,6 @@ const KERNEL_OF: Record<Op, string> = {
   'filter-grad': 'Conv2DBackpropFilter',
 };
 
-interface Timing {
-  /** Minimum wall time for one run, in seconds: the least disturbed by the rest of the machine. */
-  seconds: number;
-}
-
-function timeIt(run: () => void, minSeconds: number): Timing {
-  run(); // warm-up: operator creation, heap growth
-  let best = Infinity;
-  let total = 0;
-  for (let i = 0; i < 3 || total < minSeconds; i++) {
-    const start = process.hrtime.bigint();
-    run();
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    best = Math.min(best, seconds);
-    total += seconds;
-  }
-  return { seconds: best };
-}
 
 function describeShape(s: ConvShape): string {
   return `${s.batch}×${s.size}×${s.size}×${s.inChannels} → ${s.outChannels}, ${s.kernel}×${s.kernel}` +
@@ -79,7 +62,7 @@ async function measure(backendName: string, config: KernelConfig, op: Op, s: Con
     'filter-grad': [{ x, dy }, { ...common, filterShape: w.shape }],
   };
   const [inputs, attrs] = args[op];
-  const { seconds } = timeIt(() => {
+  const seconds = bestSeconds(() => {
     const result = config.kernelFunc({ inputs, backend, attrs }) as TensorInfo;
     backend.disposeData(result.dataId);
   }, minSeconds);

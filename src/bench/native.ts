@@ -9,6 +9,9 @@ import { tf } from '../backends/tfjs/tf';
 import { nativeBatchNormTraining, nativeKernelInfo, tryRegisterNativeKernels } from '../backends/tfjs/kernels/native';
 import { registerWasmFallbackKernels } from '../backends/tfjs/kernels/wasm-fallback';
 import type { BenchRow, ConvShape } from './kernels';
+import { bestSeconds as bestOf } from './timing';
+
+const bestSeconds = (run: () => void, minSeconds: number) => bestOf(run, minSeconds, 5);
 
 /** REFERENCE.md's oneDNN table: ResNet-20 CIFAR convolutions at batch 64, 3×3, 'same'. */
 export const REFERENCE_CONV_SHAPES: readonly ConvShape[] = [
@@ -24,20 +27,6 @@ const OPS = [
   { op: 'filter-grad', kernel: 'Conv2DBackpropFilter' },
 ] as const;
 
-/** Fastest of several runs after a warm-up (primitive creation and JIT happen on the first call of a shape). */
-function bestSeconds(run: () => void, minSeconds: number): number {
-  run();
-  let best = Infinity;
-  let total = 0;
-  for (let i = 0; i < 5 || total < minSeconds; i++) {
-    const start = process.hrtime.bigint();
-    run();
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    best = Math.min(best, seconds);
-    total += seconds;
-  }
-  return best;
-}
 
 function convCase(op: string, s: ConvShape): string {
   return `${op} ${s.batch}×${s.size}×${s.size}×${s.inChannels} → ${s.outChannels}, ${s.kernel}×${s.kernel}` +
