@@ -1,45 +1,16 @@
-import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import type { ErrorObject } from 'ajv/dist/2020';
 import * as fs from 'fs';
-import * as path from 'path';
 import { Diagnostic, error, SourceLocation } from '../diagnostics/diagnostic';
 import { didYouMean } from '../diagnostics/suggest';
-import { specsDir } from './builtins';
+import { loadValidators, trainingSchemaPath, Validators } from './validators';
 
-/** The single source of the spec's shape and defaults: specs/netspec.schema.json. */
-export const schemaPath = path.join(specsDir, 'netspec.schema.json');
-/** The `train:` section's schema, referenced from the spec schema by its $id. */
-export const trainingSchemaPath = path.join(specsDir, 'training.schema.json');
+export { schemaPath, trainingSchemaPath } from './validators';
 
-let cached: { schema: Record<string, unknown>; file: ValidateFunction; complete: ValidateFunction } | undefined;
+let cached: Validators | undefined;
 
-function validators() {
-  if (cached) return cached;
-  const schema = JSON.parse(fs.readFileSync(schemaPath, 'utf8')) as Record<string, unknown>;
-  const training = JSON.parse(fs.readFileSync(trainingSchemaPath, 'utf8')) as Record<string, unknown>;
-  const options = { allErrors: true, verbose: true, strict: false } as const;
-  // One file on its own: shape only. A file that extends another may leave anything but `netspec` to its base.
-  const file = new Ajv2020(options).addSchema(withoutRequired(training)).compile({ ...withoutRequired(schema), required: ['netspec'] });
-  // The merged spec: complete, and filled with the schema's defaults.
-  const complete = new Ajv2020({ ...options, useDefaults: true }).addSchema(training).compile({
-    ...schema,
-    $id: undefined,
-    required: ['netspec', 'input', 'stem', 'stages', 'block'],
-    properties: {
-      ...(schema.properties as object),
-      head: { $ref: '#/$defs/head', default: {} },
-      stages: {
-        ...((schema.properties as Record<string, object>).stages),
-        items: { allOf: [{ $ref: '#/$defs/stage' }], required: ['blocks', 'filters'] },
-      },
-    },
-  });
-  cached = { schema, file, complete };
+function validators(): Validators {
+  cached ??= loadValidators();
   return cached;
-}
-
-/** A copy of the schema with no `required` anywhere: what one file of an `extends` chain must satisfy. */
-function withoutRequired(node: unknown): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(node), (key, value) => (key === 'required' ? undefined : value));
 }
 
 export function specSchema(): Record<string, unknown> {
