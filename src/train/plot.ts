@@ -14,14 +14,16 @@ export interface Ticks {
 }
 
 /** "Nice" axis ticks (1, 2, 2.5 or 5 × 10^k) covering [min, max] with about `target` intervals. */
-export function niceTicks(min: number, max: number, target = 5): Ticks {
+export function niceTicks(min: number, max: number, target = 5, integer = false): Ticks {
   if (!(max > min)) {
     const pad = min === 0 ? 1 : Math.abs(min) * 0.1;
-    return niceTicks(min - pad, max + pad, target);
+    return niceTicks(min - pad, max + pad, target, integer);
   }
   const raw = (max - min) / target;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw)!;
+  // Counts (epochs) take whole steps: 1, 2, 5, 10, 20…, never 2.5.
+  const multiples = integer ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10];
+  const step = Math.max(integer ? 1 : 0, multiples.map((m) => m * magnitude).find((s) => s >= raw)!);
   // Round to the step's decimals so 0.1 + 0.2 style noise never reaches a label.
   const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1);
   const round = (v: number): number => Number(v.toFixed(decimals));
@@ -108,8 +110,7 @@ function renderPanel(panel: Panel, x0: number, maxEpoch: number): string {
   const [yMin, yMax] = ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
   const margin = (yMax - yMin) * 0.04;
   const yt = niceTicks(yMin - margin, yMax + margin, 6);
-  const xt = niceTicks(0, Math.max(1, maxEpoch));
-  if (xt.step < 1) Object.assign(xt, niceTicks(0, Math.max(1, maxEpoch), Math.max(1, maxEpoch)));
+  const xt = niceTicks(0, Math.max(1, maxEpoch), 5, true);
   const sx = (v: number): number => left + ((v - xt.lo) / (xt.hi - xt.lo)) * plotW;
   const sy = (v: number): number => top + plotH - ((v - yt.lo) / (yt.hi - yt.lo)) * plotH;
   const yDecimals = decimalsFor(panel.percent ? yt.step * 100 : yt.step);

@@ -64,3 +64,10 @@ test('plotRun reads run/metrics.jsonl and writes run/metrics.svg', () => {
   expect(svg.match(/<path /g)).toHaveLength(2);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('epoch axes take whole steps (the first of 1, 2, 5, 10… at least range / target)', () => {
+  expect(niceTicks(0, 12, 5, true).values).toEqual([0, 5, 10, 15]); // 12 / 5 = 2.4 → 5, where 2.5 would be chosen otherwise
+  expect(niceTicks(0, 12, 5).step).toBe(2.5);
+  expect(niceTicks(0, 3, 5, true).values).toEqual([0, 1, 2, 3]);
+  expect(niceTicks(0, 200, 5, true).values).toEqual([0, 50, 100, 150, 200]);
+});
