@@ -1,13 +1,9 @@
-import type { Tensor } from '@tensorflow/tfjs';
-import { tf } from '../backends/tfjs/tf';
 import { normalize } from './augment';
-import { makeBatch } from './batches';
 import { adaptDataset } from './data/adapt';
-import { batchRanges } from './data/batch';
 import { DataError } from './data/errors';
 import { loadData } from './data/load';
-import { crossEntropy } from './loss';
-import { ClassificationMetrics, confusionReport, ConfusionReport } from './metrics';
+import { confusionReport, ConfusionReport } from './metrics';
+import { scoreDataset } from './score';
 import { ServedModel } from './served-model';
 
 export interface EvaluationReport {
@@ -29,15 +25,12 @@ export function evaluate(served: ServedModel, options: { data?: string; limit?: 
   const adapt = served.run?.data.adapt;
   const ds = adaptDataset(raw, served.input, { spatial: adapt?.spatial as 'pad' | 'resize' | undefined, channels: adapt?.channels as 'repeat' | 'luma' | undefined });
   const classes = served.classes ?? ds.classes;
-  const metrics = new ClassificationMetrics(classes.length);
-  const order = Int32Array.from({ length: ds.size }, (_, i) => i);
-  for (const [a, b] of batchRanges(ds.size, options.batchSize ?? 128)) {
-    const batch = makeBatch(ds, order, a, b, (x) => normalize(x, served.normalization));
-    const output = served.model.predict(batch.x) as Tensor;
-    const loss = crossEntropy(output, batch.labels, classes.length, 0, served.fromLogits);
-    metrics.update(output.dataSync(), batch.labels, loss.dataSync()[0] * (b - a));
-    tf.dispose([batch.x, output, loss]);
-  }
+  const metrics = scoreDataset(served.model, ds, {
+    batchSize: options.batchSize ?? 128,
+    transform: (x) => normalize(x, served.normalization),
+    fromLogits: served.fromLogits,
+    classes: classes.length,
+  });
   const s = metrics.summary();
   return { data: dataPath, examples: s.examples, loss: s.loss, top1: s.accuracy, top5: s.top5, confusion: confusionReport(metrics.confusion, classes) };
 }

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../backends/tfjs/tf';
 import { BatchTransform, makeBatch } from './batches';
+import { outputClasses, scoreDataset } from './score';
 import { batchRanges } from './data/batch';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { Dataset } from './data/types';
@@ -94,6 +95,9 @@ export const CHECKPOINT_BEST = 'best.ckpt';
 export class Trainer {
   private readonly optimizer: Optimizer;
   private readonly variables: Variable[];
+  /** Conv and dense kernels: what L2 weight decay applies to. */
+  private readonly kernels: Variable[];
+  private readonly classes: number;
   private rng: RngStreams;
   private state: LoopState;
   private stopRequested = false;
@@ -105,6 +109,8 @@ export class Trainer {
   ) {
     this.optimizer = makeOptimizer(settings.optimizer, settings.schedule.rate(0, 0, 1));
     this.variables = model.trainableWeights.map((w) => w.read() as Variable);
+    this.kernels = this.variables.filter((v) => /kernel/.test(v.name));
+    this.classes = outputClasses(model);
     this.rng = new RngStreams(settings.seed);
     this.state = { epoch: 0, stepInEpoch: 0, rngAtEpochStart: this.rng.state(), rng: this.rng.state(), partial: { loss: 0, hits: 0, seen: 0, seconds: 0 } };
   }
@@ -211,16 +217,14 @@ export class Trainer {
    */
   step(x: Tensor, labels: Int32Array): { loss: number; hits: number } {
     const { weightDecay, labelSmoothing, fromLogits } = this.settings;
-    const classes = (this.model.outputs[this.model.outputs.length - 1].shape as number[]).slice(-1)[0];
     let hits = 0;
     const cost = this.optimizer.minimize(() => {
       const output = this.model.apply(x, { training: true }) as Tensor;
       hits = tf.tidy(() => top1Hits(output, labels));
-      let loss = crossEntropy(output, labels, classes, labelSmoothing, fromLogits);
-      if (weightDecay > 0) {
-        const kernels = this.variables.filter((v) => /kernel/.test(v.name));
+      let loss = crossEntropy(output, labels, this.classes, labelSmoothing, fromLogits);
+      if (weightDecay > 0 && this.kernels.length > 0) {
         // Keras' l2(weight_decay): the penalty is weight_decay · Σ w² (its gradient 2 · weight_decay · w).
-        loss = loss.add(tf.addN(kernels.map((k) => tf.sum(tf.square(k)))).mul(weightDecay));
+        loss = loss.add(tf.addN(this.kernels.map((k) => tf.sum(tf.square(k)))).mul(weightDecay));
       }
       return loss as Scalar;
     }, true, this.variables);
@@ -248,17 +252,6 @@ export class Trainer {
 
 /** Mean loss and top-1 accuracy of a model on a dataset, in inference mode. */
 export function evaluateLoss(model: LayersModel, ds: Dataset, batchSize: number, s: Pick<TrainerSettings, 'evalTransform' | 'fromLogits'>): { val_loss: number; val_accuracy: number } {
-  let loss = 0;
-  let hits = 0;
-  const classes = (model.outputs[model.outputs.length - 1].shape as number[]).slice(-1)[0];
-  const all = Int32Array.from({ length: ds.size }, (_, i) => i);
-  for (const [a, b] of batchRanges(ds.size, batchSize)) {
-    const batch = makeBatch(ds, all, a, b, s.evalTransform);
-    const output = model.predict(batch.x) as Tensor;
-    const l = crossEntropy(output, batch.labels, classes, 0, s.fromLogits);
-    loss += l.dataSync()[0] * (b - a);
-    hits += top1Hits(output, batch.labels);
-    tf.dispose([batch.x, output, l]);
-  }
-  return { val_loss: loss / ds.size, val_accuracy: hits / ds.size };
+  const summary = scoreDataset(model, ds, { batchSize, transform: s.evalTransform, fromLogits: s.fromLogits, classes: outputClasses(model) }).summary();
+  return { val_loss: summary.loss, val_accuracy: summary.accuracy };
 }
