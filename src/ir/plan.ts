@@ -1,21 +1,12 @@
 import { BlockKind, ResolvedSpec, ShortcutSpec, StageSpec } from '../spec/types';
+import { BlockLayout } from './types';
 
 /** One block as the spec asks for it, before shapes are known. */
-export interface BlockPlan {
-  stage: number;
-  index: number;
-  kind: BlockKind;
-  filters: number[];
-  stride: number;
-  /** Dilation of the 3×3 convs. */
-  dilation: number;
-  strideAt: '1x1' | '3x3';
-  groups: number;
+export interface BlockPlan extends BlockLayout {
+  /** The shortcut kind the spec asks for; `chooseShortcut` decides the one used. */
   shortcut: ShortcutSpec;
   /** The block override named a shortcut: use it whether or not the shape changes. */
   shortcutForced: boolean;
-  preactShortcut: boolean;
-  skipPreact: boolean;
   /** Spec pointer of the block (or its stage), for diagnostics. */
   pointer: string;
 }

@@ -83,8 +83,8 @@ export type IRNode = OpAttrs & {
 
 export type NodeOf<K extends OpKind> = Extract<IRNode, { op: K }>;
 
-/** A residual block as a whole: what the emitter turns into one call of a block function. */
-export interface BlockInfo {
+/** What a block is, as planned from the spec and as lowered alike. */
+export interface BlockLayout {
   stage: number;
   index: number;
   kind: BlockKind;
@@ -95,12 +95,16 @@ export interface BlockInfo {
   dilation: number;
   strideAt: '1x1' | '3x3';
   groups: number;
-  shortcut: ShortcutKind;
-  shortcutNorm: boolean;
   /** Pre-activation blocks: whether BN+ReLU before the first conv is left out (the stem already ended with it). */
   skipPreact: boolean;
   /** Pre-activation blocks: whether conv shortcuts read the BN+ReLU output. */
   preactShortcut: boolean;
+}
+
+/** A residual block as a whole: what the emitter turns into one call of a block function. */
+export interface BlockInfo extends BlockLayout {
+  shortcut: ShortcutKind;
+  shortcutNorm: boolean;
   input: string;
   output: string;
   /** Every node of the block, in order. */
