@@ -1,32 +1,22 @@
-import { DiagnosticError, EXIT_BAD_INPUT, EXIT_INTERNAL } from '../diagnostics/diagnostic';
+import { DiagnosticError, EXIT_INTERNAL, userError } from '../diagnostics/diagnostic';
+import { environmentError } from '../diagnostics/environment';
 import { renderDiagnostic } from '../diagnostics/render';
 
-/** A problem with what the user asked for, reported as one clear line and exit code 2 (or the given code). */
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode = EXIT_BAD_INPUT, readonly hint?: string) {
-    super(message);
-    this.name = 'CliError';
-  }
+/** A problem with how a command was called (a flag, an output path): one clear line and exit code 2. */
+export function usageError(message: string, hint?: string): DiagnosticError {
+  return userError('cli/usage', message, { hint });
 }
 
-/** Error classes (by name, to keep this module free of the training and tfjs code) that mean bad user input. */
-const USER_ERRORS = new Set(['DataError', 'CheckpointError', 'ModelFileError']);
-
-/** Prints a failure the way a user should see it and returns the exit code. Stacks only with NETSPEC_DEBUG=1. */
+/**
+ * Prints a failure the way a user should see it and returns the exit code. User problems (DiagnosticError, and
+ * operating-system failures such as a full disk) exit 2 with what to do; anything else is a netspec bug, the last
+ * resort: one line, and the stack with NETSPEC_DEBUG=1.
+ */
 export function reportFailure(e: unknown, sources?: ReadonlyMap<string, string>): number {
-  if (e instanceof DiagnosticError) {
-    for (const d of e.diagnostics) process.stderr.write(renderDiagnostic(d, e.sources ?? sources, process.stderr.isTTY) + '\n');
-    return EXIT_BAD_INPUT;
-  }
-  // Problems with the user's files (data, checkpoints, model files) carry a message and maybe a hint: exit 2.
-  if (e instanceof Error && USER_ERRORS.has(e.name)) {
-    const hint = (e as { hint?: string }).hint;
-    process.stderr.write(`netspec: error: ${e.message}\n${hint ? `  hint: ${hint}\n` : ''}`);
-    return EXIT_BAD_INPUT;
-  }
-  if (e instanceof CliError) {
-    process.stderr.write(`netspec: error: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
-    return e.exitCode;
+  const user = e instanceof DiagnosticError ? e : environmentError(e);
+  if (user) {
+    for (const d of user.diagnostics) process.stderr.write(renderDiagnostic(d, user.sources ?? sources, process.stderr.isTTY) + '\n');
+    return user.exitCode;
   }
   const err = e as Error;
   process.stderr.write(`netspec: internal error: ${err?.message ?? String(e)}\n`);

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands';
-import { CliError, reportFailure } from './errors';
+import { reportFailure } from './errors';
 
 /** Entry point of the `netspec` command: thin commands over the compiler pipeline. */
 export async function main(argv: string[]): Promise<void> {
@@ -22,4 +22,3 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-export { CliError };

@@ -5,9 +5,9 @@ import { Diagnostic } from './diagnostic';
  * and editors understand. `sources` maps a file name to its text, for the excerpt.
  */
 export function renderDiagnostic(d: Diagnostic, sources?: ReadonlyMap<string, string>, color = false): string {
-  const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.column}` : 'netspec';
+  const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.column}` : d.file ?? 'netspec';
   const severity = color ? paint(d.severity === 'error' ? 31 : 33, d.severity) : d.severity;
-  const lines = [`${where}: ${severity}: ${d.message} [${d.code}${d.pointer ? ` at ${d.pointer || '/'}` : ''}]`];
+  const lines = [`${where}: ${severity}: ${d.message} [${d.code}${d.pointer ? ` at ${d.pointer}` : ''}]`];
   const text = d.location && sources?.get(d.location.file);
   if (d.location && text !== undefined && text !== null) {
     const sourceLine = text.split(/\r?\n/)[d.location.line - 1];
@@ -24,7 +24,7 @@ export function renderDiagnostic(d: Diagnostic, sources?: ReadonlyMap<string, st
 
 /** One line per problem: the machine-readable form for `netspec validate`. */
 export function renderDiagnosticLine(d: Diagnostic): string {
-  const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.column}` : 'netspec';
+  const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.column}` : d.file ?? 'netspec';
   return `${where}: ${d.severity}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`;
 }
 

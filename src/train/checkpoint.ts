@@ -4,6 +4,7 @@
  * checkpoint is either the previous one or the complete new one, whenever the process dies.
  */
 import * as fs from 'fs';
+import { DiagnosticError, userError } from '../diagnostics/diagnostic';
 import { writeFileAtomic } from '../io/atomic';
 
 const MAGIC = 'NETSPEC-CKPT-1\n';
@@ -24,11 +25,9 @@ export interface Checkpoint<State> extends CheckpointHeader<State> {
   optimizerValues: Float32Array[];
 }
 
-export class CheckpointError extends Error {
-  constructor(file: string, reason: string) {
-    super(`${file}: ${reason}`);
-    this.name = 'CheckpointError';
-  }
+/** A checkpoint the user pointed at (or a run holds) that cannot be used: named, with what is wrong with it. */
+export function checkpointError(file: string, reason: string, hint?: string): DiagnosticError {
+  return userError('checkpoint/invalid', reason, { file, hint });
 }
 
 export async function writeCheckpoint<State>(file: string, ckpt: Checkpoint<State>): Promise<void> {
@@ -46,20 +45,20 @@ export async function writeCheckpoint<State>(file: string, ckpt: Checkpoint<Stat
 
 export function readCheckpoint<State>(file: string): Checkpoint<State> {
   const bytes = fs.readFileSync(file);
-  if (bytes.subarray(0, MAGIC.length).toString() !== MAGIC) throw new CheckpointError(file, 'not a netspec checkpoint');
+  if (bytes.subarray(0, MAGIC.length).toString() !== MAGIC) throw checkpointError(file, 'not a netspec checkpoint');
   const headerLength = bytes.readUInt32LE(MAGIC.length);
   const start = MAGIC.length + 4;
   let header: CheckpointHeader<State>;
   try {
     header = JSON.parse(bytes.subarray(start, start + headerLength).toString());
   } catch {
-    throw new CheckpointError(file, 'damaged header');
+    throw checkpointError(file, 'damaged header');
   }
   let offset = start + headerLength;
   const read = (entries: TensorEntry[]) =>
     entries.map((e) => {
       const n = e.shape.reduce((a, b) => a * b, 1);
-      if (offset + 4 * n > bytes.length) throw new CheckpointError(file, `truncated at tensor ${e.name}`);
+      if (offset + 4 * n > bytes.length) throw checkpointError(file, `truncated at tensor ${e.name}`);
       const values = new Float32Array(n);
       Buffer.from(values.buffer).set(bytes.subarray(offset, offset + 4 * n));
       offset += 4 * n;
@@ -67,6 +66,6 @@ export function readCheckpoint<State>(file: string): Checkpoint<State> {
     });
   const modelValues = read(header.model);
   const optimizerValues = read(header.optimizer);
-  if (offset !== bytes.length) throw new CheckpointError(file, `${bytes.length - offset} unexpected trailing bytes`);
+  if (offset !== bytes.length) throw checkpointError(file, `${bytes.length - offset} unexpected trailing bytes`);
   return { ...header, modelValues, optimizerValues };
 }

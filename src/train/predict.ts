@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import { tf } from '../backends/tfjs/tf';
 import { normalize } from './augment';
 import { padImage } from './data/adapt';
-import { DataError, displayPath } from './data/errors';
+import { dataError, displayPath } from './data/errors';
 import { convertChannels, decodeImage, resizeBilinear } from './data/image';
 import { ServedModel } from './served-model';
 
@@ -17,7 +17,7 @@ export function predictFiles(served: ServedModel, files: readonly string[], k: n
   const [h, w, c] = served.input;
   const pixels = new Float32Array(files.length * h * w * c);
   files.forEach((file, i) => {
-    if (!fs.existsSync(file)) throw new DataError(displayPath(file), 'no such image file');
+    if (!fs.existsSync(file)) throw dataError(displayPath(file), 'no such image file');
     const img = decodeImage(fs.readFileSync(file), file);
     let data = convertChannels(img.data, img.width * img.height, img.channels, c);
     const fits = img.height <= h && img.width <= w;

@@ -15,7 +15,7 @@ import { IRGraph } from '../ir/types';
 import { augmentBatch, computeNormalization, normalize } from './augment';
 import { fromWire, TrainingConfig, TrainingWire, trainingDiagnostics } from './config';
 import { adaptDataset } from './data/adapt';
-import { DataError } from './data/errors';
+import { dataError } from './data/errors';
 import { loadData, SYNTHETIC_PATH } from './data/load';
 import { Dataset, ImageShape } from './data/types';
 import { appendMetrics, truncateMetrics } from './metrics';
@@ -57,7 +57,7 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
   const resuming = !!o.resume;
   const runDir = o.out ?? (resuming ? latestRunDir(o.spec ?? DEFAULT_TRAIN_SPEC) : undefined);
   if (resuming && (!runDir || !isRunDir(runDir))) {
-    throw new DataError(runDir ?? 'runs/', 'no run to resume here', 'name the run directory with --out <run-dir>');
+    throw dataError(runDir ?? 'runs/', 'no run to resume here', 'name the run directory with --out <run-dir>');
   }
   const compiled = resuming
     ? compileSpecText(fs.readFileSync(path.join(runDir!, RUN_FILES.spec), 'utf8'), path.join(runDir!, RUN_FILES.spec), { sets: o.sets })
@@ -75,13 +75,13 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
     cifar100Label: config.data.cifar100Label,
     synthetic: { shape: input, classes },
   });
-  if (!splits.train) throw new DataError(dataPath, 'has no training split', 'point --data at a folder with training files');
+  if (!splits.train) throw dataError(dataPath, 'has no training split', 'point --data at a folder with training files');
   const adapt = { spatial: config.data.adapt.spatial ?? undefined, channels: config.data.adapt.channels ?? undefined };
   const train = adaptDataset(splits.train, input, adapt);
   const test = splits.test ? adaptDataset(splits.test, input, adapt) : undefined;
   const head = graph.nodes.find((n) => n.op === 'dense');
   if (head && head.op === 'dense' && head.attrs.units !== train.classes.length) {
-    throw new DataError(dataPath, `has ${train.classes.length} classes but the model's classifier has ${head.attrs.units}`, `add --set head.classes=${train.classes.length}`);
+    throw dataError(dataPath, `has ${train.classes.length} classes but the model's classifier has ${head.attrs.units}`, `add --set head.classes=${train.classes.length}`);
   }
 
   const backend = await selectBackend({ backend: o.backend, threads: o.threads });
@@ -107,12 +107,12 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
 
   let resumedAt: number | undefined;
   if (resuming) {
-    if (!(await trainer.resume())) throw new DataError(dir, 'has no checkpoint to resume from', 'start a new run without --resume');
+    if (!(await trainer.resume())) throw dataError(dir, 'has no checkpoint to resume from', 'start a new run without --resume');
     resumedAt = trainer.epoch;
     truncateMetrics(path.join(dir, RUN_FILES.metrics), trainer.epoch);
   } else {
     if (fs.existsSync(path.join(dir, RUN_FILES.checkpoints, 'last.ckpt'))) {
-      throw new DataError(dir, 'already holds a run', 'add --resume to continue it, or choose another --out');
+      throw dataError(dir, 'already holds a run', 'add --resume to continue it, or choose another --out');
     }
     const info: RunInfo = {
       name: graph.name,

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { inferenceModel } from '../backends/tfjs/inference';
 import { loadModel } from '../backends/tfjs/load';
 import { NormalizationStats } from './augment';
-import { DataError } from './data/errors';
+import { dataError } from './data/errors';
 import { ImageShape } from './data/types';
 import { isRunDir, readRunInfo, RUN_FILES, RunInfo } from './run-dir';
 
@@ -23,7 +23,7 @@ export interface ServedModel {
 }
 
 export async function loadServedModel(target: string): Promise<ServedModel> {
-  if (!fs.existsSync(target)) throw new DataError(target, 'no such run directory or model file', 'give a run directory (runs/…) or a model.json');
+  if (!fs.existsSync(target)) throw dataError(target, 'no such run directory or model file', 'give a run directory (runs/…) or a model.json');
   const run = isRunDir(target) ? readRunInfo(target) : undefined;
   const trained = await loadModel(run ? path.join(target, RUN_FILES.model) : target);
   const input = (trained.inputs[0].shape as number[]).slice(1) as ImageShape;

@@ -139,6 +139,6 @@ test('bad data is a clear error with exit code 2', async () => {
   child.stderr.on('data', (d) => (stderr += d));
   const code = await new Promise((r) => child.on('close', r));
   expect(code).toBe(2);
-  expect(stderr).toMatch(/^netspec: error: .*missing/m);
+  expect(stderr).toMatch(/^\S*missing: error: no such file or directory \[data\/invalid\]/m);
   expect(stderr).not.toMatch(/\n\s+at /);
 });

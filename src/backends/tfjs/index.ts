@@ -1,7 +1,7 @@
 /** The tfjs backend: IR → LayersModel, save/load without tfjs-node, weight transfer by name, verification. */
 export { buildLayersModel } from './build';
 export { CONV_KERNEL_INIT, convKernelInitializer, denseKernelInitializer, gammaInitializer } from './init';
-export { fileHandler, loadArtifacts, MODEL_JSON, ModelFileError, modelJsonPath, WEIGHTS_BIN } from './io/file-handler';
+export { fileHandler, loadArtifacts, MODEL_JSON, modelFileError, modelJsonPath, WEIGHTS_BIN } from './io/file-handler';
 export { FrozenBatchNormalization, GroupedConv2D, SubsamplePad } from './layers';
 export { loadModel, saveModel } from './load';
 export { lowerNode, lowerings } from './lower';

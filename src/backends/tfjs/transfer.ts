@@ -6,7 +6,7 @@
  * weights whose shapes differ (mismatched).
  */
 import type { LayersModel, NamedTensorMap } from '@tensorflow/tfjs';
-import { loadArtifacts, ModelFileError, modelJsonPath } from './io/file-handler';
+import { loadArtifacts, modelFileError, modelJsonPath } from './io/file-handler';
 import { tf } from './tf';
 
 export interface ShapeMismatch {
@@ -35,7 +35,7 @@ function normalise(name: string): string {
 /** Reads every weight of a tfjs Layers model (model.json path or its directory) by name. */
 export async function readWeights(source: string): Promise<NamedTensorMap> {
   const artifacts = await loadArtifacts(modelJsonPath(source));
-  if (!artifacts.weightSpecs || artifacts.weightData === undefined) throw new ModelFileError(`${source} has no weights`);
+  if (!artifacts.weightSpecs || artifacts.weightData === undefined) throw modelFileError(`${source} has no weights`);
   const decoded = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
   return Object.fromEntries(Object.entries(decoded).map(([name, t]) => [normalise(name), t]));
 }

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { benchSuites } from '../../bench/suites';
 import { BenchRow } from '../../bench/types';
-import { CliError } from '../errors';
+import { usageError } from '../errors';
 
 export function registerBench(program: Command): void {
   program
@@ -13,7 +13,7 @@ export function registerBench(program: Command): void {
     .action(async (opts: { suite?: string; quick?: boolean; json?: boolean }) => {
       const wanted = opts.suite ? opts.suite.split(',').map((s) => s.trim()) : benchSuites.map((s) => s.name);
       const unknown = wanted.filter((w) => !benchSuites.some((s) => s.name === w));
-      if (unknown.length) throw new CliError(`unknown suite ${unknown.join(', ')}`, 2, `choose from ${benchSuites.map((s) => s.name).join(', ')}`);
+      if (unknown.length) throw usageError(`unknown suite ${unknown.join(', ')}`, `choose from ${benchSuites.map((s) => s.name).join(', ')}`);
       const rows: BenchRow[] = [];
       for (const suite of benchSuites.filter((s) => wanted.includes(s.name))) {
         if (!opts.json) process.stderr.write(`running ${suite.name}: ${suite.description}\n`);

@@ -2,9 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 import type { BackendChoice } from '../../backends/tfjs/backend';
-import { EXIT_BAD_INPUT, EXIT_INTERNAL } from '../../diagnostics/diagnostic';
+import { EXIT_INTERNAL } from '../../diagnostics/diagnostic';
+import { environmentError } from '../../diagnostics/environment';
 import { IRGraph } from '../../ir/types';
-import { CliError } from '../errors';
+import { usageError } from '../errors';
 import { formatCount } from '../format';
 import { collectSets, loadGraph } from '../load';
 
@@ -49,8 +50,8 @@ async function compile(ref: string, opts: CompileOptions): Promise<void> {
       const report = tfjs.transferFrom(model, weights, tfjs.modelJsonPath(opts.weights!), { allowPartial: opts.allowPartial });
       process.stdout.write(tfjs.formatTransferReport(report));
       if (!report.applied) {
-        throw new CliError(`${report.missing.length} weight(s) missing and ${report.mismatched.length} with another shape in ${opts.weights}; nothing written`,
-          EXIT_BAD_INPUT, 'check that the file was made for the same architecture and naming, or pass --allow-partial');
+        throw usageError(`${report.missing.length} weight(s) missing and ${report.mismatched.length} with another shape in ${opts.weights}; nothing written`,
+          'check that the file was made for the same architecture and naming, or pass --allow-partial');
       }
     }
     const written = opts.inference ? (await import('../../backends/tfjs/inference')).inferenceModel(model) : model;
@@ -72,17 +73,13 @@ async function compile(ref: string, opts: CompileOptions): Promise<void> {
 
 function checkOutDir(out: string): void {
   if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) {
-    throw new CliError(`--out ${out} is a file, not a directory`, EXIT_BAD_INPUT, 'give a directory; model.json and weights.bin go inside it');
+    throw usageError(`--out ${out} is a file, not a directory`, 'give a directory; model.json and weights.bin go inside it');
   }
 }
 
-/** Unreadable weight files and unwritable output directories are the user's to fix: one line, no stack. */
+/** Unwritable output directories are the user's to fix: one line, no stack. */
 function asCliError(e: unknown): unknown {
-  const err = e as (Error & { hint?: string }) | undefined;
-  if (err?.name === 'ModelFileError') return new CliError(err.message, EXIT_BAD_INPUT, err.hint);
-  const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'EACCES' || code === 'EROFS' || code === 'ENOSPC' || code === 'ENOTDIR') return new CliError(`cannot write the model: ${(e as Error).message}`, EXIT_BAD_INPUT);
-  return e;
+  return environmentError(e, 'cannot write the model') ?? e;
 }
 
 /**

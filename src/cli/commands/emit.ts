@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 import { writeFileAtomicSync } from '../../io/atomic';
-import { CliError } from '../errors';
+import { usageError } from '../errors';
 import { collectSets, loadGraph } from '../load';
 
 interface EmitCommandOptions {
@@ -37,8 +37,8 @@ async function emit(ref: string, opts: EmitCommandOptions): Promise<void> {
 
 /** Fails before compiling when the output cannot be written. */
 function checkOutFile(out: string): void {
-  if (!/\.[cm]?ts$/.test(out)) throw new CliError(`--out ${out}: expected a .ts file`);
+  if (!/\.[cm]?ts$/.test(out)) throw usageError(`--out ${out}: expected a .ts file`);
   const dir = path.dirname(path.resolve(out));
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new CliError(`--out ${out}: folder ${path.dirname(out)} does not exist`);
-  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new CliError(`--out ${out} is a folder; give a file name`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw usageError(`--out ${out}: folder ${path.dirname(out)} does not exist`);
+  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw usageError(`--out ${out} is a folder; give a file name`);
 }

@@ -3,7 +3,8 @@
  * only when the run says how (`adapt.spatial: pad | resize`, `adapt.channels: repeat | luma`); otherwise the error
  * names the two shapes and the settings that would make them fit.
  */
-import { DataError } from './errors';
+import { dataError } from './errors';
+import type { DiagnosticError } from '../../diagnostics/diagnostic';
 import { convertChannels, resizeBilinear } from './image';
 import { Dataset, ImageShape, imageBytes } from './types';
 
@@ -16,8 +17,8 @@ export interface AdaptOptions {
 
 const fmt = (s: ImageShape): string => s.join('×');
 
-function shapeError(ds: Dataset, target: ImageShape, problem: string, hint: string): DataError {
-  return new DataError(ds.sources[0] ?? ds.name, `images are ${fmt(ds.shape)} but the model input is ${fmt(target)}: ${problem}`, hint);
+function shapeError(ds: Dataset, target: ImageShape, problem: string, hint: string): DiagnosticError {
+  return dataError(ds.sources[0] ?? ds.name, `images are ${fmt(ds.shape)} but the model input is ${fmt(target)}: ${problem}`, hint);
 }
 
 /** The channel conversion that turns `c` channels into `tc`, if there is one. */
@@ -27,7 +28,7 @@ function channelFix(c: number, tc: number): 'repeat' | 'luma' | undefined {
   return undefined;
 }
 
-/** Checks that `adapt` turns `ds.shape` into `target`, throwing a `DataError` that names the fix otherwise. */
+/** Checks that `adapt` turns `ds.shape` into `target`, throwing a `dataError` that names the fix otherwise. */
 export function checkAdaptable(ds: Dataset, target: ImageShape, adapt: AdaptOptions = {}): void {
   const [h, w, c] = ds.shape;
   const [th, tw, tc] = target;

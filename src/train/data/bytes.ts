@@ -1,7 +1,7 @@
-/** Reading data files, transparently gunzipped, with every failure turned into a `DataError`. */
+/** Reading data files, transparently gunzipped, with every failure turned into a `dataError`. */
 import * as fs from 'fs';
 import * as zlib from 'zlib';
-import { DataError, displayPath } from './errors';
+import { dataError, displayPath } from './errors';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -17,7 +17,7 @@ export function readDataFile(file: string): Buffer {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'file not found' : err.code === 'EISDIR' ? 'is a directory' : err.message;
-    throw new DataError(displayPath(file), why);
+    throw dataError(displayPath(file), why);
   }
   return isGzip(raw) ? gunzip(file, raw) : raw;
 }
@@ -38,6 +38,6 @@ function gunzip(file: string, raw: Buffer): Buffer {
         // fall through to the generic message
       }
     }
-    throw new DataError(displayPath(file), `corrupt gzip data (${err.message})`, 'download or copy the file again');
+    throw dataError(displayPath(file), `corrupt gzip data (${err.message})`, 'download or copy the file again');
   }
 }

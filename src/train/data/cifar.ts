@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readDataFile } from './bytes';
-import { DataError, displayPath } from './errors';
+import { dataError, displayPath } from './errors';
 import { readNameList } from './idx';
 import { Dataset, DataSplits, LoadOptions, Split } from './types';
 
@@ -32,7 +32,7 @@ function readRecords(file: string, labelBytes: number, labelIndex: number, limit
   const recordBytes = labelBytes + IMAGE_BYTES;
   if (bytes.length === 0 || bytes.length % recordBytes !== 0) {
     const whole = Math.floor(bytes.length / recordBytes);
-    throw new DataError(
+    throw dataError(
       displayPath(file),
       `expected a multiple of ${recordBytes} bytes (${labelBytes} label + ${IMAGE_BYTES} pixel bytes per image), ` +
         `found ${bytes.length} = ${whole} records + ${bytes.length - whole * recordBytes} bytes (file truncated?)`,
@@ -71,7 +71,7 @@ function concatRecords(parts: Records[]): Records {
 function checkLabels(records: Records, classes: string[], file: string): void {
   const bad = records.labels.findIndex((l) => l >= classes.length);
   if (bad >= 0) {
-    throw new DataError(displayPath(file), `label ${records.labels[bad]} of record ${bad} is out of range for ${classes.length} classes`);
+    throw dataError(displayPath(file), `label ${records.labels[bad]} of record ${bad} is out of range for ${classes.length} classes`);
   }
 }
 
@@ -91,7 +91,7 @@ export function cifar10TrainFiles(dir: string): string[] {
     .sort((a, b) => a - b);
   const gap = numbers.findIndex((n, i) => n !== i + 1);
   if (gap >= 0) {
-    throw new DataError(
+    throw dataError(
       displayPath(path.join(dir, `data_batch_${gap + 1}.bin`)),
       `missing: found ${numbers.map((n) => `data_batch_${n}.bin`).join(', ')}`,
       'CIFAR-10 training batches are numbered 1 to 5',
@@ -127,7 +127,7 @@ export function readCifar10Dir(dir: string, options: LoadOptions = {}): DataSpli
     result[split] = makeDataset(dir, split, files.slice(0, parts.length), classes, concatRecords(parts));
   }
   if (!result.train && !result.test) {
-    throw new DataError(displayPath(dir), 'no CIFAR-10 batches found', 'expected data_batch_1.bin … data_batch_5.bin and test_batch.bin');
+    throw dataError(displayPath(dir), 'no CIFAR-10 batches found', 'expected data_batch_1.bin … data_batch_5.bin and test_batch.bin');
   }
   return result;
 }
@@ -139,7 +139,7 @@ export function readCifar100Dir(dir: string, options: LoadOptions = {}): DataSpl
     if (fs.existsSync(file)) result[split] = readCifarFile(file, options)[split];
   }
   if (!result.train && !result.test) {
-    throw new DataError(displayPath(dir), 'no CIFAR-100 files found', 'expected train.bin and test.bin');
+    throw dataError(displayPath(dir), 'no CIFAR-100 files found', 'expected train.bin and test.bin');
   }
   return result;
 }

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readDataFile } from './bytes';
-import { DataError, displayPath } from './errors';
+import { dataError, displayPath } from './errors';
 import { convertChannels, decodeImage, isGrey, resizeBilinear } from './image';
 import { Dataset, DataSplits, LoadOptions, Split } from './types';
 
@@ -60,11 +60,11 @@ function readClassTree(root: string, classRoot: string, classes: string[], split
   const present = subdirs(classRoot);
   const unknown = present.filter((c) => !classes.includes(c));
   if (unknown.length > 0) {
-    throw new DataError(displayPath(path.join(classRoot, unknown[0])), `class folder not present in the training split (classes: ${classes.join(', ')})`);
+    throw dataError(displayPath(path.join(classRoot, unknown[0])), `class folder not present in the training split (classes: ${classes.join(', ')})`);
   }
   const perClass = classes.map((c) => (present.includes(c) ? imageFiles(path.join(classRoot, c)) : []));
   const examples = interleave(perClass).slice(0, options.limit ?? Infinity);
-  if (examples.length === 0) throw new DataError(displayPath(classRoot), 'no PNG or JPEG images in the class folders');
+  if (examples.length === 0) throw dataError(displayPath(classRoot), 'no PNG or JPEG images in the class folders');
 
   let h = 0;
   let w = 0;
@@ -79,7 +79,7 @@ function readClassTree(root: string, classRoot: string, classes: string[], split
     } else {
       if (!firstFile) [h, w, firstFile] = [img.height, img.width, file];
       if (img.height !== h || img.width !== w) {
-        throw new DataError(
+        throw dataError(
           displayPath(file),
           `image is ${img.width}×${img.height} but ${path.basename(firstFile)} is ${w}×${h}`,
           'images of different sizes need resizing: set data.adapt.spatial to resize',
@@ -108,7 +108,7 @@ function readClassTree(root: string, classRoot: string, classes: string[], split
 export function readImageFolder(root: string, options: LoadOptions = {}): DataSplits {
   const splits = folderSplits(root) ?? { train: root };
   const classes = subdirs(splits.train ?? splits.test!);
-  if (classes.length === 0) throw new DataError(displayPath(root), 'no class sub-folders', 'put each class in its own folder: root/<class>/<image>.png');
+  if (classes.length === 0) throw dataError(displayPath(root), 'no class sub-folders', 'put each class in its own folder: root/<class>/<image>.png');
   const result: DataSplits = { format: 'folder', path: root };
   for (const split of options.splits ?? (['train', 'test'] as Split[])) {
     const dir = splits[split];

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readDataFile } from './bytes';
-import { DataError, displayPath } from './errors';
+import { dataError, displayPath } from './errors';
 import { Dataset, DataSplits, LoadOptions, Split, limitDataset } from './types';
 
 export const FASHION_MNIST_CLASSES = [
@@ -26,27 +26,27 @@ export interface IdxArray {
 /** Parses an (already decompressed) idx file of unsigned bytes, checking the header against the file size. */
 export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   const where = displayPath(file);
-  if (bytes.length < 4) throw new DataError(where, `only ${bytes.length} bytes: empty or truncated file`);
+  if (bytes.length < 4) throw dataError(where, `only ${bytes.length} bytes: empty or truncated file`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     const head = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new DataError(where, `not an idx file (starts with ${head}, expected 00 00 08 0N)`);
+    throw dataError(where, `not an idx file (starts with ${head}, expected 00 00 08 0N)`);
   }
   const type = bytes[2];
   const ndims = bytes[3];
   if (type !== 0x08) {
     const name = IDX_TYPES[type] ?? `unknown type 0x${type.toString(16)}`;
-    throw new DataError(where, `idx element type is ${name}; only unsigned bytes (0x08) are supported`);
+    throw dataError(where, `idx element type is ${name}; only unsigned bytes (0x08) are supported`);
   }
   const headerBytes = 4 + 4 * ndims;
   if (ndims === 0 || bytes.length < headerBytes) {
-    throw new DataError(where, `idx header needs ${headerBytes} bytes, found ${bytes.length} (file truncated?)`);
+    throw dataError(where, `idx header needs ${headerBytes} bytes, found ${bytes.length} (file truncated?)`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims = Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i, false));
   const expected = headerBytes + dims.reduce((a, b) => a * b, 1);
   if (bytes.length !== expected) {
     const why = bytes.length < expected ? 'file truncated?' : 'trailing bytes: a different file?';
-    throw new DataError(where, `expected ${expected} bytes for dimensions ${dims.join('×')}, found ${bytes.length} (${why})`);
+    throw dataError(where, `expected ${expected} bytes for dimensions ${dims.join('×')}, found ${bytes.length} (${why})`);
   }
   return { dims, data: bytes.subarray(headerBytes) };
 }
@@ -91,18 +91,18 @@ function readSplit(pair: IdxPair, split: Split, dir: string): { images: IdxArray
   if (missing) {
     const other = (pair.images ?? pair.labels)!;
     const want = path.basename(other).replace(/images|labels/, missing).replace(/idx\d/, missing === 'images' ? 'idx3' : 'idx1');
-    throw new DataError(displayPath(path.join(dir, want)), `missing: ${split} split has ${path.basename(other)} but no ${missing} file`);
+    throw dataError(displayPath(path.join(dir, want)), `missing: ${split} split has ${path.basename(other)} but no ${missing} file`);
   }
   const images = parseIdx(readDataFile(pair.images!), pair.images!);
   const labels = parseIdx(readDataFile(pair.labels!), pair.labels!);
   if (images.dims.length !== 3 && images.dims.length !== 4) {
-    throw new DataError(displayPath(pair.images!), `expected images of dimensions N×H×W or N×H×W×C, found ${images.dims.join('×')}`);
+    throw dataError(displayPath(pair.images!), `expected images of dimensions N×H×W or N×H×W×C, found ${images.dims.join('×')}`);
   }
   if (labels.dims.length !== 1) {
-    throw new DataError(displayPath(pair.labels!), `expected one dimension of labels, found ${labels.dims.join('×')}`);
+    throw dataError(displayPath(pair.labels!), `expected one dimension of labels, found ${labels.dims.join('×')}`);
   }
   if (labels.dims[0] !== images.dims[0]) {
-    throw new DataError(
+    throw dataError(
       displayPath(pair.labels!),
       `has ${labels.dims[0]} labels but ${path.basename(pair.images!)} has ${images.dims[0]} images`,
     );
@@ -115,7 +115,7 @@ export function readIdxDir(dir: string, options: LoadOptions = {}): DataSplits {
   const files = findIdxFiles(dir);
   const wanted = (options.splits ?? ['train', 'test']).filter((s) => files[s]);
   if (wanted.length === 0) {
-    throw new DataError(displayPath(dir), 'no idx files found', 'expected train-images-idx3-ubyte(.gz) and friends');
+    throw dataError(displayPath(dir), 'no idx files found', 'expected train-images-idx3-ubyte(.gz) and friends');
   }
   const raw = wanted.map((split) => ({ split, ...readSplit(files[split]!, split, dir) }));
   let maxLabel = 0;
@@ -126,7 +126,7 @@ export function readIdxDir(dir: string, options: LoadOptions = {}): DataSplits {
     const labelFile = r.files[1];
     const bad = r.labels.data.findIndex((l) => l >= classes.length);
     if (bad >= 0) {
-      throw new DataError(displayPath(labelFile), `label ${r.labels.data[bad]} at index ${bad} is out of range for ${classes.length} classes`);
+      throw dataError(displayPath(labelFile), `label ${r.labels.data[bad]} at index ${bad} is out of range for ${classes.length} classes`);
     }
     const [n, h, w, c = 1] = r.images.dims;
     const ds: Dataset = {

@@ -1,7 +1,8 @@
 /** Decoding PNG (pngjs) and JPEG (jpeg-js) into HWC uint8, channel conversion and bilinear resizing. */
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { DataError, displayPath } from './errors';
+import { DiagnosticError } from '../../diagnostics/diagnostic';
+import { dataError, displayPath } from './errors';
 import { ImageShape } from './types';
 
 export interface RawImage {
@@ -37,11 +38,11 @@ export function decodeImage(bytes: Uint8Array, file: string): RawImage {
       rgba = img.data;
       stride = 3;
     } else {
-      throw new DataError(displayPath(file), 'not a PNG or JPEG image (unrecognised file header)');
+      throw dataError(displayPath(file), 'not a PNG or JPEG image (unrecognised file header)');
     }
   } catch (e) {
-    if (e instanceof DataError) throw e;
-    throw new DataError(displayPath(file), `cannot decode image (${(e as Error).message})`);
+    if (e instanceof DiagnosticError) throw e;
+    throw dataError(displayPath(file), `cannot decode image (${(e as Error).message})`);
   }
   const data = new Uint8Array(width * height * 3);
   for (let p = 0, q = 0; q < data.length; p += stride, q += 3) {

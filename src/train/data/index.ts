@@ -1,5 +1,5 @@
 export * from './types';
-export { DataError, displayPath } from './errors';
+export { dataError, displayPath } from './errors';
 export { loadData, detectFormat, SYNTHETIC_PATH } from './load';
 export type { Detected } from './load';
 export { adaptDataset, checkAdaptable, padImage } from './adapt';

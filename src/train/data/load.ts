@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isCifar100FileName, readCifar100Dir, readCifar10Dir, readCifarFile } from './cifar';
-import { DataError, displayPath } from './errors';
+import { dataError, displayPath } from './errors';
 import { looksLikeImageFolder, readImageFolder } from './folder';
 import { findIdxFiles, readIdxDir } from './idx';
 import { syntheticData } from './synthetic';
@@ -36,7 +36,7 @@ function statOrThrow(p: string): fs.Stats {
   try {
     return fs.statSync(p);
   } catch {
-    throw new DataError(displayPath(p), 'no such file or directory', `pass a data folder or file, or --data ${SYNTHETIC_PATH}`);
+    throw dataError(displayPath(p), 'no such file or directory', `pass a data folder or file, or --data ${SYNTHETIC_PATH}`);
   }
 }
 
@@ -47,7 +47,7 @@ export function detectFormat(p: string): Detected {
     const base = path.basename(p);
     if (IDX_FILE.test(base)) return { format: 'idx', path: p };
     if (base.endsWith('.bin')) return { format: isCifar100FileName(p) ? 'cifar100' : 'cifar10', path: p };
-    throw new DataError(displayPath(p), 'unrecognised data file', EXPECTED);
+    throw dataError(displayPath(p), 'unrecognised data file', EXPECTED);
   }
   const format = detectDir(p);
   if (format) return { format, path: p };
@@ -57,7 +57,7 @@ export function detectFormat(p: string): Detected {
     const innerFormat = detectDir(inner);
     if (innerFormat) return { format: innerFormat, path: inner };
   }
-  throw new DataError(displayPath(p), 'no dataset found in this folder', EXPECTED);
+  throw dataError(displayPath(p), 'no dataset found in this folder', EXPECTED);
 }
 
 /** The split a single data file belongs to, from its name (`t10k-…`, `test_batch.bin`, `test.bin` are test). */
@@ -68,7 +68,7 @@ function splitOfFile(file: string): Split {
 /** Reads the data at `p` (auto-detected unless `options.format` says otherwise). */
 export function loadData(p: string, options: LoadOptions = {}): DataSplits {
   if (options.format && options.format !== 'auto' && !DATA_FORMATS.includes(options.format)) {
-    throw new DataError(p, `unknown data format '${options.format}'`, `use one of: auto, ${DATA_FORMATS.join(', ')}`);
+    throw dataError(p, `unknown data format '${options.format}'`, `use one of: auto, ${DATA_FORMATS.join(', ')}`);
   }
   const detected = !options.format || options.format === 'auto' ? detectFormat(p) : { format: options.format, path: p };
   const target = detected.path;

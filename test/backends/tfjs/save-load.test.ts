@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import { fileHandler, ModelFileError } from '../../../src/backends/tfjs/io/file-handler';
+import { DiagnosticError } from '../../../src/diagnostics/diagnostic';
+import { fileHandler } from '../../../src/backends/tfjs/io/file-handler';
 import { loadModel, saveModel } from '../../../src/backends/tfjs/load';
 import { tf } from '../../../src/backends/tfjs/tf';
 import { build, graphOf, graphOfText, randomInput, randomizeWeights } from './support/models';
@@ -85,7 +86,7 @@ test('loading reports a missing model, a non-model JSON and a missing weight fil
   const bad = path.join(dir, 'bad');
   fs.mkdirSync(bad);
   fs.writeFileSync(path.join(bad, 'model.json'), '{"hello": 1}');
-  await expect(fileHandler(bad).load!()).rejects.toThrow(ModelFileError);
+  await expect(fileHandler(bad).load!()).rejects.toThrow(DiagnosticError);
   await expect(fileHandler(bad).load!()).rejects.toThrow(/is not a tfjs model\.json/);
   fs.writeFileSync(path.join(bad, 'model.json'), '{"modelTopology": {}, "weightsManifest": [{"paths": ["w.bin"], "weights": []}]}');
   await expect(fileHandler(bad).load!()).rejects.toThrow(/weight file 'w\.bin' .* does not exist/);

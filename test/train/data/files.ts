@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { DataError } from '../../../src/train/data';
+import { DiagnosticError } from '../../../src/diagnostics/diagnostic';
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `netspec-${prefix}-`));
@@ -48,11 +48,11 @@ export function cifarRecord(labels: number[], record: number): Buffer {
 }
 
 /** Runs `fn`, which must throw a DataError (anything else fails the test), and returns it. */
-export function dataError(fn: () => unknown): DataError {
+export function dataError(fn: () => unknown): DiagnosticError {
   try {
     fn();
   } catch (e) {
-    if (e instanceof DataError) return e;
+    if (e instanceof DiagnosticError && e.diagnostics[0]?.code === 'data/invalid') return e;
     throw e;
   }
   throw new Error('expected a DataError');

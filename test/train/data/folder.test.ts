@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as jpeg from 'jpeg-js';
 import * as path from 'path';
 import { PNG } from 'pngjs';
-import { convertChannels, DataError, decodeImage, readImageFolder, resizeBilinear } from '../../../src/train/data';
+import { DiagnosticError } from '../../../src/diagnostics/diagnostic';
+import { convertChannels, decodeImage, readImageFolder, resizeBilinear } from '../../../src/train/data';
 import { dataError, tempDir } from './files';
 
 let root: string;
@@ -101,7 +102,7 @@ test('an undecodable image is named in the error', () => {
   expect(message(() => readImageFolder(dir))).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot decode image \\(.+\\)$`));
   write(bad, Buffer.from('GIF89a'));
   expect(message(() => readImageFolder(dir))).toBe(`${bad}: not a PNG or JPEG image (unrecognised file header)`);
-  expect(() => decodeImage(Buffer.from([0xff, 0xd8, 0xff, 0]), 'x.jpg')).toThrow(DataError);
+  expect(() => decodeImage(Buffer.from([0xff, 0xd8, 0xff, 0]), 'x.jpg')).toThrow(DiagnosticError);
 });
 
 test('bilinear resize uses half-pixel centres (hand-computed on linear ramps)', () => {

@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { io } from '@tensorflow/tfjs';
+import { DiagnosticError, userError } from '../../../diagnostics/diagnostic';
 import { writeFileAtomic, writeJsonAtomic } from '../../../io/atomic';
 import { tf } from '../tf';
 
@@ -16,11 +17,8 @@ export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
 /** A model file that is missing, unreadable or malformed: the user's problem, reported without a stack. */
-export class ModelFileError extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-    this.name = 'ModelFileError';
-  }
+export function modelFileError(message: string, hint?: string): DiagnosticError {
+  return userError('model-file/invalid', message, { hint });
 }
 
 /** `dir/model.json` for a directory, the path itself for a `.json` file. */
@@ -38,7 +36,7 @@ export function fileHandler(dirOrFile: string): io.IOHandler {
 }
 
 async function saveArtifacts(jsonPath: string, artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
-  if (artifacts.modelTopology instanceof ArrayBuffer) throw new ModelFileError('graph models in binary form are not supported; save a Layers model');
+  if (artifacts.modelTopology instanceof ArrayBuffer) throw modelFileError('graph models in binary form are not supported; save a Layers model');
   const dir = path.dirname(jsonPath);
   await fs.promises.mkdir(dir, { recursive: true });
   const chunks = artifacts.weightData === undefined ? [] : [artifacts.weightData].flat().map((b) => new Uint8Array(b));
@@ -78,11 +76,11 @@ async function readModelJson(jsonPath: string): Promise<io.ModelJSON> {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new ModelFileError(`${jsonPath} is not valid JSON: ${(e as Error).message}`);
+    throw modelFileError(`${jsonPath} is not valid JSON: ${(e as Error).message}`);
   }
   const json = parsed as Partial<io.ModelJSON> | null;
   if (json === null || typeof json !== 'object' || !json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new ModelFileError(`${jsonPath} is not a tfjs model.json (it needs 'modelTopology' and 'weightsManifest')`,
+    throw modelFileError(`${jsonPath} is not a tfjs model.json (it needs 'modelTopology' and 'weightsManifest')`,
       'give the model.json written by `netspec compile` or by the tensorflowjs converter');
   }
   return json as io.ModelJSON;
@@ -94,6 +92,6 @@ async function readFile(file: string, what: string): Promise<Buffer> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    throw new ModelFileError(`cannot read ${what} ${file}: ${why}`);
+    throw modelFileError(`cannot read ${what} ${file}: ${why}`);
   }
 }
