@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes the JSON Schema validators as standalone JavaScript into dist/spec (part of `npm run build`).
+// Writes the JSON Schema validators as standalone JavaScript into dist/src/spec (part of `npm run build`).
 'use strict';
-const { writeStandaloneValidators } = require('../dist/spec/validators');
+const { writeStandaloneValidators } = require('../dist/src/spec/validators');
 writeStandaloneValidators();

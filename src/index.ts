@@ -23,8 +23,8 @@ export { renderDiagnostic, renderDiagnosticLine } from './diagnostics/render';
 export { buildLayersModel, loadModel, saveModel, transferFrom } from './backends/tfjs';
 export { emitTypeScript } from './backends/typescript';
 export type { EmitOptions } from './backends/typescript';
-export { selectBackend } from './backends/tfjs/backend';
-export type { BackendChoice, BackendInfo, BackendOptions } from './backends/tfjs/backend';
+export { selectBackend } from './runtime/backend';
+export type { BackendChoice, BackendInfo, BackendOptions } from './runtime/backend';
 
 export { startTraining } from './train/run';
 export type { TrainRun, TrainRunEvents, TrainRunOptions } from './train/run';

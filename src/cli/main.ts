@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../io/package-root';
 import { commands } from './commands';
 import { reportFailure } from './errors';
 
@@ -6,7 +7,7 @@ import { reportFailure } from './errors';
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('netspec')
     .description('Compile ResNet-family architectures from YAML specs: validate, inspect, compile, emit, train.')
-    .version(require('../../package.json').version as string)
+    .version(packageVersion)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of commands) register(program);

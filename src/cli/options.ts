@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { BACKEND_CHOICES, BackendChoice } from '../backends/tfjs/choices';
+import { BACKEND_CHOICES, BackendChoice } from '../runtime/choices';
 
 export { BACKEND_CHOICES };
 

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { packageRoot } from '../io/package-root';
 
-/** specs/ sits two levels above both src/spec and dist/spec. */
-export const specsDir = path.resolve(__dirname, '..', '..', 'specs');
+export const specsDir = path.join(packageRoot, 'specs');
 
 /** Folders of building blocks that other specs extend; not models on their own. */
 const partsFolders = new Set(['base']);

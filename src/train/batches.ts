@@ -1,5 +1,5 @@
 import type { Tensor } from '@tensorflow/tfjs';
-import { tf } from '../backends/tfjs/tf';
+import { tf } from '../runtime/tf';
 import { gatherBatch } from './data/batch';
 import { Dataset } from './data/types';
 

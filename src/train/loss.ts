@@ -1,5 +1,5 @@
 import type { Tensor } from '@tensorflow/tfjs';
-import { tf } from '../backends/tfjs/tf';
+import { tf } from '../runtime/tf';
 
 /**
  * Cross-entropy with label smoothing, from probabilities (a softmax head, as Keras) or from logits (a linear head,

@@ -1,5 +1,5 @@
 import type { Optimizer } from '@tensorflow/tfjs';
-import { tf } from '../backends/tfjs/tf';
+import { tf } from '../runtime/tf';
 
 export interface OptimizerSettings {
   kind: 'sgd' | 'adam';

@@ -1,6 +1,6 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import * as fs from 'fs';
-import { tf } from '../backends/tfjs/tf';
+import { tf } from '../runtime/tf';
 import { normalize } from './augment';
 import { padImage } from './data/adapt';
 import { dataError, displayPath } from './data/errors';

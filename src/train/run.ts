@@ -4,7 +4,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { BackendChoice, BackendInfo, selectBackend } from '../backends/tfjs/backend';
+import { packageRoot } from '../io/package-root';
+import { BackendChoice, BackendInfo, selectBackend } from '../runtime/backend';
 import { buildLayersModel } from '../backends/tfjs/build';
 import { saveModel } from '../backends/tfjs/load';
 import { seedInitialWeights } from '../backends/tfjs/seed';
@@ -25,7 +26,7 @@ import { LrScheduler, LrSchedulerState } from './schedules';
 import { EpochMetrics, LoopSchedule, StepInfo, Trainer, TrainResult } from './trainer';
 
 /** The Fashion-MNIST subset shipped with netspec: what `netspec train` uses when no data is named. */
-export const BUNDLED_DATA = path.resolve(__dirname, '..', '..', 'data', 'fashion-mnist-small');
+export const BUNDLED_DATA = path.join(packageRoot, 'data', 'fashion-mnist-small');
 export const DEFAULT_TRAIN_SPEC = 'fashion/resnet8';
 
 export interface TrainRunOptions {

@@ -1,5 +1,5 @@
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import { tf } from '../backends/tfjs/tf';
+import { tf } from '../runtime/tf';
 import { BatchTransform, makeBatch } from './batches';
 import { batchRanges } from './data/batch';
 import { Dataset } from './data/types';

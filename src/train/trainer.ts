@@ -7,7 +7,7 @@
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
-import { tf } from '../backends/tfjs/tf';
+import { tf } from '../runtime/tf';
 import { BatchTransform, makeBatch } from './batches';
 import { outputClasses, scoreDataset } from './score';
 import { batchRanges } from './data/batch';

@@ -7,11 +7,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Scalar, Tensor, Tensor4D } from '@tensorflow/tfjs';
-import { selectBackend } from '../../src/backends/tfjs/backend';
-import { tf } from '../../src/backends/tfjs/tf';
-import { CATEGORIES, profileSteps } from '../../src/bench/step-breakdown';
-import { imagesPerSecond } from '../../src/bench/train';
-import { measurePeer } from '../../src/bench/train-peer';
+import { selectBackend } from '../../src/runtime/backend';
+import { tf } from '../../src/runtime/tf';
+import { CATEGORIES, profileSteps } from '../../bench/step-breakdown';
+import { imagesPerSecond } from '../../bench/train';
+import { measurePeer } from '../../bench/train-peer';
 
 beforeAll(async () => {
   await selectBackend({ backend: 'wasm', threads: 1 });

@@ -25,7 +25,7 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 test('the tarball ships the library, the CLI, specs and data, and no tests or benchmarks', () => {
   const installed = path.join(project, 'node_modules', 'netspec');
-  for (const f of ['dist/index.js', 'dist/index.d.ts', 'bin/netspec.js', 'specs/resnet50.yaml', 'data/fashion-mnist-small']) {
+  for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'bin/netspec.js', 'specs/resnet50.yaml', 'data/fashion-mnist-small']) {
     expect(fs.existsSync(path.join(installed, f))).toBe(true);
   }
   expect(fs.existsSync(path.join(installed, 'test'))).toBe(false);

@@ -1,5 +1,5 @@
 /**
- * The build writes the schema validators as standalone JavaScript (dist/spec/*.generated.js) so commands start
+ * The build writes the schema validators as standalone JavaScript (dist/src/spec/*.generated.js) so commands start
  * fast. They must be used when current, and must judge every spec exactly as the validators compiled at run time.
  */
 import * as fs from 'fs';
@@ -7,7 +7,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { loadValidators } from '../../src/spec/validators';
 
-const dist = path.join(__dirname, '..', '..', 'dist', 'spec');
+const dist = path.join(__dirname, '..', '..', 'dist', 'src', 'spec');
 const broken = path.join(__dirname, '..', 'fixtures', 'broken');
 
 test('the built CLI uses the standalone validators', () => {

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { readCheckpoint, writeCheckpoint } from '../../src/train/checkpoint';
 
-const dist = path.join(__dirname, '..', '..', 'dist', 'train', 'checkpoint.js');
+const dist = path.join(__dirname, '..', '..', 'dist', 'src', 'train', 'checkpoint.js');
 
 test('write then read gives back state, names, shapes and values', async () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ckpt-')), 'a.ckpt');

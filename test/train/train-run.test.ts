@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
-import { selectBackend } from '../../src/backends/tfjs/backend';
+import { selectBackend } from '../../src/runtime/backend';
 import { readCheckpoint } from '../../src/train/checkpoint';
 import { evaluate } from '../../src/train/evaluate';
 import { predictFiles } from '../../src/train/predict';

@@ -2,7 +2,7 @@ import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
 import { invariant } from '../../diagnostics/diagnostic';
 import { IRGraph } from '../../ir/types';
 import { lowerNode } from './lower';
-import { tf } from './tf';
+import { tf } from '../../runtime/tf';
 
 /**
  * IR graph → tfjs LayersModel through the functional API. Nodes arrive in topological order, so every input of a

@@ -12,7 +12,7 @@
  * - Dense: Keras' defaults, glorot_uniform kernel and zero bias.
  */
 import { Conv2DAttrs } from '../../ir/types';
-import { tf } from './tf';
+import { tf } from '../../runtime/tf';
 
 /** tfjs keeps the Initializer base class out of its public exports; every factory returns one. */
 export type Initializer = ReturnType<typeof tf.initializers.zeros>;

@@ -1,7 +1,7 @@
 import type { LayersModel } from '@tensorflow/tfjs';
 import { fileHandler } from './io/file-handler';
 import './layers';
-import { tf } from './tf';
+import { tf } from '../../runtime/tf';
 
 /** Loads a model saved by `netspec compile` (or any tfjs Layers model.json), custom layers included. */
 export function loadModel(dirOrModelJson: string): Promise<LayersModel> {

@@ -7,7 +7,7 @@ import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { IRNode, NodeOf, OpKind } from '../../ir/types';
 import { convKernelInitializer, denseKernelInitializer, gammaInitializer } from './init';
 import { BatchNormalization, FrozenBatchNormalization, GroupedConv2D, SubsamplePad } from './layers';
-import { tf } from './tf';
+import { tf } from '../../runtime/tf';
 
 type Layer = InstanceType<typeof tf.layers.Layer>;
 export type Lowering<K extends OpKind> = (node: NodeOf<K>, inputs: SymbolicTensor[]) => SymbolicTensor;

@@ -1,7 +1,7 @@
 import type { LayersModel } from '@tensorflow/tfjs';
 import { IRGraph } from '../../ir/types';
 import { convKernelInitializer, denseKernelInitializer } from './init';
-import { tf } from './tf';
+import { tf } from '../../runtime/tf';
 
 /**
  * Redraws the random initial weights (conv and dense kernels; everything else starts constant) from `seed`, each

@@ -7,7 +7,7 @@
  */
 import type { LayersModel, NamedTensorMap } from '@tensorflow/tfjs';
 import { loadArtifacts, modelFileError, modelJsonPath } from './io/file-handler';
-import { tf } from './tf';
+import { tf } from '../../runtime/tf';
 
 export interface ShapeMismatch {
   name: string;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import type { BackendChoice } from '../../backends/tfjs/backend';
+import type { BackendChoice } from '../../runtime/backend';
 import { EXIT_INTERNAL } from '../../diagnostics/diagnostic';
 import { environmentError } from '../../diagnostics/environment';
 import { IRGraph } from '../../ir/types';
@@ -10,7 +10,7 @@ import { formatCount } from '../format';
 import { collectSets, loadGraph } from '../load';
 
 /** tfjs loads only when a command needs it, so `list`, `validate` and `inspect` stay fast. */
-const loadBackend = () => Promise.all([import('../../backends/tfjs/backend'), import('../../backends/tfjs')]);
+const loadBackend = () => Promise.all([import('../../runtime/backend'), import('../../backends/tfjs')]);
 
 interface CompileOptions {
   out: string;

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { BackendChoice } from '../../backends/tfjs/backend';
+import type { BackendChoice } from '../../runtime/backend';
 import { backendChoice, BACKEND_CHOICES, positiveInt } from '../options';
 
 export function registerEvaluate(program: Command): void {
@@ -13,7 +13,7 @@ export function registerEvaluate(program: Command): void {
     .option('--backend <name>', `compute backend: ${BACKEND_CHOICES.join(', ')}`, backendChoice, 'auto')
     .action(async (target: string, opts: { data?: string; limit?: number; json?: boolean; backend: BackendChoice }) => {
       const [{ selectBackend }, { loadServedModel }, { evaluate }, { formatConfusion }] = await Promise.all([
-        import('../../backends/tfjs/backend'), import('../../train/served-model'), import('../../train/evaluate'), import('../../train/metrics'),
+        import('../../runtime/backend'), import('../../train/served-model'), import('../../train/evaluate'), import('../../train/metrics'),
       ]);
       const backend = await selectBackend({ backend: opts.backend });
       const report = evaluate(await loadServedModel(target), opts);

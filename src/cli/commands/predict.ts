@@ -11,7 +11,7 @@ export function registerPredict(program: Command): void {
     .option('--json', 'print a JSON array')
     .action(async (target: string, images: string[], opts: { top: number; json?: boolean }) => {
       const [{ selectBackend }, { loadServedModel }, { predictFiles }] = await Promise.all([
-        import('../../backends/tfjs/backend'), import('../../train/served-model'), import('../../train/predict'),
+        import('../../runtime/backend'), import('../../train/served-model'), import('../../train/predict'),
       ]);
       await selectBackend({});
       const predictions = predictFiles(await loadServedModel(target), images, opts.top);

@@ -4,10 +4,10 @@
  * on the portable wasm op and on oneDNN when the addon is built; inference mode bit for bit; serialisation.
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import { selectBackend } from '../../../src/backends/tfjs/backend';
+import { selectBackend } from '../../../src/runtime/backend';
 import { BatchNormalization } from '../../../src/backends/tfjs/layers';
-import { nativeBatchNormAvailable, tryRegisterNativeKernels, unregisterNativeKernels } from '../../../src/backends/tfjs/kernels/native';
-import { tf } from '../../../src/backends/tfjs/tf';
+import { nativeBatchNormAvailable, tryRegisterNativeKernels, unregisterNativeKernels } from '../../../src/runtime/onednn/kernels';
+import { tf } from '../../../src/runtime/tf';
 import { relativeError, seeded } from './kernels-helpers';
 
 type Layer = InstanceType<typeof tf.layers.Layer>;

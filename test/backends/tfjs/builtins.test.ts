@@ -4,7 +4,7 @@
  */
 import type { LayersModel } from '@tensorflow/tfjs';
 import { compareModel } from '../../../src/backends/tfjs/verify';
-import { tf } from '../../../src/backends/tfjs/tf';
+import { tf } from '../../../src/runtime/tf';
 import { IRGraph } from '../../../src/ir/types';
 import { builtinNames } from '../../../src/spec/builtins';
 import { build, graphOf } from './support/models';

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { promisify } from 'util';
 import type { Tensor } from '@tensorflow/tfjs';
 import { loadModel } from '../../../src/backends/tfjs/load';
-import { tf } from '../../../src/backends/tfjs/tf';
+import { tf } from '../../../src/runtime/tf';
 import { relativeError } from './kernels-helpers';
 
 const cli = path.join(__dirname, '..', '..', '..', 'bin', 'netspec.js');

@@ -3,9 +3,9 @@
  * unfolded model's within 1e-4, and what runs — fused convolutions with ReLU, no batch-norm kernel.
  */
 import type { KernelConfig, LayersModel, Tensor } from '@tensorflow/tfjs';
-import { selectBackend } from '../../../src/backends/tfjs/backend';
+import { selectBackend } from '../../../src/runtime/backend';
 import { foldBatchNorm, inferenceModel } from '../../../src/backends/tfjs/inference';
-import { tf } from '../../../src/backends/tfjs/tf';
+import { tf } from '../../../src/runtime/tf';
 import { relativeError } from './kernels-helpers';
 import { build, graphOf, randomInput, randomizeWeights } from './support/models';
 

@@ -4,7 +4,7 @@
  * stack_residual_blocks_v1, residual_block_v2 / stack_residual_blocks_v2), not by netspec's naming module. The input
  * layer is left out: Keras names it automatically (`input_1` in Keras 2, `input_layer` in Keras 3).
  */
-import { tf } from '../../../src/backends/tfjs/tf';
+import { tf } from '../../../src/runtime/tf';
 import { build, graphOf } from './support/models';
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 /** Backend selection on a machine where the wasm backend cannot start (simulated: the package registers nothing). */
 import { DiagnosticError } from '../../../src/diagnostics/diagnostic';
-import { selectBackend } from '../../../src/backends/tfjs/backend';
-import { tf, tfjsNode } from '../../../src/backends/tfjs/tf';
+import { selectBackend } from '../../../src/runtime/backend';
+import { tf, tfjsNode } from '../../../src/runtime/tf';
 
 jest.mock('@tensorflow/tfjs-backend-wasm', () => ({ setWasmPaths: () => undefined }));
 

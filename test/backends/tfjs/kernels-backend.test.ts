@@ -1,9 +1,9 @@
 /** Backend selection: the order, the overrides, and clear errors for what cannot run here. */
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { DiagnosticError } from '../../../src/diagnostics/diagnostic';
-import { selectBackend } from '../../../src/backends/tfjs/backend';
-import { batchNormTrainingAvailable, wasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
-import { tf, tfjsNode } from '../../../src/backends/tfjs/tf';
+import { selectBackend } from '../../../src/runtime/backend';
+import { batchNormTrainingAvailable, wasmFallbackKernels } from '../../../src/runtime/wasm/wasm-fallback';
+import { tf, tfjsNode } from '../../../src/runtime/tf';
 
 const savedNative = process.env.NETSPEC_NATIVE;
 afterEach(() => {

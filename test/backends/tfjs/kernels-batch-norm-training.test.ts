@@ -3,13 +3,13 @@
  * differentiated by tfjs-core): outputs, batch statistics and all three gradients.
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import { tf } from '../../../src/backends/tfjs/tf';
+import { tf } from '../../../src/runtime/tf';
 import {
   batchNormTrainingAvailable,
   registerPortableBatchNormTraining,
   registerWasmFallbackKernels,
-} from '../../../src/backends/tfjs/kernels/wasm-fallback';
-import { batchNormTrainingOp } from '../../../src/backends/tfjs/kernels/native-batch-norm';
+} from '../../../src/runtime/wasm/wasm-fallback';
+import { batchNormTrainingOp } from '../../../src/runtime/ops/batch-norm-training';
 import { relativeError } from './kernels-helpers';
 
 test('the op is not available before its kernels are registered', async () => {

@@ -1,7 +1,7 @@
 /** The wasm FusedBatchNorm and per-channel binary-op replacements (depthwise affine maps) against the cpu backend. */
 import type { Tensor } from '@tensorflow/tfjs';
-import { tf } from '../../../src/backends/tfjs/tf';
-import { registerWasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
+import { tf } from '../../../src/runtime/tf';
+import { registerWasmFallbackKernels } from '../../../src/runtime/wasm/wasm-fallback';
 
 beforeAll(() => registerWasmFallbackKernels());
 

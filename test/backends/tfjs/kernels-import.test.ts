@@ -2,9 +2,9 @@
  * Importing the kernel modules has no effect on tfjs: the wasm backend registers itself above cpu when its package
  * loads, so an import alone would make code that runs ops before `await tf.ready()` fail.
  */
-import { tf } from '../../../src/backends/tfjs/tf';
-import { batchNormTrainingAvailable } from '../../../src/backends/tfjs/kernels/wasm-fallback';
-import { selectBackend } from '../../../src/backends/tfjs/backend';
+import { tf } from '../../../src/runtime/tf';
+import { batchNormTrainingAvailable } from '../../../src/runtime/wasm/wasm-fallback';
+import { selectBackend } from '../../../src/runtime/backend';
 
 test('importing wasm-fallback and backend registers no wasm backend; selecting one does', async () => {
   expect(typeof selectBackend).toBe('function');

@@ -1,7 +1,7 @@
 /** The wasm Tile, Sum and Mean replacements against tfjs' cpu backend, on the fast paths and the handed-back ones. */
 import type { DataType, Tensor } from '@tensorflow/tfjs';
-import { tf } from '../../../src/backends/tfjs/tf';
-import { registerWasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
+import { tf } from '../../../src/runtime/tf';
+import { registerWasmFallbackKernels } from '../../../src/runtime/wasm/wasm-fallback';
 
 beforeAll(() => registerWasmFallbackKernels());
 

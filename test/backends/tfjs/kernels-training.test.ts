@@ -5,8 +5,8 @@
  * backend's, and memory stays flat.
  */
 import type { Scalar, Tensor, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs';
-import { tf } from '../../../src/backends/tfjs/tf';
-import { registerWasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
+import { tf } from '../../../src/runtime/tf';
+import { registerWasmFallbackKernels } from '../../../src/runtime/wasm/wasm-fallback';
 import { seeded } from './kernels-helpers';
 
 const BATCH = 4;

@@ -4,8 +4,8 @@
  * sizes and channel counts that are not multiples of the SIMD width.
  */
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
-import { tf } from '../../../src/backends/tfjs/tf';
-import { registerWasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
+import { tf } from '../../../src/runtime/tf';
+import { registerWasmFallbackKernels } from '../../../src/runtime/wasm/wasm-fallback';
 import { relativeError, seeded } from './kernels-helpers';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];

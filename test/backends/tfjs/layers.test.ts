@@ -1,8 +1,8 @@
 /** netspec's custom layers against hand-computed values and independent formulations (on cpu and wasm). */
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { GroupedConv2D, SubsamplePad } from '../../../src/backends/tfjs/layers';
-import { selectBackend } from '../../../src/backends/tfjs/backend';
-import { tf } from '../../../src/backends/tfjs/tf';
+import { selectBackend } from '../../../src/runtime/backend';
+import { tf } from '../../../src/runtime/tf';
 import { build, graphOf } from './support/models';
 import { blockDiagonal } from './support/torch-reference';
 

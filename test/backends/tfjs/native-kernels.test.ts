@@ -3,9 +3,9 @@
  * not built (no libdnnl-dev at install time) the registration must say so and every kernel stays the portable one.
  */
 import type { Scalar, Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs';
-import { tf } from '../../../src/backends/tfjs/tf';
-import { registerWasmFallbackKernels } from '../../../src/backends/tfjs/kernels/wasm-fallback';
-import { loadNativeAddon, NativeAddon } from '../../../src/backends/tfjs/kernels/native-addon';
+import { tf } from '../../../src/runtime/tf';
+import { registerWasmFallbackKernels } from '../../../src/runtime/wasm/wasm-fallback';
+import { loadNativeAddon, NativeAddon } from '../../../src/runtime/onednn/addon';
 import { relativeError } from './kernels-helpers';
 import {
   nativeBatchNormAvailable,
@@ -13,7 +13,7 @@ import {
   nativeKernelInfo,
   tryRegisterNativeKernels,
   unregisterNativeKernels,
-} from '../../../src/backends/tfjs/kernels/native';
+} from '../../../src/runtime/onednn/kernels';
 
 const loaded = loadNativeAddon();
 const addon: NativeAddon | null = 'addon' in loaded ? loaded.addon : null;

@@ -6,7 +6,7 @@ import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { DiagnosticError } from '../../../src/diagnostics/diagnostic';
 import { fileHandler } from '../../../src/backends/tfjs/io/file-handler';
 import { loadModel, saveModel } from '../../../src/backends/tfjs/load';
-import { tf } from '../../../src/backends/tfjs/tf';
+import { tf } from '../../../src/runtime/tf';
 import { build, graphOf, graphOfText, randomInput, randomizeWeights } from './support/models';
 
 let dir: string;

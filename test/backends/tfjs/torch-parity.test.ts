@@ -3,8 +3,8 @@
  * directly with tfjs ops in ./support/torch-reference, sharing the weights by torchvision module name.
  */
 import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs';
-import { selectBackend } from '../../../src/backends/tfjs/backend';
-import { tf } from '../../../src/backends/tfjs/tf';
+import { selectBackend } from '../../../src/runtime/backend';
+import { tf } from '../../../src/runtime/tf';
 import { build, graphOfText, maxAbs, maxAbsDiff, randomInput, randomizeWeights, weightsByName } from './support/models';
 import {
   avgPoolCeil, basicBlock, bn, bottleneck, conv, head, identity, projection, Shortcut, torchResNet, Weights,

@@ -4,9 +4,9 @@
  * oneDNN; and a thousand steps leave tf.memory() exactly where it was.
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import { selectBackend } from '../../../src/backends/tfjs/backend';
-import { unregisterNativeKernels } from '../../../src/backends/tfjs/kernels/native';
-import { tf } from '../../../src/backends/tfjs/tf';
+import { selectBackend } from '../../../src/runtime/backend';
+import { unregisterNativeKernels } from '../../../src/runtime/onednn/kernels';
+import { tf } from '../../../src/runtime/tf';
 import { Trainer } from '../../../src/train/trainer';
 import { relativeError, seeded } from './kernels-helpers';
 import { build, graphOfText } from './support/models';

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Tensor } from '@tensorflow/tfjs';
 import { loadModel, saveModel } from '../../../src/backends/tfjs/load';
-import { tf } from '../../../src/backends/tfjs/tf';
+import { tf } from '../../../src/runtime/tf';
 import { formatTransferReport, transferWeights } from '../../../src/backends/tfjs/transfer';
 import { build, graphOf, randomInput, randomizeWeights } from './support/models';
 

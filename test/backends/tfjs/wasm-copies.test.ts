@@ -4,10 +4,10 @@
  * gradient of the option-A subsampling through them.
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import { selectBackend } from '../../../src/backends/tfjs/backend';
-import { mergeSliceAxes } from '../../../src/backends/tfjs/kernels/wasm-copies';
-import { builtinWasmKernel } from '../../../src/backends/tfjs/kernels/wasm-fallback';
-import { tf } from '../../../src/backends/tfjs/tf';
+import { selectBackend } from '../../../src/runtime/backend';
+import { mergeSliceAxes } from '../../../src/runtime/wasm/wasm-copies';
+import { builtinWasmKernel } from '../../../src/runtime/wasm/wasm-fallback';
+import { tf } from '../../../src/runtime/tf';
 
 beforeAll(async () => {
   process.env.NETSPEC_NATIVE = '0';

@@ -13,7 +13,7 @@
  * disappear, everything else (names, weights) is unchanged. Weights are folded in float64 and rounded once.
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import { tf } from '../tf';
+import { tf } from '../../../runtime/tf';
 
 /** One inbound tensor reference in a layer's config: [layer name, node index, tensor index, kwargs]. */
 type InboundRef = [string, number, number, Record<string, unknown>?];

@@ -11,7 +11,7 @@ import * as path from 'path';
 import type { io } from '@tensorflow/tfjs';
 import { DiagnosticError, userError } from '../../../diagnostics/diagnostic';
 import { writeFileAtomic, writeJsonAtomic } from '../../../io/atomic';
-import { tf } from '../tf';
+import { tf } from '../../../runtime/tf';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';

@@ -14,9 +14,9 @@
  * biased batch variance.
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import { batchNormTrainingOp } from '../kernels/native-batch-norm';
-import { batchNormTrainingAvailable } from '../kernels/wasm-fallback';
-import { tf } from '../tf';
+import { batchNormTrainingOp } from '../../../runtime/ops/batch-norm-training';
+import { batchNormTrainingAvailable } from '../../../runtime/wasm/wasm-fallback';
+import { tf } from '../../../runtime/tf';
 
 type Layer = InstanceType<typeof tf.layers.Layer>;
 type BatchNormArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;

@@ -12,7 +12,7 @@
  * - Registered for save/load as 'FrozenBatchNormalization'.
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import { tf } from '../tf';
+import { tf } from '../../../runtime/tf';
 
 type Layer = InstanceType<typeof tf.layers.Layer>;
 type BatchNormArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;

@@ -14,7 +14,7 @@
  */
 import type { LayerVariable, serialization, Shape, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { Initializer } from '../init';
-import { tf } from '../tf';
+import { tf } from '../../../runtime/tf';
 import { serializeInitializer, SerializedInitializer, toInitializer } from './serialized-initializer';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;

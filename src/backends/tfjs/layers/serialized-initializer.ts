@@ -1,6 +1,6 @@
 import type { serialization } from '@tensorflow/tfjs';
 import { Initializer } from '../init';
-import { tf } from '../tf';
+import { tf } from '../../../runtime/tf';
 
 /** An initializer as Keras' JSON writes it: `{className: 'RandomNormal', config: {mean: 0, stddev: 0.05}}`. */
 export interface SerializedInitializer {

@@ -8,7 +8,7 @@
  * - No weights. Config: {stride, channelsBefore, channelsAfter}. Registered for save/load as 'SubsamplePad'.
  */
 import type { serialization, Shape, Tensor, Tensor4D } from '@tensorflow/tfjs';
-import { tf } from '../tf';
+import { tf } from '../../../runtime/tf';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 

@@ -1,7 +1,7 @@
 /** Shared by the tfjs backend tests: building from specs, deterministic non-trivial weights, comparing outputs. */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { buildLayersModel } from '../../../../src/backends/tfjs/build';
-import { tf } from '../../../../src/backends/tfjs/tf';
+import { tf } from '../../../../src/runtime/tf';
 import { IRGraph } from '../../../../src/ir/types';
 import { graphOf, graphOfText } from '../../../helpers/compile';
 

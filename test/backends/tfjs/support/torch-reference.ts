@@ -5,7 +5,7 @@
  * downsample goes. Weights are read by torchvision's module names (`layer2.0.downsample.0/kernel`).
  */
 import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs';
-import { tf } from '../../../../src/backends/tfjs/tf';
+import { tf } from '../../../../src/runtime/tf';
 
 export type Weights = (name: string) => Tensor;
 

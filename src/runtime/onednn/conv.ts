@@ -17,7 +17,7 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs';
 import { tf } from '../tf';
-import type { NativeAddon, WasmHeap } from './native-addon';
+import type { NativeAddon, WasmHeap } from './addon';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
 type KernelArgs = Parameters<KernelFunc>[0];

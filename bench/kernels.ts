@@ -4,8 +4,8 @@
  * backend, in GFLOP/s. Run after a build: `node dist/bench/kernels.js [--json] [--cpu]`.
  */
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-import { tf } from '../backends/tfjs/tf';
-import { builtinWasmKernel, registerWasmFallbackKernels, wasmFallbackKernels } from '../backends/tfjs/kernels/wasm-fallback';
+import { tf } from '../src/runtime/tf';
+import { builtinWasmKernel, registerWasmFallbackKernels, wasmFallbackKernels } from '../src/runtime/wasm/wasm-fallback';
 
 import { bestSeconds } from './timing';
 import { BenchRow } from './types';

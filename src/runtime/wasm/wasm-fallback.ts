@@ -26,13 +26,13 @@ import type {
 } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 import { batchNormAsAffine } from './batch-norm';
-import { portableBatchNormTrainingKernels } from './batch-norm-training';
+import { portableBatchNormTrainingKernels } from './portable-batch-norm-training';
 import { channelBroadcast } from './channel-broadcast';
 import { conv2dBackpropFilterAsConv, conv2dBackpropInputAsConv } from './conv-grads-as-conv';
 import { composeKernel, KernelScope, KernelTable, RefCountedBackend } from './kernel-scope';
 import type { HeapBackend } from './heap-backend';
 import { maxPoolGradOnHeap } from './max-pool-grad';
-import { BATCH_NORM_TRAINING, registerBatchNormGradient } from './native-batch-norm';
+import { BATCH_NORM_TRAINING, registerBatchNormGradient } from '../ops/batch-norm-training';
 import { reduceAsAvgPool } from './reduce-as-pool';
 import { tileOnHeap } from './tile';
 

@@ -9,7 +9,7 @@
  * releases all but the result.
  */
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-import { invariant } from '../../../diagnostics/diagnostic';
+import { invariant } from '../../diagnostics/diagnostic';
 
 /** The part of a tfjs backend a composed kernel touches besides calling kernels. */
 export interface RefCountedBackend {

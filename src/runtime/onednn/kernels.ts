@@ -2,7 +2,7 @@
  * The optional oneDNN kernels for tfjs' wasm backend (package `netspec-native`, built from native/ at install time
  * when libdnnl-dev is present). They run ResNet convolutions at PyTorch's speed, which uses the same library:
  * 140–205 GFLOP/s per core on this project's AVX-512 machine, against XNNPACK's ~40 forward and 3–5 for wasm's own
- * input gradient (src/bench/native.ts measures them).
+ * input gradient (bench/native.ts measures them).
  *
  * `tryRegisterNativeKernels` replaces the wasm backend's `Conv2D`, `FusedConv2D`, `Conv2DBackpropInput` and
  * `Conv2DBackpropFilter` and adds a training batch norm (`nativeBatchNormTraining`). Call it after
@@ -13,11 +13,12 @@
 import * as os from 'os';
 import type { KernelConfig, Tensor } from '@tensorflow/tfjs';
 import { tf } from '../tf';
-import { loadNativeAddon, NativeAddon } from './native-addon';
-import { batchNormTrainingOp, BatchNormTrainingResult, nativeBatchNormKernels, registerBatchNormGradient } from './native-batch-norm';
-import { nativeConvKernels } from './native-conv';
+import { loadNativeAddon, NativeAddon } from './addon';
+import { batchNormTrainingOp, BatchNormTrainingResult, registerBatchNormGradient } from '../ops/batch-norm-training';
+import { nativeBatchNormKernels } from './batch-norm';
+import { nativeConvKernels } from './conv';
 
-export type { BatchNormTrainingResult } from './native-batch-norm';
+export type { BatchNormTrainingResult } from '../ops/batch-norm-training';
 
 const WASM = 'wasm';
 

@@ -9,9 +9,9 @@
  */
 import * as os from 'os';
 import * as path from 'path';
-import { DiagnosticError, error } from '../../diagnostics/diagnostic';
-import { registerWasmCopyKernels } from './kernels/wasm-copies';
-import { registerPortableBatchNormTraining, registerWasmFallbackKernels, WASM } from './kernels/wasm-fallback';
+import { DiagnosticError, error } from '../diagnostics/diagnostic';
+import { registerWasmCopyKernels } from './wasm/wasm-copies';
+import { registerPortableBatchNormTraining, registerWasmFallbackKernels, WASM } from './wasm/wasm-fallback';
 import { tf, tfjsNode, tfjsNodeErrors } from './tf';
 
 import { BACKEND_CHOICES, BackendChoice } from './choices';
@@ -93,7 +93,7 @@ async function startWasm(): Promise<{ ok: true; simd: boolean } | { ok: false; r
 async function tryNativeKernels(threads: number): Promise<{ ok: boolean; reason?: string }> {
   if (process.env.NETSPEC_NATIVE === '0') return { ok: false, reason: 'disabled by NETSPEC_NATIVE=0' };
   try {
-    const native = await import('./kernels/native');
+    const native = await import('./onednn/kernels');
     return native.tryRegisterNativeKernels({ threads });
   } catch (err) {
     return { ok: false, reason: (err as Error).message.split('\n')[0] };

@@ -1,4 +1,4 @@
-import { compileSpec } from '../ir/compile';
+import { compileSpec } from '../src/ir/compile';
 import { BenchRow } from './types';
 
 const TARGET_MS = 50;

@@ -20,7 +20,7 @@
  */
 import type { Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../tf';
-import { invariant } from '../../../diagnostics/diagnostic';
+import { invariant } from '../../diagnostics/diagnostic';
 import { inputGradByPhases } from './conv-input-grad-phases';
 import { KernelScope, Paddings, padOrCrop } from './kernel-scope';
 

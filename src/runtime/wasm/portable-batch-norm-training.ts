@@ -14,7 +14,7 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { channelAffine } from './batch-norm';
 import type { KernelScope } from './kernel-scope';
-import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from './native-batch-norm';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../ops/batch-norm-training';
 
 interface Attrs {
   varianceEpsilon: number;

@@ -5,9 +5,9 @@
  * Run after a build: `node dist/bench/native.js [--json]`.
  */
 import type { NamedAttrMap, NamedTensorInfoMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
-import { tf } from '../backends/tfjs/tf';
-import { nativeBatchNormTraining, nativeKernelInfo, tryRegisterNativeKernels } from '../backends/tfjs/kernels/native';
-import { registerWasmFallbackKernels } from '../backends/tfjs/kernels/wasm-fallback';
+import { tf } from '../src/runtime/tf';
+import { nativeBatchNormTraining, nativeKernelInfo, tryRegisterNativeKernels } from '../src/runtime/onednn/kernels';
+import { registerWasmFallbackKernels } from '../src/runtime/wasm/wasm-fallback';
 import type { BenchRow, ConvShape } from './kernels';
 import { bestSeconds as bestOf } from './timing';
 

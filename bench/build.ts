@@ -4,10 +4,10 @@
  * the ratio does not depend on the machine (target ≤ 1.1×).
  */
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
-import { BackendChoice, selectBackend } from '../backends/tfjs/backend';
-import { buildLayersModel } from '../backends/tfjs/build';
-import { tf } from '../backends/tfjs/tf';
-import { compileSpec } from '../ir/compile';
+import { BackendChoice, selectBackend } from '../src/runtime/backend';
+import { buildLayersModel } from '../src/backends/tfjs/build';
+import { tf } from '../src/runtime/tf';
+import { compileSpec } from '../src/ir/compile';
 import { BenchRow } from './types';
 
 const TARGET_RATIO = 1.1;

@@ -6,7 +6,7 @@
  * nothing is counted twice. Time outside kernels (tfjs bookkeeping, JavaScript) is `framework`.
  */
 import type { KernelConfig } from '@tensorflow/tfjs';
-import { tf } from '../backends/tfjs/tf';
+import { tf } from '../src/runtime/tf';
 
 export const CATEGORIES = ['conv', 'batch-norm', 'elementwise', 'optimizer', 'other', 'framework'] as const;
 export type Category = (typeof CATEGORIES)[number];

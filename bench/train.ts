@@ -10,12 +10,12 @@
  * machine only ever slow a round down. Ratios are ours / PyTorch's at the same thread count.
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import { selectBackend } from '../backends/tfjs/backend';
-import { buildLayersModel } from '../backends/tfjs/build';
-import { inferenceModel } from '../backends/tfjs/inference';
-import { tf } from '../backends/tfjs/tf';
-import { compileSpec } from '../ir/compile';
-import { Trainer } from '../train/trainer';
+import { selectBackend } from '../src/runtime/backend';
+import { buildLayersModel } from '../src/backends/tfjs/build';
+import { inferenceModel } from '../src/backends/tfjs/inference';
+import { tf } from '../src/runtime/tf';
+import { compileSpec } from '../src/ir/compile';
+import { Trainer } from '../src/train/trainer';
 import { Breakdown, CATEGORIES, profileSteps } from './step-breakdown';
 import { measurePeer, peerAvailable, PeerResult } from './train-peer';
 import { BenchRow } from './types';
@@ -184,7 +184,7 @@ export async function benchTraining(opts: TrainBenchOptions = {}): Promise<Bench
   }
   // The portable path: the same wasm backend with the oneDNN kernels taken out.
   await selectBackend({ backend: 'wasm', threads: 1 });
-  if (nativeLoaded) (await import('../backends/tfjs/kernels/native')).unregisterNativeKernels();
+  if (nativeLoaded) (await import('../src/runtime/onednn/kernels')).unregisterNativeKernels();
   const portable = sandwich(1, () => {
     log('wasm (portable kernels), 1 thread');
     return measure(true, timing);
