@@ -22,12 +22,17 @@ export function registerBench(program: Command): void {
     .description('measure speed against peers timed in the same run (from a source checkout)')
     .option('--suite <names>', 'comma-separated suites to run (default: all)')
     .option('--quick', 'fewer repetitions')
+    .option('--list', 'print the suites that would run, and run nothing')
     .option('--json', 'print an array of { case, backend, threads, unit, value, peer, peerValue, ratio }')
-    .action(async (opts: { suite?: string; quick?: boolean; json?: boolean }) => {
+    .action(async (opts: { suite?: string; quick?: boolean; json?: boolean; list?: boolean }) => {
       const benchSuites = loadBenchSuites();
       const wanted = opts.suite ? opts.suite.split(',').map((s) => s.trim()) : benchSuites.map((s) => s.name);
       const unknown = wanted.filter((w) => !benchSuites.some((s) => s.name === w));
       if (unknown.length) throw usageError(`unknown suite ${unknown.join(', ')}`, `choose from ${benchSuites.map((s) => s.name).join(', ')}`);
+      if (opts.list) {
+        for (const suite of benchSuites.filter((s) => wanted.includes(s.name))) process.stdout.write(`${suite.name}: ${suite.description}\n`);
+        return;
+      }
       const rows: BenchRow[] = [];
       for (const suite of benchSuites.filter((s) => wanted.includes(s.name))) {
         if (!opts.json) process.stderr.write(`running ${suite.name}: ${suite.description}\n`);
