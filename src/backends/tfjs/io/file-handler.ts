@@ -11,6 +11,7 @@ import * as path from 'path';
 import type { io } from '@tensorflow/tfjs';
 import { DiagnosticError, userError } from '../../../diagnostics/diagnostic';
 import { writeFileAtomic, writeJsonAtomic } from '../../../io/atomic';
+import { readRegularFile } from '../../../io/read';
 import { tf } from '../tf';
 
 export const MODEL_JSON = 'model.json';
@@ -54,6 +55,18 @@ async function saveArtifacts(jsonPath: string, artifacts: io.ModelArtifacts): Pr
   return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
 }
 
+/**
+ * The most a model.json may hold. It is topology and a weights manifest only: ResNet-152's is 0.6 MB, and the
+ * converter's output for much larger networks stays in single-digit MB.
+ */
+export const MAX_MODEL_JSON_BYTES = 64 * 1024 ** 2;
+
+/** One weight file: Node reads at most 2 GiB at once, and the converter shards weights into 4 MB files anyway. */
+const MAX_WEIGHT_FILE_BYTES = 2 * 1024 ** 3 - 1;
+
+/** Bytes per element of each weight dtype a tfjs manifest may name (uncompressed; quantised weights are rejected). */
+const DTYPE_BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, string: 0, complex64: 8 };
+
 /** Reads model.json and every weight file of its manifest, in manifest order (the converter writes shards). */
 export async function loadArtifacts(jsonPath: string): Promise<io.ModelArtifacts> {
   const modelJson = await readModelJson(jsonPath);
@@ -61,17 +74,37 @@ export async function loadArtifacts(jsonPath: string): Promise<io.ModelArtifacts
   return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
     const buffers: ArrayBuffer[] = [];
     for (const group of manifest) {
+      let groupBytes = 0;
       for (const file of group.paths) {
-        const bytes = await readFile(path.join(dir, file), `weight file '${file}' listed in ${jsonPath}`);
+        const bytes = readFile(path.join(dir, file), `weight file '${file}' listed in ${jsonPath}`, MAX_WEIGHT_FILE_BYTES);
+        groupBytes += bytes.byteLength;
         buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
       }
+      checkGroupSize(group, groupBytes, jsonPath);
     }
     return [tf.io.getWeightSpecs(manifest), buffers];
   });
 }
 
+/**
+ * tfjs slices a group's concatenated files by the manifest's shapes; files shorter than the shapes need would fail
+ * deep inside tfjs with a RangeError. Say which files are short, by how much, before that.
+ */
+function checkGroupSize(group: io.WeightsManifestConfig[number], found: number, jsonPath: string): void {
+  let expected = 0;
+  for (const w of group.weights) {
+    const perElement = DTYPE_BYTES[w.dtype];
+    if (w.quantization || perElement === undefined || perElement === 0) return; // sizes tfjs works out itself
+    expected += perElement * w.shape.reduce((a: number, b: number) => a * b, 1);
+  }
+  if (found < expected) {
+    throw modelFileError(`${group.paths.join(', ')} (listed in ${jsonPath}): ${found} bytes, but the manifest's ` +
+      `${group.weights.length} weights need ${expected} (file truncated?)`, 'copy the weight files again, or write the model again with `netspec compile`');
+  }
+}
+
 async function readModelJson(jsonPath: string): Promise<io.ModelJSON> {
-  const text = (await readFile(jsonPath, 'model file')).toString('utf8');
+  const text = readFile(jsonPath, 'model file', MAX_MODEL_JSON_BYTES).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -86,12 +119,7 @@ async function readModelJson(jsonPath: string): Promise<io.ModelJSON> {
   return json as io.ModelJSON;
 }
 
-async function readFile(file: string, what: string): Promise<Buffer> {
-  try {
-    return await fs.promises.readFile(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    throw modelFileError(`cannot read ${what} ${file}: ${why}`);
-  }
+/** A regular file of at most `maxBytes` (a FIFO or /dev/zero in place of a model file would block or never end). */
+function readFile(file: string, what: string, maxBytes: number): Buffer {
+  return readRegularFile(file, maxBytes, (problem, hint) => modelFileError(`cannot read ${what} ${file}: ${problem}`, hint), `a ${what}`);
 }
