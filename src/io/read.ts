@@ -46,6 +46,11 @@ export function openRegularFile(file: string, fail: ReadFailure): OpenFile {
   return { fd, size: stats.size };
 }
 
+/** Fails unless `file` is a regular file this process can open, without reading any of it. */
+export function checkRegularFile(file: string, fail: ReadFailure): void {
+  fs.closeSync(openRegularFile(file, fail).fd);
+}
+
 /** Up to `length` bytes from `position` (fewer at the end of the file). */
 export function readAt(fd: number, length: number, position = 0): Buffer {
   const buf = Buffer.allocUnsafe(length);
