@@ -58,13 +58,15 @@ function checkTarget(target: string): void {
   });
 }
 
-/** The system's error about the temporary file, retold about the file the caller asked for. */
+/**
+ * The system's error about the temporary file, retold about the file the caller asked for (a failed `write` names no
+ * path at all: it gets the target's).
+ */
 function aboutTarget(e: unknown, tmp: string, target: string): unknown {
   const err = e as NodeJS.ErrnoException;
-  if (err?.path === tmp) {
-    err.path = target;
-    err.message = err.message.split(tmp).join(target);
-  }
+  if (err?.code === undefined || (err.path !== undefined && err.path !== tmp)) return e;
+  err.path = target;
+  err.message = err.message.includes(tmp) ? err.message.split(tmp).join(target) : `${err.message}, '${target}'`;
   return e;
 }
 
