@@ -77,7 +77,7 @@ export function readRegularFile(file: string, maxBytes: number, fail: ReadFailur
 /** An errno failure of open/read as the caller's error, with the environment's hint when it has one. */
 export function errnoFailure(e: unknown, fail: ReadFailure): DiagnosticError {
   const err = e as NodeJS.ErrnoException;
-  if (err.code === 'ENOENT') return fail('file not found');
+  if (err.code === 'ENOENT') return fail('does not exist');
   if (err.code === 'EISDIR') return fail('is a directory, not a regular file', REGULAR_ONLY);
   const hint = environmentHint(err.code);
   if (hint) return fail(`cannot read (${err.code})`, hint);

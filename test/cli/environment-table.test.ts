@@ -37,6 +37,15 @@ beforeAll(async () => {
     const topology = json.modelTopology as { config: { layers: { class_name: string }[] } };
     topology.config.layers[1].class_name = 'NoSuchLayer';
   });
+  model('bad-shape', (json) => {
+    (json.weightsManifest as { weights: { shape: unknown }[] }[])[0].weights[0].shape = [-3, 2];
+  });
+  model('bad-dtype', (json) => {
+    (json.weightsManifest as { weights: { dtype: string }[] }[])[0].weights[0].dtype = 'float16';
+  });
+  model('escaping-path', (json) => {
+    (json.weightsManifest as { paths: string[] }[])[0].paths = ['../../../../etc/passwd'];
+  });
   fs.mkdirSync(at('not-json'));
   fs.writeFileSync(at('not-json', 'model.json'), '{"modelTopology": ');
   fs.mkdirSync(at('huge'));
@@ -65,6 +74,9 @@ const table: [string, string[], string][] = [
   ['compile', [tiny, '--weights', '@huge', '--out', '@o3'], 'more than the 64 MiB netspec reads for a model file'],
   ['compile', [tiny, '--weights', '@model-json-folder', '--out', '@o4'], 'is a directory, not a regular file'],
   ['compile', [tiny, '--weights', '@fifo', '--out', '@o5'], 'fifo'],
+  ['compile', [tiny, '--weights', '@bad-shape', '--out', '@o6'], 'has shape [-3,2]; expected a list of non-negative whole numbers'],
+  ['compile', [tiny, '--weights', '@bad-dtype', '--out', '@o7'], "has dtype 'float16'"],
+  ['compile', [tiny, '--weights', '@escaping-path', '--out', '@o8'], "weight file '../../../../etc/passwd' is outside the model's folder"],
   ['emit', ['cifar/resnet20', '--out', '@fifo.ts'], 'is a FIFO (named pipe), which netspec does not replace'],
   ['emit', ['cifar/resnet20', '--out', '@folder.ts'], 'is a folder'],
   ['emit', ['cifar/resnet20', '--out', '@missing/x.ts'], 'does not exist'],
@@ -77,6 +89,7 @@ const table: [string, string[], string][] = [
   ['evaluate', ['@unknown-layer', '--data', 'synthetic'], 'NoSuchLayer'],
   ['evaluate', ['@not-json', '--data', 'synthetic'], 'is not valid JSON'],
   ['evaluate', ['@huge', '--data', 'synthetic'], 'more than the 64 MiB'],
+  ['evaluate', ['@bad-shape', '--data', 'synthetic'], 'has shape [-3,2]'],
   ['predict', ['@run', '/dev/zero'], 'is a character device, not a regular file'],
   ['predict', ['@run', '@fifo'], 'is a FIFO (named pipe), not a regular file'],
   ['predict', ['@run', '@empty'], 'is a directory, not a regular file'],

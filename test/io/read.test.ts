@@ -37,7 +37,7 @@ test('special files and folders are refused before any byte is read', () => {
   expect(problemOf(fifo)).toBe('is a FIFO (named pipe), not a regular file');
   expect(problemOf('/dev/zero')).toBe('is a character device, not a regular file');
   expect(problemOf(dir)).toBe('is a directory, not a regular file');
-  expect(problemOf(path.join(dir, 'missing'))).toBe('file not found');
+  expect(problemOf(path.join(dir, 'missing'))).toBe('does not exist');
   expect(Date.now() - started).toBeLessThan(5000);
 });
 

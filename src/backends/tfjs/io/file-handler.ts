@@ -9,18 +9,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { io } from '@tensorflow/tfjs';
-import { DiagnosticError, userError } from '../../../diagnostics/diagnostic';
 import { writeFileAtomic, writeJsonAtomic } from '../../../io/atomic';
 import { readRegularFile } from '../../../io/read';
+import { checkGroupSize, checkManifest, modelFileError, weightFilePath } from './manifest';
 import { tf } from '../tf';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
-/** A model file that is missing, unreadable or malformed: the user's problem, reported without a stack. */
-export function modelFileError(message: string, hint?: string): DiagnosticError {
-  return userError('model-file/invalid', message, { hint });
-}
+export { modelFileError };
 
 /** `dir/model.json` for a directory, the path itself for a `.json` file. */
 export function modelJsonPath(dirOrFile: string): string {
@@ -64,9 +61,6 @@ export const MAX_MODEL_JSON_BYTES = 64 * 1024 ** 2;
 /** One weight file: Node reads at most 2 GiB at once, and the converter shards weights into 4 MB files anyway. */
 const MAX_WEIGHT_FILE_BYTES = 2 * 1024 ** 3 - 1;
 
-/** Bytes per element of each weight dtype a tfjs manifest may name (uncompressed; quantised weights are rejected). */
-const DTYPE_BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, string: 0, complex64: 8 };
-
 /** Reads model.json and every weight file of its manifest, in manifest order (the converter writes shards). */
 export async function loadArtifacts(jsonPath: string): Promise<io.ModelArtifacts> {
   const modelJson = await readModelJson(jsonPath);
@@ -76,7 +70,7 @@ export async function loadArtifacts(jsonPath: string): Promise<io.ModelArtifacts
     for (const group of manifest) {
       let groupBytes = 0;
       for (const file of group.paths) {
-        const bytes = readFile(path.join(dir, file), `weight file '${file}' listed in ${jsonPath}`, MAX_WEIGHT_FILE_BYTES);
+        const bytes = readFile(weightFilePath(dir, file, jsonPath), `weight file '${file}' listed in ${jsonPath}`, MAX_WEIGHT_FILE_BYTES);
         groupBytes += bytes.byteLength;
         buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
       }
@@ -84,23 +78,6 @@ export async function loadArtifacts(jsonPath: string): Promise<io.ModelArtifacts
     }
     return [tf.io.getWeightSpecs(manifest), buffers];
   });
-}
-
-/**
- * tfjs slices a group's concatenated files by the manifest's shapes; files shorter than the shapes need would fail
- * deep inside tfjs with a RangeError. Say which files are short, by how much, before that.
- */
-function checkGroupSize(group: io.WeightsManifestConfig[number], found: number, jsonPath: string): void {
-  let expected = 0;
-  for (const w of group.weights) {
-    const perElement = DTYPE_BYTES[w.dtype];
-    if (w.quantization || perElement === undefined || perElement === 0) return; // sizes tfjs works out itself
-    expected += perElement * w.shape.reduce((a: number, b: number) => a * b, 1);
-  }
-  if (found < expected) {
-    throw modelFileError(`${group.paths.join(', ')} (listed in ${jsonPath}): ${found} bytes, but the manifest's ` +
-      `${group.weights.length} weights need ${expected} (file truncated?)`, 'copy the weight files again, or write the model again with `netspec compile`');
-  }
 }
 
 async function readModelJson(jsonPath: string): Promise<io.ModelJSON> {
@@ -116,6 +93,7 @@ async function readModelJson(jsonPath: string): Promise<io.ModelJSON> {
     throw modelFileError(`${jsonPath} is not a tfjs model.json (it needs 'modelTopology' and 'weightsManifest')`,
       'give the model.json written by `netspec compile` or by the tensorflowjs converter');
   }
+  checkManifest(json.weightsManifest, jsonPath);
   return json as io.ModelJSON;
 }
 
