@@ -20,9 +20,19 @@ export function guardStandardStreams(): void {
   }
 }
 
+/**
+ * An error thrown from a callback or a promise nobody awaits never reaches `main`'s catch; Node would print its stack.
+ * It gets the same report as every other failure (a user problem exits 2, anything else is the one-line internal error).
+ */
+function reportStrayFailures(): void {
+  process.on('uncaughtException', (e) => process.exit(reportFailure(e)));
+  process.on('unhandledRejection', (e) => process.exit(reportFailure(e)));
+}
+
 /** Entry point of the `netspec` command: thin commands over the compiler pipeline. */
 export async function main(argv: string[]): Promise<void> {
   guardStandardStreams();
+  reportStrayFailures();
   const program = new Command('netspec')
     .description('Compile ResNet-family architectures from YAML specs: validate, inspect, compile, emit, train.')
     .version(require('../../package.json').version as string)

@@ -29,7 +29,11 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** The commands that write a file, with the target inside `d` and the tmpfs size that is too small for it. */
 const writers: { name: string; size: string; target: string; args: (d: string) => string[] }[] = [
   { name: 'emit --out', size: '4k', target: 'net.ts', args: (d) => ['emit', 'cifar/resnet20', '--out', path.join(d, 'net.ts')] },
-  { name: 'compile --out', size: '64k', target: 'model', args: (d) => ['compile', 'cifar/resnet20', '--out', path.join(d, 'model'), '--backend', 'wasm'] },
+  // A folder compile creates: on a read-only mount its mkdir must report EROFS (Node's recursive mkdir says ENOENT).
+  {
+    name: 'compile --out', size: '64k', target: path.join('model', 'new'),
+    args: (d) => ['compile', 'cifar/resnet20', '--out', path.join(d, 'model', 'new'), '--backend', 'wasm'],
+  },
   { name: 'plot --out', size: '4k', target: 'metrics.svg', args: (d) => ['plot', run, '--out', path.join(d, 'metrics.svg')] },
   {
     name: 'train --out', size: '64k', target: path.join('run', 'r'),

@@ -6,10 +6,10 @@
  * Saving writes `weights.bin` first and `model.json` last, each atomically: a reader that finds a model.json finds
  * the weights it names.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import type { io } from '@tensorflow/tfjs';
 import { writeFileAtomic, writeJsonAtomic } from '../../../io/atomic';
+import { makeDir } from '../../../io/mkdir';
 import { readRegularFile } from '../../../io/read';
 import { checkGroupSize, checkManifest, modelFileError, weightFilePath } from './manifest';
 import { tf } from '../tf';
@@ -36,7 +36,7 @@ export function fileHandler(dirOrFile: string): io.IOHandler {
 async function saveArtifacts(jsonPath: string, artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
   if (artifacts.modelTopology instanceof ArrayBuffer) throw modelFileError('graph models in binary form are not supported; save a Layers model');
   const dir = path.dirname(jsonPath);
-  await fs.promises.mkdir(dir, { recursive: true });
+  await makeDir(dir);
   const chunks = artifacts.weightData === undefined ? [] : [artifacts.weightData].flat().map((b) => new Uint8Array(b));
   await writeFileAtomic(path.join(dir, WEIGHTS_BIN), chunks);
   const modelJson: io.ModelJSON = {
