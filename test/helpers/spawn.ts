@@ -38,9 +38,15 @@ export function runCli(args: string[], o: CliOptions = {}): Promise<CliRun> {
   });
 }
 
-/** The user to run as so that file modes apply: `nobody` when the tests run as root, else the current user. */
-export function unprivilegedUid(): number | undefined {
-  return process.getuid?.() === 0 ? 65534 : undefined;
+/**
+ * A user for whom file modes apply: `nobody` (65534) when the tests run as root, else the current user. Running as
+ * nobody needs the checkout to be readable by everyone; `reason` says why that is not the case here.
+ */
+export function unprivilegedUser(): { ok: true; uid?: number } | { ok: false; reason: string } {
+  if (process.getuid?.() !== 0) return { ok: true };
+  const probe = spawnSync(process.execPath, [cliPath, '--version'], { uid: 65534, gid: 65534, encoding: 'utf8' });
+  if (probe.status === 0) return { ok: true, uid: 65534 };
+  return { ok: false, reason: `running as uid 65534 fails (${probe.error ?? probe.stderr.trim().split('\n')[0]})` };
 }
 
 /**
