@@ -7,15 +7,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-export function makeDirSync(dir: string): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    throw trueCause(dir) ?? e;
-  }
-}
-
 export async function makeDir(dir: string): Promise<void> {
   try {
     await fs.promises.mkdir(dir, { recursive: true });
