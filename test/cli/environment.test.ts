@@ -120,7 +120,7 @@ describe('permission denied (EACCES), as an unprivileged user', () => {
     }
   });
 
-  test('unreadable spec, data and model files exit 2 with the path', async () => {
+  test('unreadable spec, data, model and weight files exit 2 with the path', async () => {
     if (!canRun()) return;
     const locked = (name: string, contents: string | Buffer) => {
       const file = path.join(dir, name);
@@ -143,6 +143,7 @@ describe('permission denied (EACCES), as an unprivileged user', () => {
       [['inspect', spec], spec, /EACCES/],
       [['evaluate', run, '--data', data], path.join(data, 't10k-images-idx3-ubyte'), /cannot read \(EACCES\)/],
       [['evaluate', modelDir, '--data', 'synthetic'], path.join(modelDir, 'model.json'), /cannot read \(EACCES\)/],
+      [['compile', tiny, '--weights', modelDir, '--out', path.join(dir, 'never')], path.join(modelDir, 'model.json'), /cannot read \(EACCES\)/],
     ];
     for (const [args, named, message] of cases) {
       const r = await runCli(args, { uid });
