@@ -6,14 +6,14 @@ import { reportFailure } from './errors';
 
 /**
  * `netspec list | head -1`: once the reader has gone, a write fails with EPIPE, which Node raises as an unhandled
- * 'error' event with a stack trace. The output is no longer wanted: end at once and quietly with exit 0, as `git` and
- * coreutils do when the pipe closes (they die of SIGPIPE, which shells treat as success in a pipeline). Any other
- * failure of the standard streams (`> /dev/full`: ENOSPC) is reported like every other failure, exit 2.
+ * 'error' event with a stack trace. The output is no longer wanted: end at once and quietly, as `git` and coreutils do
+ * when the pipe closes, keeping the exit code the command has set (`validate` that found problems still exits 2), else
+ * 0. Any other failure of standard output (`> /dev/full`: ENOSPC) is reported like every other failure, exit 2.
  */
 export function guardStandardStreams(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(0);
+      if (e.code === 'EPIPE') process.exit(Number(process.exitCode ?? 0));
       if (stream === process.stdout) process.exit(reportFailure(environmentError(e, 'cannot write to standard output') ?? e));
       process.exit(EXIT_BAD_INPUT); // stderr itself is broken: nowhere left to say why
     });

@@ -167,6 +167,13 @@ describe('standard output', () => {
     }
   });
 
+  test('a closed pipe keeps the exit code of a command that found problems (validate: 2)', async () => {
+    const bad = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(bad, 'netspec: 1\nname: bad\nblock: bottlenek\n');
+    const r = await runCli(['validate', bad, bad], { closeStdout: true });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 2, stderr: '' });
+  });
+
   test('a full device (> /dev/full) is a real ENOSPC: exit 2 and what to do', async () => {
     const full = fs.openSync('/dev/full', 'w');
     try {
