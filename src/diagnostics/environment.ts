@@ -19,14 +19,28 @@ const ENVIRONMENT_PROBLEMS: Readonly<Record<string, string>> = {
   EIO: 'input/output error from the device',
   ENAMETOOLONG: 'the path is too long',
   ELOOP: 'too many symbolic links in the path',
+  EFBIG: 'the file is larger than this file system allows: write somewhere else',
+  ENXIO: 'no reader or device behind this path (a FIFO with no reader, or a missing device)',
+  ENODEV: 'no such device',
+  EBUSY: 'the file or device is busy: retry when the other program is done with it',
+  ETXTBSY: 'the file is busy (a running program): retry when it has finished',
+  EPIPE: 'the reader of the output went away',
+  // Node's own code for a file past the 2 GiB that one read can return.
+  ERR_FS_FILE_TOO_LARGE: 'the file is too large to read at once (more than 2 GiB)',
 };
+
+/** What to do about an errno code, or undefined when it is not an environment problem. */
+export function environmentHint(code: string | undefined): string | undefined {
+  return code && Object.prototype.hasOwnProperty.call(ENVIRONMENT_PROBLEMS, code) ? ENVIRONMENT_PROBLEMS[code] : undefined;
+}
 
 /** `e` as a user-facing error when it is an environment problem (what the program was doing goes first), else undefined. */
 export function environmentError(e: unknown, doing?: string): DiagnosticError | undefined {
   const err = e as NodeJS.ErrnoException | undefined;
   const code = err?.code;
-  if (!code || !(code in ENVIRONMENT_PROBLEMS)) return undefined;
+  const hint = environmentHint(code);
+  if (!code || !hint) return undefined;
   const where = err.path ? ` ${err.path}` : '';
   const message = `${doing ? `${doing}: ` : ''}${err.syscall ?? 'file operation'}${where} failed (${code})`;
-  return userError(`env/${code.toLowerCase()}`, message, { hint: ENVIRONMENT_PROBLEMS[code] });
+  return userError(`env/${code.toLowerCase()}`, message, { hint });
 }

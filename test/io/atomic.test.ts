@@ -2,12 +2,12 @@
  * Atomic writes: the target is always either the previous version or a complete new one, even when the writing
  * process is SIGKILLed in the middle of a write. The writer runs in a child process loading the real module.
  */
-import { spawn } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as ts from 'typescript';
 import {
+  FAIL_WRITES_ENV,
   isTempPath,
   removeStaleTempFiles,
   writeFileAtomic,
@@ -20,13 +20,8 @@ let moduleJs: string;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-atomic-'));
-  // The child cannot load TypeScript itself: hand it the module transpiled with the project's compiler.
-  const source = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'io', 'atomic.ts'), 'utf8');
-  const js = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  }).outputText;
-  moduleJs = path.join(dir, 'atomic.js');
-  fs.writeFileSync(moduleJs, js);
+  // The child cannot load TypeScript itself: it loads the built module (`npm test` builds dist/ first).
+  moduleJs = path.join(__dirname, '..', '..', 'dist', 'src', 'io', 'atomic.js');
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -143,5 +138,51 @@ test('a failing write removes its temp file and leaves the target alone', async 
   expect(() => writeFileAtomicSync(target, failing())).toThrow('producer failed');
   await expect(writeFileAtomic(target, failing())).rejects.toThrow('producer failed');
   expect(fs.readFileSync(target, 'utf8')).toBe('kept');
+  expect(fs.readdirSync(dir).filter(isTempPath)).toEqual([]);
+});
+
+test('an operating-system failure removes the temp file and names the target, not the temp file', async () => {
+  const target = path.join(dir, 'full.bin');
+  fs.writeFileSync(target, 'kept');
+  process.env[FAIL_WRITES_ENV] = 'ENOSPC';
+  try {
+    let thrown: NodeJS.ErrnoException | undefined;
+    try {
+      writeFileAtomicSync(target, 'new');
+    } catch (e) {
+      thrown = e as NodeJS.ErrnoException;
+    }
+    expect(thrown).toMatchObject({ code: 'ENOSPC', path: target });
+    await expect(writeFileAtomic(target, 'new')).rejects.toMatchObject({ code: 'ENOSPC', path: target });
+  } finally {
+    delete process.env[FAIL_WRITES_ENV];
+  }
+  expect(fs.readFileSync(target, 'utf8')).toBe('kept');
+  expect(fs.readdirSync(dir).filter(isTempPath)).toEqual([]);
+});
+
+test('the error of a failing open is about the target: a missing folder is reported as the target path', () => {
+  const target = path.join(dir, 'no-such-folder', 'x.bin');
+  let thrown: NodeJS.ErrnoException | undefined;
+  try {
+    writeFileAtomicSync(target, 'x');
+  } catch (e) {
+    thrown = e as NodeJS.ErrnoException;
+  }
+  expect(thrown?.code).toBe('ENOENT');
+  expect(thrown?.path).toBe(target);
+  expect(thrown?.message).toContain(target);
+  expect(thrown?.message).not.toMatch(/\.tmp/);
+});
+
+test('a FIFO or a directory in place of the target is refused and left as it is', async () => {
+  const fifo = path.join(dir, 'pipe.bin');
+  execFileSync('mkfifo', [fifo]);
+  const folder = path.join(dir, 'folder.bin');
+  fs.mkdirSync(folder);
+  expect(() => writeFileAtomicSync(fifo, 'x')).toThrow(/it is a FIFO \(named pipe\), which netspec does not replace/);
+  await expect(writeFileAtomic(folder, 'x')).rejects.toThrow(/it is a directory, which netspec does not replace/);
+  expect(fs.statSync(fifo).isFIFO()).toBe(true);
+  expect(fs.statSync(folder).isDirectory()).toBe(true);
   expect(fs.readdirSync(dir).filter(isTempPath)).toEqual([]);
 });

@@ -1,11 +1,21 @@
 import type { LayersModel } from '@tensorflow/tfjs';
-import { fileHandler } from './io/file-handler';
+import { DiagnosticError } from '../../diagnostics/diagnostic';
+import { fileHandler, modelFileError, modelJsonPath } from './io/file-handler';
 import './layers';
 import { tf } from '../../runtime/tf';
 
-/** Loads a model saved by `netspec compile` (or any tfjs Layers model.json), custom layers included. */
-export function loadModel(dirOrModelJson: string): Promise<LayersModel> {
-  return tf.loadLayersModel(fileHandler(dirOrModelJson));
+/**
+ * Loads a model saved by `netspec compile` (or any tfjs Layers model.json), custom layers included. A topology tfjs
+ * cannot build (an unknown layer class, a hand-edited config) is a problem with the file, reported as one.
+ */
+export async function loadModel(dirOrModelJson: string): Promise<LayersModel> {
+  try {
+    return await tf.loadLayersModel(fileHandler(dirOrModelJson));
+  } catch (e) {
+    if (e instanceof DiagnosticError) throw e;
+    throw modelFileError(`cannot build the model described by ${modelJsonPath(dirOrModelJson)}: ${(e as Error).message}`,
+      'give a tfjs Layers model written by `netspec compile`, `netspec train` or the tensorflowjs converter');
+  }
 }
 
 /** Saves a model as `dir/model.json` + `dir/weights.bin`, each file written atomically. */

@@ -4,6 +4,7 @@
  * layers come in the order the IR lowers them (pre-activation, shortcut, residual branch, sum), so the model's
  * layers line up with the compiled one's. Arguments that are the same for every block are written as constants.
  */
+import { invariant } from '../../diagnostics/diagnostic';
 import { isBottleneckKind, isPreact } from '../../ir/plan';
 import { ShortcutKind } from '../../spec/types';
 import { literal, objectLiteral, Value } from './code';
@@ -67,7 +68,7 @@ function constArg(w: Writer, key: string): Value | undefined {
 
 function name(w: Writer, role: string): string {
   const expr = w.kind.names.get(role);
-  if (expr === undefined) throw new Error(`netspec internal error: block kind ${w.kind.kind} has no layer for role ${role}`);
+  invariant(expr !== undefined, `block kind ${w.kind.kind} has no layer for role ${role}`);
   if (/^\w+$/.test(expr)) w.params.add(expr);
   return expr;
 }

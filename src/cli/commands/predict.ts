@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { checkRegularFile } from '../../io/read';
+import { dataError, displayPath } from '../../train/data/errors';
 import { positiveInt } from '../options';
 
 export function registerPredict(program: Command): void {
@@ -13,6 +15,8 @@ export function registerPredict(program: Command): void {
       const [{ selectBackend }, { loadServedModel }, { predictFiles }] = await Promise.all([
         import('../../runtime/backend'), import('../../train/served-model'), import('../../train/predict'),
       ]);
+      // Before the model loads: a FIFO or /dev/zero among the images would otherwise block or be read forever.
+      for (const file of images) checkRegularFile(file, (problem, hint) => dataError(displayPath(file), problem, hint));
       await selectBackend({});
       const predictions = predictFiles(await loadServedModel(target), images, opts.top);
       if (opts.json) {

@@ -1,3 +1,4 @@
+import { invariant } from '../../diagnostics/diagnostic';
 import { NodeScope } from '../types';
 
 /** Facts about the network that some naming schemes need beyond a node's own scope. */
@@ -19,6 +20,7 @@ export function splitRole(role: string): { base: string; index: number } {
   return m ? { base: m[1], index: Number(m[2]) } : { base: role, index: 0 };
 }
 
+/** A registry bug (every scheme names every role a block kind declares), never bad input. */
 export function unknownRole(scheme: string, scope: NodeScope): never {
-  throw new Error(`netspec internal error: naming scheme '${scheme}' has no name for ${scope.part} role '${scope.role}'`);
+  invariant(false, `naming scheme '${scheme}' has no name for ${scope.part} role '${scope.role}'`);
 }

@@ -19,6 +19,11 @@ export const CIFAR10_CLASSES = [
 const SIDE = 32;
 const PIXELS = SIDE * SIDE;
 const IMAGE_BYTES = 3 * PIXELS;
+/**
+ * The binary batches have no header to say how long they are; the largest published one, CIFAR-100's train.bin, is
+ * 154 MB (50,000 records of 3,074 bytes). A gzip bomb in its place stops inflating here, not at 1 GiB.
+ */
+const MAX_BATCH_FILE_BYTES = 256 * 1024 ** 2;
 
 interface Records {
   images: Uint8Array;
@@ -28,7 +33,7 @@ interface Records {
 
 /** Decodes the records of one batch file; `labelBytes` leading bytes per record, `labelIndex` picks the one used. */
 function readRecords(file: string, labelBytes: number, labelIndex: number, limit: number): Records {
-  const bytes = readDataFile(file);
+  const bytes = readDataFile(file, { maxBytes: MAX_BATCH_FILE_BYTES });
   const recordBytes = labelBytes + IMAGE_BYTES;
   if (bytes.length === 0 || bytes.length % recordBytes !== 0) {
     const whole = Math.floor(bytes.length / recordBytes);

@@ -6,9 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readDataFile } from './bytes';
 import { dataError, displayPath } from './errors';
-import { convertChannels, decodeImage, isGrey, resizeBilinear } from './image';
+import { convertChannels, isGrey, readImageFile, resizeBilinear } from './image';
 import { Dataset, DataSplits, LoadOptions, Split } from './types';
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
@@ -72,7 +71,7 @@ function readClassTree(root: string, classRoot: string, classes: string[], split
   let allGrey = true;
   const rgb: Uint8Array[] = [];
   for (const { file } of examples) {
-    const img = decodeImage(readDataFile(file), file);
+    const img = readImageFile(file);
     if (options.resize) {
       [h, w] = options.resize;
       rgb.push(resizeBilinear(img.data, [img.height, img.width, 3], h, w));

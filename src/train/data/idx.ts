@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readDataFile } from './bytes';
+import { readDataFile, SizeHeader } from './bytes';
 import { dataError, displayPath } from './errors';
 import { Dataset, DataSplits, LoadOptions, Split, limitDataset } from './types';
 
@@ -23,9 +23,8 @@ export interface IdxArray {
   data: Uint8Array;
 }
 
-/** Parses an (already decompressed) idx file of unsigned bytes, checking the header against the file size. */
-export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
-  const where = displayPath(file);
+/** The magic and dimensions of an idx file of unsigned bytes; throws a `dataError` when `bytes` does not start with one. */
+function idxHeader(bytes: Uint8Array, where: string): { dims: number[]; headerBytes: number; totalBytes: number } {
   if (bytes.length < 4) throw dataError(where, `only ${bytes.length} bytes: empty or truncated file`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     const head = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -43,7 +42,29 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims = Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i, false));
-  const expected = headerBytes + dims.reduce((a, b) => a * b, 1);
+  return { dims, headerBytes, totalBytes: headerBytes + dims.reduce((a, b) => a * b, 1) };
+}
+
+/** For `readDataFile`: an idx file is exactly as long as its header says (ndims ≤ 255, so 1,024 bytes suffice). */
+function idxSizeHeader(file: string): SizeHeader {
+  return {
+    bytes: 4 + 4 * 255,
+    promisedBytes: (head) => {
+      const { dims, totalBytes } = idxHeader(head, displayPath(file));
+      return { bytes: totalBytes, what: `dimensions ${dims.join('×')}` };
+    },
+  };
+}
+
+/** Reads and parses one idx file, never reading more than its header promises. */
+export function readIdxFile(file: string): IdxArray {
+  return parseIdx(readDataFile(file, { header: idxSizeHeader(file) }), file);
+}
+
+/** Parses an (already decompressed) idx file of unsigned bytes, checking the header against the file size. */
+export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
+  const where = displayPath(file);
+  const { dims, headerBytes, totalBytes: expected } = idxHeader(bytes, where);
   if (bytes.length !== expected) {
     const why = bytes.length < expected ? 'file truncated?' : 'trailing bytes: a different file?';
     throw dataError(where, `expected ${expected} bytes for dimensions ${dims.join('×')}, found ${bytes.length} (${why})`);
@@ -81,9 +102,12 @@ function classNames(dir: string, labelCount: number): string[] {
   return Array.from({ length: Math.max(10, labelCount) }, (_, i) => String(i));
 }
 
+/** Class-name lists are a few KB (CIFAR-100's 100 names: 1 KB); a larger one is some other file. */
+const MAX_NAME_LIST_BYTES = 1024 ** 2;
+
 /** One class name per non-empty line (the layout of `classes.txt` and CIFAR's `batches.meta.txt`). */
 export function readNameList(file: string): string[] {
-  return fs.readFileSync(file, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
+  return readDataFile(file, { maxBytes: MAX_NAME_LIST_BYTES }).toString('utf8').split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
 function readSplit(pair: IdxPair, split: Split, dir: string): { images: IdxArray; labels: IdxArray; files: string[] } {
@@ -93,8 +117,8 @@ function readSplit(pair: IdxPair, split: Split, dir: string): { images: IdxArray
     const want = path.basename(other).replace(/images|labels/, missing).replace(/idx\d/, missing === 'images' ? 'idx3' : 'idx1');
     throw dataError(displayPath(path.join(dir, want)), `missing: ${split} split has ${path.basename(other)} but no ${missing} file`);
   }
-  const images = parseIdx(readDataFile(pair.images!), pair.images!);
-  const labels = parseIdx(readDataFile(pair.labels!), pair.labels!);
+  const images = readIdxFile(pair.images!);
+  const labels = readIdxFile(pair.labels!);
   if (images.dims.length !== 3 && images.dims.length !== 4) {
     throw dataError(displayPath(pair.images!), `expected images of dimensions N×H×W or N×H×W×C, found ${images.dims.join('×')}`);
   }

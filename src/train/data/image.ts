@@ -1,7 +1,8 @@
 /** Decoding PNG (pngjs) and JPEG (jpeg-js) into HWC uint8, channel conversion and bilinear resizing. */
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { DiagnosticError } from '../../diagnostics/diagnostic';
+import { DiagnosticError, invariant } from '../../diagnostics/diagnostic';
+import { readDataFile } from './bytes';
 import { dataError, displayPath } from './errors';
 import { ImageShape } from './types';
 
@@ -16,8 +17,68 @@ export interface RawImage {
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47];
 const JPEG_MAGIC = [0xff, 0xd8, 0xff];
 
+/**
+ * The most pixels an image may declare: Pillow's `Image.MAX_IMAGE_PIXELS` (2^30 / 4 / 3 ≈ 89.5 MP), the limit ML
+ * engineers already meet as `DecompressionBombError`. The decoders allocate from the header's width and height, so a
+ * 400-byte PNG declaring 20000×20000 took 25 s and 3.9 GB before this check; now it is refused before decoding.
+ */
+export const MAX_IMAGE_PIXELS = Math.floor(2 ** 30 / 4 / 3);
+
+/** One image file: a 24-megapixel camera JPEG is about 10 MB; 256 MiB leaves room for uncompressed 16-bit PNGs. */
+const MAX_IMAGE_FILE_BYTES = 256 * 1024 ** 2;
+
+/** jpeg-js' own ceiling on its buffers, a second line behind the pixel check. */
+const JPEG_MAX_MEMORY_MB = 1024;
+
 function startsWith(bytes: Uint8Array, magic: number[]): boolean {
   return magic.every((b, i) => bytes[i] === b);
+}
+
+/** Width and height from a PNG's IHDR, which the format requires to be the first chunk (bytes 8–23). */
+function pngSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  if (bytes.length < 24 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16, false), height: view.getUint32(20, false) };
+}
+
+/** JPEG start-of-frame markers (baseline, progressive, lossless, arithmetic): C0–CF except C4, C8 and CC. */
+const isStartOfFrame = (m: number): boolean => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
+
+/** Width and height from the first start-of-frame segment, walking the marker segments before it. */
+function jpegSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  let i = 2;
+  while (i + 4 <= bytes.length && bytes[i] === 0xff) {
+    const marker = bytes[i + 1];
+    if (marker === 0xff) {
+      i++; // fill byte
+      continue;
+    }
+    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      i += 2; // segments without a length
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9) return undefined; // scan data before any frame header
+    if (isStartOfFrame(marker)) {
+      if (i + 9 > bytes.length) return undefined;
+      return { height: (bytes[i + 5] << 8) | bytes[i + 6], width: (bytes[i + 7] << 8) | bytes[i + 8] };
+    }
+    i += 2 + ((bytes[i + 2] << 8) | bytes[i + 3]);
+  }
+  return undefined;
+}
+
+/** Refuses an image whose header declares more than `MAX_IMAGE_PIXELS`, before any decoder allocates for it. */
+function checkDeclaredSize(size: { width: number; height: number } | undefined, file: string): void {
+  if (!size || size.width * size.height <= MAX_IMAGE_PIXELS) return;
+  throw dataError(displayPath(file),
+    `image declares ${size.width}×${size.height} = ${(size.width * size.height / 1e6).toFixed(1)} megapixels, more than the ` +
+    `${(MAX_IMAGE_PIXELS / 1e6).toFixed(1)} MP netspec decodes (Pillow's MAX_IMAGE_PIXELS)`,
+    'a training image this large is almost certainly a corrupt or hostile file; resize it first if it is real');
+}
+
+/** Reads (a regular file, bounded) and decodes one PNG or JPEG file. */
+export function readImageFile(file: string): RawImage {
+  return decodeImage(readDataFile(file, { maxBytes: MAX_IMAGE_FILE_BYTES }), file);
 }
 
 /** Decodes by content (not by extension) to RGB; alpha is dropped, 16-bit PNGs are scaled to 8 bits by pngjs. */
@@ -28,12 +89,16 @@ export function decodeImage(bytes: Uint8Array, file: string): RawImage {
   let stride: number;
   try {
     if (startsWith(bytes, PNG_MAGIC)) {
+      checkDeclaredSize(pngSize(bytes), file);
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       ({ width, height } = png);
       rgba = png.data;
       stride = 4;
     } else if (startsWith(bytes, JPEG_MAGIC)) {
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 1024 });
+      checkDeclaredSize(jpegSize(bytes), file);
+      const img = jpeg.decode(bytes, {
+        useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB,
+      });
       ({ width, height } = img);
       rgba = img.data;
       stride = 3;
@@ -75,7 +140,7 @@ export function convertChannels(data: Uint8Array, pixels: number, from: number, 
   } else if (from === 3 && to === 1) {
     for (let p = 0; p < pixels; p++) out[p] = luma(data[3 * p], data[3 * p + 1], data[3 * p + 2]);
   } else {
-    throw new RangeError(`cannot convert ${from} channels to ${to}`);
+    invariant(false, `cannot convert ${from} channels to ${to}`);
   }
   return out;
 }

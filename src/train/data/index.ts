@@ -10,4 +10,5 @@ export { parseIdx, readIdxDir, FASHION_MNIST_CLASSES } from './idx';
 export { readCifar10Dir, readCifar100Dir, readCifarFile, CIFAR10_CLASSES } from './cifar';
 export { readImageFolder } from './folder';
 export { syntheticData, SYNTHETIC_DEFAULTS } from './synthetic';
-export { decodeImage, resizeBilinear, convertChannels } from './image';
+export { decodeImage, readImageFile, resizeBilinear, convertChannels, MAX_IMAGE_PIXELS } from './image';
+export { readDataFile, MAX_DATA_FILE_BYTES } from './bytes';

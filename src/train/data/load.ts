@@ -1,6 +1,7 @@
 /** One entry point for every data source: detect the format of a `--data` path and read it. */
 import * as fs from 'fs';
 import * as path from 'path';
+import { errnoFailure, fileKind } from '../../io/read';
 import { isCifar100FileName, readCifar100Dir, readCifar10Dir, readCifarFile } from './cifar';
 import { dataError, displayPath } from './errors';
 import { looksLikeImageFolder, readImageFolder } from './folder';
@@ -32,12 +33,19 @@ function detectDir(dir: string): DataFormat | undefined {
   return undefined;
 }
 
+/** A data path must be a regular file or a folder: `/dev/zero` or a FIFO would be read forever or block. */
 function statOrThrow(p: string): fs.Stats {
+  let stats: fs.Stats;
   try {
-    return fs.statSync(p);
-  } catch {
+    stats = fs.statSync(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw errnoFailure(e, (problem, hint) => dataError(displayPath(p), problem, hint));
     throw dataError(displayPath(p), 'no such file or directory', `pass a data folder or file, or --data ${SYNTHETIC_PATH}`);
   }
+  if (!stats.isFile() && !stats.isDirectory()) {
+    throw dataError(displayPath(p), `is ${fileKind(stats)}, not a data file or folder`, 'give a regular file or a folder');
+  }
+  return stats;
 }
 
 /** Works out what kind of data `p` holds, from file names and folder layout (contents are checked when read). */

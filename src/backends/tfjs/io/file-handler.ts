@@ -6,20 +6,18 @@
  * Saving writes `weights.bin` first and `model.json` last, each atomically: a reader that finds a model.json finds
  * the weights it names.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import type { io } from '@tensorflow/tfjs';
-import { DiagnosticError, userError } from '../../../diagnostics/diagnostic';
 import { writeFileAtomic, writeJsonAtomic } from '../../../io/atomic';
+import { makeDir } from '../../../io/mkdir';
+import { readRegularFile } from '../../../io/read';
+import { checkGroupSize, checkManifest, modelFileError, weightFilePath } from './manifest';
 import { tf } from '../../../runtime/tf';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
-/** A model file that is missing, unreadable or malformed: the user's problem, reported without a stack. */
-export function modelFileError(message: string, hint?: string): DiagnosticError {
-  return userError('model-file/invalid', message, { hint });
-}
+export { modelFileError };
 
 /** `dir/model.json` for a directory, the path itself for a `.json` file. */
 export function modelJsonPath(dirOrFile: string): string {
@@ -38,7 +36,7 @@ export function fileHandler(dirOrFile: string): io.IOHandler {
 async function saveArtifacts(jsonPath: string, artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
   if (artifacts.modelTopology instanceof ArrayBuffer) throw modelFileError('graph models in binary form are not supported; save a Layers model');
   const dir = path.dirname(jsonPath);
-  await fs.promises.mkdir(dir, { recursive: true });
+  await makeDir(dir);
   const chunks = artifacts.weightData === undefined ? [] : [artifacts.weightData].flat().map((b) => new Uint8Array(b));
   await writeFileAtomic(path.join(dir, WEIGHTS_BIN), chunks);
   const modelJson: io.ModelJSON = {
@@ -54,6 +52,15 @@ async function saveArtifacts(jsonPath: string, artifacts: io.ModelArtifacts): Pr
   return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
 }
 
+/**
+ * The most a model.json may hold. It is topology and a weights manifest only: ResNet-152's is 0.6 MB, and the
+ * converter's output for much larger networks stays in single-digit MB.
+ */
+export const MAX_MODEL_JSON_BYTES = 64 * 1024 ** 2;
+
+/** One weight file: Node reads at most 2 GiB at once, and the converter shards weights into 4 MB files anyway. */
+const MAX_WEIGHT_FILE_BYTES = 2 * 1024 ** 3 - 1;
+
 /** Reads model.json and every weight file of its manifest, in manifest order (the converter writes shards). */
 export async function loadArtifacts(jsonPath: string): Promise<io.ModelArtifacts> {
   const modelJson = await readModelJson(jsonPath);
@@ -61,17 +68,20 @@ export async function loadArtifacts(jsonPath: string): Promise<io.ModelArtifacts
   return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
     const buffers: ArrayBuffer[] = [];
     for (const group of manifest) {
+      let groupBytes = 0;
       for (const file of group.paths) {
-        const bytes = await readFile(path.join(dir, file), `weight file '${file}' listed in ${jsonPath}`);
+        const bytes = readFile(weightFilePath(dir, file, jsonPath), `weight file '${file}' listed in ${jsonPath}`, MAX_WEIGHT_FILE_BYTES);
+        groupBytes += bytes.byteLength;
         buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
       }
+      checkGroupSize(group, groupBytes, jsonPath);
     }
     return [tf.io.getWeightSpecs(manifest), buffers];
   });
 }
 
 async function readModelJson(jsonPath: string): Promise<io.ModelJSON> {
-  const text = (await readFile(jsonPath, 'model file')).toString('utf8');
+  const text = readFile(jsonPath, 'model file', MAX_MODEL_JSON_BYTES).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -83,15 +93,11 @@ async function readModelJson(jsonPath: string): Promise<io.ModelJSON> {
     throw modelFileError(`${jsonPath} is not a tfjs model.json (it needs 'modelTopology' and 'weightsManifest')`,
       'give the model.json written by `netspec compile` or by the tensorflowjs converter');
   }
+  checkManifest(json.weightsManifest, jsonPath);
   return json as io.ModelJSON;
 }
 
-async function readFile(file: string, what: string): Promise<Buffer> {
-  try {
-    return await fs.promises.readFile(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    throw modelFileError(`cannot read ${what} ${file}: ${why}`);
-  }
+/** A regular file of at most `maxBytes` (a FIFO or /dev/zero in place of a model file would block or never end). */
+function readFile(file: string, what: string, maxBytes: number): Buffer {
+  return readRegularFile(file, maxBytes, (problem, hint) => modelFileError(`cannot read ${what} ${file}: ${problem}`, hint), `a ${what}`);
 }
