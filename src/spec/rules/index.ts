@@ -7,12 +7,13 @@ import { outputStride } from './output-stride';
 import { makeContext, SemanticRule } from './rule';
 import { stageIndices } from './stage-indices';
 import { stemFilters } from './stem';
+import { trainRelations } from './train-relations';
 
 /**
  * Semantic rules in the order they run. Depth rules (6n+2, table depths) run earlier, while resolving `depth:`
  * (src/spec/family.ts), and spatial collapse is found while lowering shapes (src/ir).
  */
-export const semanticRules: readonly SemanticRule[] = [filtersArity, groupsDivisibility, stageIndices, outputStride, stemFilters, headPooling];
+export const semanticRules: readonly SemanticRule[] = [filtersArity, groupsDivisibility, stageIndices, outputStride, stemFilters, headPooling, trainRelations];
 
 export function runRules(spec: ResolvedSpec, locate: (pointer: string) => SourceLocation | undefined): Diagnostic[] {
   const out: Diagnostic[] = [];
