@@ -93,22 +93,23 @@ function scanTree(root: unknown, file: string, lineCounter: LineCounter): Diagno
     if (depth >= LIMITS.nesting) {
       return [error('parse/too-deep', `nesting deeper than ${LIMITS.nesting} levels`, '', { location: locationOfNode(file, lineCounter, node) })];
     }
+    const children: { node: unknown; depth: number; pointer: string }[] = [];
     const keys = new Set<string>();
-    for (let i = node.items.length - 1; i >= 0; i--) {
-      const item = node.items[i];
-      if (isPair(item)) {
-        const key = isScalar(item.key) ? String(item.key.value) : '?';
-        const child = `${pointer}/${escapeSegment(key)}`;
-        if (isScalar(item.key) && keys.has(key)) {
-          out.push(error('parse/yaml', `Map keys must be unique ('${key}' appears twice)`, child, { location: locationOfNode(file, lineCounter, item.key as Node) }));
-        }
-        keys.add(key);
-        if (isForbiddenKey(key)) {
-          out.push(error('spec/forbidden-key', `'${key}' cannot be a key`, child, { location: locationOfNode(file, lineCounter, item.key as Node), hint: FORBIDDEN_KEY_HINT }));
-        }
-        stack.push({ node: item.key, depth: depth + 1, pointer: child }, { node: item.value, depth: depth + 1, pointer: child });
-      } else stack.push({ node: item, depth: depth + 1, pointer: `${pointer}/${i}` });
-    }
+    node.items.forEach((item, i) => {
+      if (!isPair(item)) {
+        children.push({ node: item, depth: depth + 1, pointer: `${pointer}/${i}` });
+        return;
+      }
+      const key = isScalar(item.key) ? String(item.key.value) : '?';
+      const child = `${pointer}/${escapeSegment(key)}`;
+      const at = () => locationOfNode(file, lineCounter, item.key as Node);
+      if (isScalar(item.key) && keys.has(key)) out.push(error('parse/yaml', `Map keys must be unique ('${key}' appears twice)`, child, { location: at() }));
+      keys.add(key);
+      if (isForbiddenKey(key)) out.push(error('spec/forbidden-key', `'${key}' cannot be a key`, child, { location: at(), hint: FORBIDDEN_KEY_HINT }));
+      children.push({ node: item.key, depth: depth + 1, pointer: child }, { node: item.value, depth: depth + 1, pointer: child });
+    });
+    // Reversed onto the stack, so the walk (and the diagnostics) follow the file's order.
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   return out;
 }
