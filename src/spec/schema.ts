@@ -110,7 +110,7 @@ function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
   }
   for (const alt of alternatives.values()) {
     for (const [branch, errs] of alt.branches) {
-      if (!errs.some((e) => e.keyword === 'type' && e.instancePath === alt.error.instancePath)) alt.fitting.add(branch);
+      if (!errs.some((e) => e.instancePath === alt.error.instancePath && wrongKind(e))) alt.fitting.add(branch);
     }
   }
   return errors.filter((e) => {
@@ -118,6 +118,12 @@ function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
     if (enclosing.get(e)!.some(({ alt, branch }) => !alt.fitting.has(branch))) return false;
     return !isAlternative(e) || alternatives.get(alternativeKey(e.schemaPath, e.instancePath))!.fitting.size === 0;
   });
+}
+
+/** A branch of another kind than the value: a type mismatch, or a constant of another type (`random` for a list). */
+function wrongKind(e: ErrorObject): boolean {
+  if (e.keyword === 'type') return true;
+  return e.keyword === 'const' && typeof (e.params as { allowedValue: unknown }).allowedValue !== typeof e.data;
 }
 
 function isAlternative(e: ErrorObject): boolean {
