@@ -178,9 +178,11 @@ function indexOf(source: SpecSource): Map<string, Entry> {
  */
 export function locate(source: SpecSource, pointer: string, key = false): SourceLocation {
   const index = indexOf(source);
+  const exact = index.get(pointer);
+  if (exact) return locationOfNode(source.file, source.lineCounter, (key && exact.key ? exact.key : exact.node) as Node | undefined);
   const segments = pointerSegments(pointer);
   let depth = segments.length;
-  let entry = index.get(pointer);
+  let entry: Entry | undefined;
   while (!entry) entry = index.get(joinPointer(segments.slice(0, --depth)));
   let { node, key: keyNode } = entry;
   // Only an alias can hide more of the path than the index holds.

@@ -147,6 +147,13 @@ describe('bounded time on small hostile files', () => {
     expect(value[MAX_DIAGNOSTICS].message).toBe('8900 more problems not shown');
     expect(ms).toBeLessThan(2000);
   });
+  test('a valid 1 MiB spec (9,900 list items of 100 digits) is judged in under 2 s', () => {
+    const text = `netspec: 1\nextends: resnet18\ntrain: {augment: {erasing: {value: [${Array(9900).fill('1'.repeat(100)).join(', ')}]}}}\n`;
+    expect(text.length).toBeGreaterThan(1_000_000);
+    const { value, ms } = timed(() => compileSpecText(text, 'my.yaml').diagnostics);
+    expect(value).toEqual([]);
+    expect(ms).toBeLessThan(2000);
+  });
   test('more than 10,000 lines or items is refused before parsing', () => {
     const text = `netspec: 1\nextends: resnet18\n${Array.from({ length: 40000 }, (_, i) => `k${i}: 1\n`).join('')}`;
     const { value, ms } = timed(() => rows(compileSpecText(text, 'my.yaml').diagnostics));
