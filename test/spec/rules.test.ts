@@ -6,6 +6,7 @@
  */
 import { compileSpec } from '../../src/ir/compile';
 import { semanticRules } from '../../src/spec/rules';
+import { depthRules } from '../../src/spec/rules/depth';
 import { trainRules } from '../../src/spec/rules/train';
 
 type Expected = [code: string, set: number];
@@ -26,9 +27,10 @@ const invalid: [rule: string, spec: string, sets: string[], expected: Expected[]
   ['train-relations: range-order', 'resnet50', ['train.augment.erasing.aspect=[2, 1]'], [['train/range-order', 1]]],
   ['train-relations: warmup-too-long', 'resnet50', ['train.warmup.epochs=300'], [['train/warmup-too-long', 1]]],
   ['depth-rule (6n+2)', 'cifar/resnet20', ['depth=21'], [['semantic/depth-rule', 1]]],
-  ['depth-not-in-table', 'resnet50', ['family=imagenet', 'depth=51'], [['semantic/depth-not-in-table', 2]]],
-  ['depth-stage-count', 'resnet50', ['depth=50', 'stages=[{blocks: 1, filters: 64}, {blocks: 1, filters: 64}]'], [['semantic/depth-stage-count', 1]]],
-  ['unknown-family', 'resnet50', ['family=cifarr'], [['semantic/unknown-family', 1]]],
+  ['depth-table: depth-not-in-table', 'resnet50', ['family=imagenet', 'depth=51'], [['semantic/depth-not-in-table', 2]]],
+  ['depth-table: depth-stage-count', 'resnet50', ['depth=50', 'stages=[{blocks: 1, filters: 64}, {blocks: 1, filters: 64}]'], [['semantic/depth-stage-count', 1]]],
+  ['depth-family: unknown-family', 'resnet50', ['family=cifarr'], [['semantic/unknown-family', 1]]],
+  ['depth-family: depth-without-family', 'resnet50', ['family=null', 'depth=50'], [['semantic/depth-without-family', 2]]],
   ['zero-width', 'resnet50', ['base_width=1', 'stages.0.filters=16'], [['semantic/zero-width', 1]]],
 ];
 
@@ -58,4 +60,5 @@ test('every registered rule has an invalid row', () => {
   const covered = invalid.map(([rule]) => rule).join('\n');
   for (const rule of semanticRules) expect(covered).toContain(rule.id);
   for (const rule of trainRules) expect(covered).toContain(`train-relations: ${rule.id}`);
+  for (const rule of depthRules) expect(covered).toContain(rule.id);
 });

@@ -10,8 +10,9 @@ import { stemFilters } from './stem';
 import { trainRelations } from './train-relations';
 
 /**
- * Semantic rules in the order they run. Depth rules (6n+2, table depths) run earlier, while resolving `depth:`
- * (src/spec/family.ts), and spatial collapse is found while lowering shapes (src/ir).
+ * Semantic rules in the order they run, on the resolved spec. The depth rules (./depth.ts) run earlier, while
+ * `depth:` is expanded (src/spec/family.ts); spatial collapse, shortcut channel checks and the resource limits are
+ * found on the lowered graph (src/ir), where the planned channel counts exist.
  */
 export const semanticRules: readonly SemanticRule[] = [filtersArity, groupsDivisibility, stageIndices, outputStride, stemFilters, headPooling, trainRelations];
 
