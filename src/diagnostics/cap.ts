@@ -8,15 +8,20 @@ export const MAX_DIAGNOSTICS = 100;
 
 export const TRUNCATED = 'diagnostics/truncated';
 
+/** How many problems each note stands for. */
+const hiddenBy = new WeakMap<Diagnostic, number>();
+
 export function truncationNote(hidden: number): Diagnostic {
-  return { code: TRUNCATED, severity: 'warning', message: `${hidden} more problem${hidden === 1 ? '' : 's'} not shown`, pointer: '' };
+  const note: Diagnostic = { code: TRUNCATED, severity: 'warning', message: `${hidden} more problem${hidden === 1 ? '' : 's'} not shown`, pointer: '' };
+  hiddenBy.set(note, hidden);
+  return note;
 }
 
 /** The first `max` diagnostics, plus one note counting the rest (notes already in the list add their own count). */
 export function capDiagnostics(list: readonly Diagnostic[], max = MAX_DIAGNOSTICS): Diagnostic[] {
   const notes = list.filter((d) => d.code === TRUNCATED);
   const problems = list.filter((d) => d.code !== TRUNCATED);
-  const noted = notes.reduce((n, d) => n + Number(/^\d+/.exec(d.message)?.[0] ?? 0), 0);
+  const noted = notes.reduce((n, d) => n + (hiddenBy.get(d) ?? 0), 0);
   const hidden = Math.max(0, problems.length - max) + noted;
   return hidden > 0 ? [...problems.slice(0, max), truncationNote(hidden)] : [...problems];
 }

@@ -17,6 +17,8 @@ export const SEED = process.env.NETSPEC_FUZZ_SEED === undefined ? undefined : Nu
 export const params = () => ({ numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) });
 export const USER_FILE = 'fuzz.yaml';
 export const CASE_BUDGET_MS = 2000;
+/** Heap after a case: a spec is capped at 1 MiB, so anything near this means a blow-up (an alias bomb, a sparse list). */
+export const HEAP_BUDGET_BYTES = 1024 * 1024 * 1024;
 
 export interface Outcome {
   ms: number;
@@ -31,6 +33,8 @@ export function judge(text: string, sets: string[] = [], baseDir = process.cwd()
   const report = result.diagnostics.map((d) => renderDiagnostic(d, result.sources)).join('\n');
   const valid = !!result.graph && !hasErrors(result.diagnostics);
   if (ms > CASE_BUDGET_MS) throw new Error(`took ${ms} ms:\n${text.slice(0, 300)}`);
+  const heap = process.memoryUsage().heapUsed;
+  if (heap > HEAP_BUDGET_BYTES) throw new Error(`heap at ${(heap / 2 ** 20).toFixed(0)} MiB after:\n${text.slice(0, 300)}`);
   if (/internal error/.test(report)) throw new Error(`internal error:\n${report}`);
   if (Object.keys(Object.prototype).length > 0 || ({} as Record<string, unknown>).x !== undefined) throw new Error('Object.prototype was changed');
   if (!valid) {
