@@ -24,6 +24,6 @@ function lower(resolved: ResolveResult): CompileResult {
   const graph = lowered.graph;
   // An architecture the planner can lay out but no backend can allocate is bad input, found here for every command.
   const diagnostics = [...lowered.diagnostics, ...(graph && !hasErrors(lowered.diagnostics) ? resourceDiagnostics(graph, resolved.spec) : [])];
-  const located: Diagnostic[] = diagnostics.map((d) => ({ ...d, location: d.location ?? originOf(resolved.origins, d.pointer) }));
+  const located: Diagnostic[] = diagnostics.map((d) => resolved.relocate({ ...d, location: d.location ?? originOf(resolved.origins, d.pointer) }));
   return { ...resolved, graph, diagnostics: [...resolved.diagnostics, ...located] };
 }

@@ -13,6 +13,8 @@ const MAX_EXTENDS_CHAIN = 32;
 export interface LoadedFile {
   source: SpecSource;
   value: Record<string, unknown>;
+  /** One of netspec's own specs (under specs/), not a file the user wrote. */
+  builtin: boolean;
 }
 
 /** Everything read while resolving, for diagnostics with source excerpts. */
@@ -118,7 +120,7 @@ function fromText(text: string, file: string, id: string, dir: string, ctx: Load
   const shape = validateFileShape(source.value, (p, key) => locate(source, p, key));
   ctx.diagnostics.push(...shape);
   if (shape.length > 0) return undefined;
-  return { loaded: { source, value: source.value }, id, dir };
+  return { loaded: { source, value: source.value, builtin: isInside(id, fs.realpathSync(specsDir)) }, id, dir };
 }
 
 /**
@@ -129,10 +131,14 @@ function fromText(text: string, file: string, id: string, dir: string, ctx: Load
  */
 function extendsProblem(written: string, real: string, roots: readonly string[]): string | undefined {
   if (!/\.ya?ml$/i.test(written) || !/\.ya?ml$/i.test(real)) return `extends '${written}': only .yaml or .yml files can be extended`;
-  const inside = (root: string) => real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+  const inside = (root: string) => isInside(real, root);
   if (path.isAbsolute(written) && !roots.slice(2).some(inside)) return `extends '${written}': absolute paths are not allowed`;
   if (!roots.some(inside)) return `extends '${written}' leads outside the spec's folder`;
   return undefined;
+}
+
+function isInside(file: string, root: string): boolean {
+  return file === root || file.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
 
 /** The folders `extends:` may reach from a spec in `specDir`, plus `allowPaths`; real paths, the spec's first. */

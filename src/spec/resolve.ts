@@ -29,6 +29,11 @@ export interface ResolveResult {
   /** Text of every file read, for excerpts in diagnostics. */
   sources: Map<string, string>;
   diagnostics: Diagnostic[];
+  /**
+   * Moves a diagnostic located in a built-in spec that the user's file extends to that file's `extends:` line (the
+   * built-in position goes into the hint): the user can change their file, not netspec's.
+   */
+  relocate: (d: Diagnostic) => Diagnostic;
 }
 
 /** Resolves a built-in name or a path to a spec file. */
@@ -49,11 +54,25 @@ export function resolveSpecText(text: string, file = 'spec.yaml', options: Resol
 
 function finish(chain: LoadedFile[] | undefined, name: string, options: ResolveOptions, ctx: LoadContext): ResolveResult {
   const result = resolveChain(chain, name, options, ctx);
-  return { ...result, diagnostics: capDiagnostics(result.diagnostics) };
+  const relocate = relocator(chain);
+  return { ...result, relocate, diagnostics: capDiagnostics(result.diagnostics).map(relocate) };
+}
+
+function relocator(chain: LoadedFile[] | undefined): (d: Diagnostic) => Diagnostic {
+  const leaf = chain?.[chain.length - 1];
+  if (!chain || !leaf || leaf.builtin) return (d) => d;
+  const builtinFiles = new Set(chain.filter((f) => f.builtin).map((f) => f.source.file));
+  const at = locate(leaf.source, '/extends');
+  return (d) => {
+    const from = d.location;
+    if (!from || !builtinFiles.has(from.file)) return d;
+    const inherited = `inherited from ${from.file}:${from.line}:${from.column}`;
+    return { ...d, location: at, hint: d.hint ? `${d.hint}; ${inherited}` : inherited };
+  };
 }
 
 function resolveChain(chain: LoadedFile[] | undefined, name: string, options: ResolveOptions, ctx: LoadContext): ResolveResult {
-  const result: ResolveResult = { origins: new Map(), sources: ctx.sources, diagnostics: ctx.diagnostics };
+  const result: ResolveResult = { origins: new Map(), sources: ctx.sources, diagnostics: ctx.diagnostics, relocate: (d) => d };
   if (!chain || hasErrors(ctx.diagnostics)) return result;
   const sets = parseSets(options.sets ?? [], ctx.diagnostics);
   if (sets.length) ctx.sources.set(COMMAND_LINE, (options.sets ?? []).join('\n'));

@@ -117,6 +117,15 @@ describe('documented defaults and discriminated objects', () => {
   });
 });
 
+describe('errors in what a built-in contributes are shown in the user\'s file', () => {
+  test('stages of base/cifar without depth: at the extends line, the built-in line in the hint', () => {
+    const { diagnostics } = compileSpecText('netspec: 1\nextends: base/cifar\n', 'my.yaml');
+    expect(rows(diagnostics)).toEqual([0, 1, 2].map(() => ['schema/missing-property', 'my.yaml', 2, 10]));
+    expect(diagnostics.map((d) => d.pointer)).toEqual(['/stages/0', '/stages/1', '/stages/2']);
+    expect(diagnostics[0].hint).toMatch(/inherited from specs\/base\/cifar\.yaml:\d+:\d+$/);
+  });
+});
+
 describe('architectures that cannot be built', () => {
   test('a zero-width bottleneck is reported at base_width', () => {
     expect(sets('base_width=1', 'stages.0.filters=16')).toEqual([['semantic/zero-width', COMMAND_LINE, 1, 12]]);
