@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run fuzz -- --runs N [--seed S]`: the property tests of test/fuzz with N cases per property (CI runs 60).
+// `npm run fuzz -- --runs N [--seed S]`: the property tests of test/fuzz with N cases per property (CI runs 100).
 const { spawnSync } = require('child_process');
 const path = require('path');
 

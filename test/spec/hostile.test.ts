@@ -11,16 +11,13 @@ import { renderDiagnostic } from '../../src/diagnostics/render';
 import { compileSpec, compileSpecText } from '../../src/ir/compile';
 import { COMMAND_LINE } from '../../src/spec/overrides';
 import { resolveSpec } from '../../src/spec/resolve';
+import { cpuTimed } from '../helpers/time';
 
 type Row = [code: string, file: string, line: number, column: number];
 const rows = (ds: Diagnostic[]): Row[] => ds.map((d) => [d.code, d.location?.file ?? '', d.location?.line ?? 0, d.location?.column ?? 0]);
 const textRows = (text: string, sets: string[] = []) => rows(compileSpecText(text, 'my.yaml', { sets }).diagnostics);
 const sets = (...s: string[]) => rows(compileSpec('resnet50', { sets: s }).diagnostics);
-const timed = <T>(f: () => T): { value: T; ms: number } => {
-  const t = Date.now();
-  const value = f();
-  return { value, ms: Date.now() - t };
-};
+const timed = cpuTimed;
 
 describe('--set errors point at the command line', () => {
   test.each([
