@@ -1,12 +1,13 @@
 /**
- * Every rule of the ordered indexes (src/spec/rules/index.ts, src/spec/rules/train.ts), the depth rules of the
- * family tables, and the resource limits: one valid and one invalid row each, asserting the exact list of codes and
+ * Every rule of the ordered indexes (src/spec/rules/index.ts, train.ts, depth.ts, shortcut-channels.ts) and the
+ * resource limits: one valid and one invalid row each, asserting the exact list of codes and
  * positions. All rows use `--set` on a built-in, so a position is `<command line>:<set number>:<column of the
  * value>` = the length of `key=` plus one, counted here rather than taken from the code.
  */
 import { compileSpec } from '../../src/ir/compile';
 import { semanticRules } from '../../src/spec/rules';
 import { depthRules } from '../../src/spec/rules/depth';
+import { shortcutRules } from '../../src/spec/rules/shortcut-channels';
 import { trainRules } from '../../src/spec/rules/train';
 
 type Expected = [code: string, set: number];
@@ -31,6 +32,8 @@ const invalid: [rule: string, spec: string, sets: string[], expected: Expected[]
   ['depth-table: depth-stage-count', 'resnet50', ['depth=50', 'stages=[{blocks: 1, filters: 64}, {blocks: 1, filters: 64}]'], [['semantic/depth-stage-count', 1]]],
   ['depth-family: unknown-family', 'resnet50', ['family=cifarr'], [['semantic/unknown-family', 1]]],
   ['depth-family: depth-without-family', 'resnet50', ['family=null', 'depth=50'], [['semantic/depth-without-family', 2]]],
+  ['shortcut: identity-shortcut', 'resnet50', ['stages.1.overrides={0: {shortcut: identity}}'], [['semantic/identity-shortcut', 1]]],
+  ['shortcut: option-a-channels', 'cifar/resnet20', ['stages.2={blocks: 3, filters: 16, stride: 2}'], [['semantic/option-a-channels', 1]]],
   ['zero-width', 'resnet50', ['base_width=1', 'stages.0.filters=16'], [['semantic/zero-width', 1]]],
 ];
 
@@ -50,6 +53,7 @@ const valid: [rule: string, spec: string, sets: string[]][] = [
   ['head-pooling', 'resnet50', ['head.pooling=avg', 'head.pool_size=7']],
   ['train-relations', 'resnet50', ['train.schedule.milestones=[5, 6]', 'train.schedule.factors=[0.1, 0.01]', 'train.warmup.epochs=5', 'train.augment.shift=0', 'train.augment.pad_crop=4']],
   ['depth', 'cifar/resnet20', ['depth=56']],
+  ['shortcut', 'cifar/resnet20', ['stages.2={blocks: 3, filters: 128, stride: 2}']],
 ];
 
 test.each(valid)('%s: valid', (_rule, spec, sets) => {
@@ -61,4 +65,5 @@ test('every registered rule has an invalid row', () => {
   for (const rule of semanticRules) expect(covered).toContain(rule.id);
   for (const rule of trainRules) expect(covered).toContain(`train-relations: ${rule.id}`);
   for (const rule of depthRules) expect(covered).toContain(rule.id);
+  for (const rule of shortcutRules) expect(covered).toContain(`shortcut: ${rule.id}`);
 });

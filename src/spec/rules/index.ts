@@ -11,8 +11,8 @@ import { trainRelations } from './train-relations';
 
 /**
  * Semantic rules in the order they run, on the resolved spec. The depth rules (./depth.ts) run earlier, while
- * `depth:` is expanded (src/spec/family.ts); spatial collapse, shortcut channel checks and the resource limits are
- * found on the lowered graph (src/ir), where the planned channel counts exist.
+ * `depth:` is expanded (src/spec/family.ts); the shortcut rules (./shortcut-channels.ts) are called by the lowering
+ * with the planned channel counts; spatial collapse and the resource limits are found on the lowered graph (src/ir).
  */
 export const semanticRules: readonly SemanticRule[] = [filtersArity, groupsDivisibility, stageIndices, outputStride, stemFilters, headPooling, trainRelations];
 
