@@ -2,6 +2,7 @@ import { Diagnostic, hasErrors } from '../diagnostics/diagnostic';
 import { originOf } from '../spec/merge';
 import { resolveSpec, ResolveOptions, ResolveResult, resolveSpecText } from '../spec/resolve';
 import { lowerSpec } from './lower';
+import { resourceDiagnostics } from './resources';
 import { IRGraph } from './types';
 
 export interface CompileResult extends ResolveResult {
@@ -19,7 +20,10 @@ export function compileSpecText(text: string, file?: string, options: ResolveOpt
 
 function lower(resolved: ResolveResult): CompileResult {
   if (!resolved.spec || hasErrors(resolved.diagnostics)) return resolved;
-  const { graph, diagnostics } = lowerSpec(resolved.spec);
-  const located: Diagnostic[] = diagnostics.map((d) => ({ ...d, location: d.location ?? originOf(resolved.origins, d.pointer) }));
+  const lowered = lowerSpec(resolved.spec);
+  const graph = lowered.graph;
+  // An architecture the planner can lay out but no backend can allocate is bad input, found here for every command.
+  const diagnostics = [...lowered.diagnostics, ...(graph && !hasErrors(lowered.diagnostics) ? resourceDiagnostics(graph, resolved.spec) : [])];
+  const located: Diagnostic[] = diagnostics.map((d) => resolved.relocate({ ...d, location: d.location ?? originOf(resolved.origins, d.pointer) }));
   return { ...resolved, graph, diagnostics: [...resolved.diagnostics, ...located] };
 }

@@ -1,4 +1,4 @@
-import { error } from '../diagnostics/diagnostic';
+import { shortcutDiagnostics } from '../spec/rules/shortcut-channels';
 import { ShortcutKind } from '../spec/types';
 import { GraphBuilder, LoweringStopped } from './builder';
 import { BlockPlan, isPreact } from './plan';
@@ -30,6 +30,11 @@ export function buildShortcut(g: GraphBuilder, plan: BlockPlan, kind: ShortcutKi
   // Pre-activation nets never normalise the shortcut: the sum is normalised by the next block's pre-activation.
   const norm = plan.shortcut.norm && !isPreact(plan.kind);
   const convInput = plan.preactShortcut && from.preact ? from.preact : from.x;
+  const problems = shortcutDiagnostics({ stage: plan.stage, index: plan.index, kind, inChannels, outChannels, stride: plan.stride, pointer: plan.pointer });
+  if (problems.length > 0) {
+    g.diagnostics.push(...problems);
+    throw new LoweringStopped();
+  }
   const projection = (input: string, stride: number) => {
     const conv = g.add({
       op: 'conv2d',
@@ -39,12 +44,6 @@ export function buildShortcut(g: GraphBuilder, plan: BlockPlan, kind: ShortcutKi
   };
   switch (kind) {
     case 'identity':
-      if (inChannels !== outChannels || plan.stride !== 1) {
-        g.diagnostics.push(error('semantic/identity-shortcut', `block ${plan.index} of stage ${plan.stage + 1} changes shape (${inChannels}→${outChannels} channels, stride ${plan.stride}), so its shortcut cannot be identity`, `${plan.pointer}/shortcut`, {
-          hint: 'use projection, option_a or avg_down',
-        }));
-        throw new LoweringStopped();
-      }
       return from.x;
     case 'projection':
       return projection(convInput, plan.stride);
@@ -59,10 +58,6 @@ export function buildShortcut(g: GraphBuilder, plan: BlockPlan, kind: ShortcutKi
     }
     case 'option_a': {
       const extra = outChannels - inChannels;
-      if (extra < 0) {
-        g.diagnostics.push(error('semantic/option-a-channels', `an option-A shortcut can only add channels; block ${plan.index} of stage ${plan.stage + 1} goes from ${inChannels} to ${outChannels}`, `${plan.pointer}/shortcut`, { hint: 'use projection' }));
-        throw new LoweringStopped();
-      }
       // Zero channels split evenly on both sides, as the widely used CIFAR reimplementations do.
       const before = Math.floor(extra / 2);
       return g.add({ op: 'subsample_pad', attrs: { stride: plan.stride, channelsBefore: before, channelsAfter: extra - before } }, [from.x], { ...scope, role: 'shortcut_subsample' }, plan.pointer);

@@ -1,10 +1,12 @@
 import { Diagnostic, error, SourceLocation } from '../diagnostics/diagnostic';
-import { didYouMean } from '../diagnostics/suggest';
+import { runDepthRules } from './rules/depth';
+import { blocksPerStage } from './rules/depth-formula';
 import { familyTable } from './tables';
 
 /**
  * Expands `depth:` through its family's table into a partial spec (`block` and every stage's `blocks`), to be laid
- * under the user's own fields. Returns undefined (with a diagnostic) when the depth is not valid for the family.
+ * under the user's own fields. Returns undefined (with a diagnostic from src/spec/rules/depth.ts) when the depth is
+ * not valid for the family.
  */
 export function familyLayer(
   spec: Record<string, unknown>,
@@ -13,57 +15,20 @@ export function familyLayer(
 ): Record<string, unknown> | undefined {
   const depth = spec.depth;
   if (typeof depth !== 'number') return undefined;
-  const familyName = spec.family;
-  if (typeof familyName !== 'string') {
-    diagnostics.push(error('semantic/depth-without-family', '`depth` needs a `family` whose table gives the blocks per stage', '/depth', {
-      location: at.depth,
-      hint: `add family: imagenet (or ${[...familyTable().keys()].filter((f) => f !== 'imagenet').join(', ')}), or extends: base/imagenet`,
-    }));
-    return undefined;
-  }
-  const family = familyTable().get(familyName);
-  if (!family) {
-    diagnostics.push(error('semantic/unknown-family', `unknown family '${familyName}'`, '/family', {
-      location: at.family,
-      hint: didYouMean(familyName, familyTable().keys()) ?? `known families: ${[...familyTable().keys()].join(', ')}`,
-    }));
-    return undefined;
-  }
+  const familyName = typeof spec.family === 'string' ? spec.family : undefined;
+  const family = familyName === undefined ? undefined : familyTable().get(familyName);
   const stageCount = Array.isArray(spec.stages) ? spec.stages.length : undefined;
-  if (family.depths) {
-    const entry = family.depths.get(depth);
-    if (!entry) {
-      const known = [...family.depths.keys()].sort((a, b) => a - b);
-      diagnostics.push(error('semantic/depth-not-in-table', `depth ${depth} is not in the ${familyName} table (${known.join(', ')})`, '/depth', {
-        location: at.depth,
-        hint: `nearest: ${nearest(depth, known).join(' or ')}`,
-      }));
-      return undefined;
-    }
-    if (stageCount !== undefined && stageCount !== entry.blocks.length) {
-      diagnostics.push(error('semantic/depth-stage-count', `depth ${depth} of family ${familyName} has ${entry.blocks.length} stages; this spec has ${stageCount}`, '/depth', { location: at.depth }));
-      return undefined;
-    }
-    return { block: entry.block, stages: entry.blocks.map((blocks) => ({ blocks })) };
-  }
-  const rule = family.rule;
-  if (!rule || stageCount === undefined) return undefined;
-  const step = rule.layersPerBlock * stageCount;
-  const n = (depth - rule.offset) / step;
-  if (!Number.isInteger(n) || n < 1) {
-    const below = Math.max(1, Math.floor((depth - rule.offset) / step));
-    const candidates = [below, below + 1].map((k) => k * step + rule.offset);
-    diagnostics.push(error('semantic/depth-rule', `depth ${depth} is not ${step}n+${rule.offset} (family ${familyName}: ${stageCount} stages of ${rule.block} blocks with ${rule.layersPerBlock} layers each)`, '/depth', {
-      location: at.depth,
-      hint: `nearest valid depths: ${candidates.join(' and ')}`,
-    }));
-    return undefined;
-  }
-  return { block: rule.block, stages: Array.from({ length: stageCount }, () => ({ blocks: n })) };
-}
-
-function nearest(value: number, candidates: number[]): number[] {
-  const distance = (c: number) => Math.abs(c - value);
-  const best = Math.min(...candidates.map(distance));
-  return candidates.filter((c) => distance(c) === best);
+  const valid = runDepthRules({
+    depth,
+    familyName,
+    family,
+    stageCount,
+    report: (code, message, pointer, hint) => diagnostics.push(error(`semantic/${code}`, message, pointer, { location: pointer === '/family' ? at.family : at.depth, hint })),
+  });
+  if (!valid || !family) return undefined;
+  const entry = family.depths?.get(depth);
+  if (entry) return { block: entry.block, stages: entry.blocks.map((blocks) => ({ blocks })) };
+  const n = family.rule && stageCount !== undefined ? blocksPerStage(depth, family.rule, stageCount) : undefined;
+  if (!family.rule || n === undefined) return undefined;
+  return { block: family.rule.block, stages: Array.from({ length: stageCount! }, () => ({ blocks: n })) };
 }

@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Diagnostic, error, SourceLocation } from '../diagnostics/diagnostic';
 import { didYouMean } from '../diagnostics/suggest';
-import { builtinNames, builtinPath, looksLikePath } from './builtins';
+import { builtinNames, builtinPath, looksLikePath, specsDir } from './builtins';
 import { isPlainObject } from './merge';
 import { validateFileShape } from './schema';
-import { locate, parseSpecText, SpecSource } from './source';
+import { firstForeignLine, LIMITS, locate, parseSpecText, SpecSource } from './source';
 
 const MAX_EXTENDS_CHAIN = 32;
 
@@ -13,12 +13,16 @@ const MAX_EXTENDS_CHAIN = 32;
 export interface LoadedFile {
   source: SpecSource;
   value: Record<string, unknown>;
+  /** One of netspec's own specs (under specs/), not a file the user wrote. */
+  builtin: boolean;
 }
 
 /** Everything read while resolving, for diagnostics with source excerpts. */
 export interface LoadContext {
   sources: Map<string, string>;
   diagnostics: Diagnostic[];
+  /** Folders (real paths) that `extends:` paths may reach; see `extendsRoots`. */
+  roots: string[];
 }
 
 export interface SpecRef {
@@ -72,20 +76,39 @@ interface Read {
 function read(ref: SpecRef, ctx: LoadContext): Read | undefined {
   const file = resolveRef(ref, ctx);
   if (!file) return undefined;
+  const fail = (code: string, message: string, hint?: string): undefined => {
+    ctx.diagnostics.push(error(code, message, ref.at ? '/extends' : '', { location: ref.at ?? { file: ref.ref, line: 1, column: 1 }, hint }));
+    return undefined;
+  };
+  let real: string;
   let text: string;
   try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) throw new Error('not a regular file');
-    text = fs.readFileSync(file, 'utf8');
+    real = fs.realpathSync(file);
+    if (ref.at && looksLikePath(ref.ref)) {
+      const problem = extendsProblem(ref.ref, real, ctx.roots);
+      if (problem) return fail('spec/extends-outside', problem, `extends may name a built-in, or a .yaml file inside ${ctx.roots.length === 1 ? 'the spec\'s folder' : 'the spec\'s folder or an --allow-path folder'}; widen with --allow-path <dir>`);
+    }
+    const stat = fs.statSync(real);
+    if (!stat.isFile()) return fail('spec/unreadable', `cannot read spec '${ref.ref}': not a regular file`);
+    if (stat.size > LIMITS.bytes) return fail('parse/too-large', `spec '${ref.ref}' is larger than ${LIMITS.bytes} bytes; a spec is a few hundred lines`);
+    text = fs.readFileSync(real, 'utf8');
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    ctx.diagnostics.push(error('spec/unreadable', `cannot read spec '${ref.ref}': ${reason}`, ref.at ? '/extends' : '', { location: ref.at ?? { file: ref.ref, line: 1, column: 1 } }));
-    return undefined;
+    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+    return fail('spec/unreadable', `cannot read spec '${ref.ref}': ${reason}`);
   }
-  return fromText(text, displayName(file), file, path.dirname(file), ctx);
+  return fromText(text, displayName(file), real, path.dirname(file), ctx);
 }
 
 function fromText(text: string, file: string, id: string, dir: string, ctx: LoadContext): Read | undefined {
+  const foreign = firstForeignLine(text);
+  if (foreign !== undefined) {
+    // Not a spec: its text is kept out of `sources`, so no report quotes it.
+    ctx.diagnostics.push(error('spec/not-a-spec', `line ${foreign} is not YAML mapping syntax ('key: value'); this is not a spec file`, '', {
+      location: { file, line: foreign, column: 1 },
+      hint: 'a spec is a YAML mapping starting with netspec: 1',
+    }));
+    return undefined;
+  }
   ctx.sources.set(file, text);
   const { source, diagnostics } = parseSpecText(text, file);
   ctx.diagnostics.push(...diagnostics);
@@ -97,7 +120,37 @@ function fromText(text: string, file: string, id: string, dir: string, ctx: Load
   const shape = validateFileShape(source.value, (p, key) => locate(source, p, key));
   ctx.diagnostics.push(...shape);
   if (shape.length > 0) return undefined;
-  return { loaded: { source, value: source.value }, id, dir };
+  return { loaded: { source, value: source.value, builtin: isInside(id, fs.realpathSync(specsDir)) }, id, dir };
+}
+
+/**
+ * Why an `extends:` path may not be read, or undefined. The rule (docs/spec-security.md): relative, ending in .yaml or
+ * .yml, and — after symbolic links are resolved — inside one of `roots` (the folder of the spec named on the command
+ * line, the built-in specs, and any --allow-path folder). Absolute paths are accepted only inside an --allow-path
+ * folder (roots past the first two).
+ */
+function extendsProblem(written: string, real: string, roots: readonly string[]): string | undefined {
+  if (!/\.ya?ml$/i.test(written) || !/\.ya?ml$/i.test(real)) return `extends '${written}': only .yaml or .yml files can be extended`;
+  const inside = (root: string) => isInside(real, root);
+  if (path.isAbsolute(written) && !roots.slice(2).some(inside)) return `extends '${written}': absolute paths are not allowed`;
+  if (!roots.some(inside)) return `extends '${written}' leads outside the spec's folder`;
+  return undefined;
+}
+
+function isInside(file: string, root: string): boolean {
+  return file === root || file.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+/** The folders `extends:` may reach from a spec in `specDir`, plus `allowPaths`; real paths, the spec's first. */
+export function extendsRoots(specDir: string, allowPaths: readonly string[] = []): string[] {
+  const real = (dir: string) => {
+    try {
+      return fs.realpathSync(dir);
+    } catch {
+      return path.resolve(dir);
+    }
+  };
+  return [real(specDir), real(specsDir), ...allowPaths.map(real)];
 }
 
 function resolveRef(ref: SpecRef, ctx: LoadContext): string | undefined {

@@ -1,7 +1,8 @@
 import { parse } from 'yaml';
 import { Diagnostic, error, SourceLocation } from '../diagnostics/diagnostic';
-import { isPlainObject } from './merge';
-import { joinPointer } from './source';
+import { cloneValue, isPlainObject, nullObject } from './merge';
+import { FORBIDDEN_KEY_HINT, firstUnsafePart, isForbiddenKey, NON_FINITE_HINT } from './safety';
+import { joinPointer, LIMITS } from './source';
 
 /** Pseudo-file that `--set` diagnostics point into: one line per `--set`. */
 export const COMMAND_LINE = '<command line>';
@@ -9,55 +10,112 @@ export const COMMAND_LINE = '<command line>';
 export interface SetOverride {
   path: (string | number)[];
   value: unknown;
+  /** Where the value is written. */
   location: SourceLocation;
+  /** Where each path segment is written, for errors about that step. */
+  segments: SourceLocation[];
 }
 
 /** Parses `--set stages.3.blocks=4` arguments; values are YAML scalars or flow collections (`[1, 2]`). */
 export function parseSets(sets: readonly string[], diagnostics: Diagnostic[]): SetOverride[] {
   const out: SetOverride[] = [];
   sets.forEach((arg, i) => {
+    const line = i + 1;
     const eq = arg.indexOf('=');
-    const location = { file: COMMAND_LINE, line: i + 1, column: 1, length: Math.max(1, eq) };
+    const at = (column: number, length: number): SourceLocation => ({ file: COMMAND_LINE, line, column, length: Math.max(1, length) });
     if (eq <= 0) {
-      diagnostics.push(error('cli/set-syntax', `expected --set key.path=value; got '${arg}'`, '', { location, hint: 'for example --set stages.3.blocks=4' }));
+      diagnostics.push(error('cli/set-syntax', `expected --set key.path=value; got '${clip(arg)}'`, '', { location: at(1, eq), hint: 'for example --set stages.3.blocks=4' }));
       return;
     }
+    const names = arg.slice(0, eq).split('.');
+    const segments: SourceLocation[] = [];
+    let column = 1;
+    for (const name of names) {
+      segments.push(at(column, name.length));
+      column += name.length + 1;
+    }
+    const bad = names.findIndex((n) => n === '' || isForbiddenKey(n));
+    if (bad >= 0) {
+      const forbidden = names[bad] !== '';
+      diagnostics.push(error(forbidden ? 'spec/forbidden-key' : 'cli/set-syntax', forbidden ? `'${names[bad]}' cannot be a key` : `empty field name in '${clip(arg.slice(0, eq))}'`, '', {
+        location: segments[bad],
+        hint: forbidden ? FORBIDDEN_KEY_HINT : 'fields are separated by single dots, e.g. stages.3.blocks',
+      }));
+      return;
+    }
+    const location = at(eq + 2, arg.length - eq - 1);
     let value: unknown;
     try {
-      value = parse(arg.slice(eq + 1));
+      value = parse(arg.slice(eq + 1), { maxAliasCount: 0 });
     } catch (e) {
-      diagnostics.push(error('cli/set-syntax', `cannot read the value of '${arg}': ${(e as Error).message.split('\n')[0]}`, '', { location: { ...location, column: eq + 2 } }));
+      diagnostics.push(error('cli/set-syntax', `cannot read the value of '${clip(arg)}': ${(e as Error).message.split('\n')[0]}`, '', { location }));
       return;
     }
-    const path = arg.slice(0, eq).split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-    out.push({ path, value, location: { ...location, column: eq + 2, length: Math.max(1, arg.length - eq - 1) } });
+    const path = names.map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    const unsafe = firstUnsafePart(value, LIMITS.nesting);
+    if (unsafe) {
+      const pointer = joinPointer([...path, ...unsafe.path]);
+      diagnostics.push(
+        unsafe.kind === 'key' ? error('spec/forbidden-key', `'${unsafe.text}' cannot be a key`, pointer, { location, hint: FORBIDDEN_KEY_HINT })
+          : unsafe.kind === 'number' ? error('schema/non-finite', `expected a finite number; got ${unsafe.text}`, pointer, { location, hint: NON_FINITE_HINT })
+            : error('parse/too-deep', unsafe.text, pointer, { location }),
+      );
+      return;
+    }
+    out.push({ path, value, location, segments });
   });
   return out;
 }
 
-/** Applies overrides to a merged spec (in place), recording their origins; a path through a missing list item is an error. */
+/**
+ * Applies overrides to a merged spec (in place). A set may create missing mappings (the schema then judges the new
+ * keys, with did-you-mean), but never list items: `input.1000000=3` used to build a list of a million holes.
+ * `onSet` learns where each written or created value came from.
+ */
 export function applySets(target: Record<string, unknown>, sets: readonly SetOverride[], diagnostics: Diagnostic[], onSet?: (pointer: string, at: SourceLocation) => void): void {
   for (const set of sets) {
     let node: unknown = target;
-    let ok = true;
-    for (let i = 0; i < set.path.length - 1 && ok; i++) {
+    for (let i = 0; i < set.path.length; i++) {
       const key = set.path[i];
-      if (Array.isArray(node) && typeof key === 'number') {
-        if (key >= node.length) {
-          diagnostics.push(error('cli/set-path', `--set ${set.path.join('.')}: ${set.path.slice(0, i).join('.')} has ${node.length} items, no item ${key}`, joinPointer(set.path), { location: { ...set.location, column: 1 } }));
-          ok = false;
-        } else node = node[key];
-      } else if (isPlainObject(node)) {
-        if (node[key] === undefined) node[key] = {};
-        node = node[key];
+      const last = i === set.path.length - 1;
+      const problem = stepProblem(node, key, set.path.slice(0, i));
+      if (problem) {
+        diagnostics.push(error('cli/set-path', `--set ${set.path.join('.')}: ${problem}`, joinPointer(set.path), { location: set.segments[i] }));
+        break;
+      }
+      const container = node as Record<string | number, unknown>;
+      if (last) {
+        container[key] = cloneValue(set.value);
+        onSet?.(joinPointer(set.path), set.location);
       } else {
-        diagnostics.push(error('cli/set-path', `--set ${set.path.join('.')}: ${set.path.slice(0, i).join('.') || 'the spec'} is not a mapping or list`, joinPointer(set.path), { location: { ...set.location, column: 1 } }));
-        ok = false;
+        if (container[key] === undefined) {
+          container[key] = nullObject();
+          onSet?.(joinPointer(set.path.slice(0, i + 1)), set.segments[i]);
+        }
+        node = container[key];
       }
     }
-    if (!ok) continue;
-    const last = set.path[set.path.length - 1];
-    (node as Record<string | number, unknown>)[last] = set.value;
-    onSet?.(joinPointer(set.path), set.location);
   }
+}
+
+/** Why `key` cannot be followed from `node`, or undefined when it can. */
+function stepProblem(node: unknown, key: string | number, before: (string | number)[]): string | undefined {
+  const name = before.length ? before.join('.') : 'the spec';
+  if (Array.isArray(node)) {
+    if (typeof key !== 'number') return `${name} is a list: use an item number, 0…${node.length - 1}`;
+    if (key >= node.length) return `${name} has ${node.length} item${node.length === 1 ? '' : 's'}, so there is no item ${key}`;
+    return undefined;
+  }
+  if (isPlainObject(node)) return undefined;
+  return `${name} is ${describeValue(node)}, so it has no field '${key}'`;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return `the text '${clip(v)}'`;
+  return `${typeof v === 'number' ? 'the number' : `a ${typeof v}`} ${String(v)}`;
+}
+
+function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

@@ -1,11 +1,13 @@
 import * as path from 'path';
 import { Diagnostic, hasErrors, SourceLocation } from '../diagnostics/diagnostic';
 import { familyLayer } from './family';
-import { LoadContext, loadChain, LoadedFile } from './load';
-import { Layer, mergeLayers, originOf, Origins } from './merge';
+import { capDiagnostics } from '../diagnostics/cap';
+import { looksLikePath, specsDir } from './builtins';
+import { extendsRoots, LoadContext, loadChain, LoadedFile } from './load';
+import { Layer, mergeLayers, originOf, Origins, Replaces } from './merge';
 import { applySets, COMMAND_LINE, parseSets } from './overrides';
 import { runRules } from './rules';
-import { specSchema, validateComplete } from './schema';
+import { discriminatedObjects, specSchema, validateComplete } from './schema';
 import { locate } from './source';
 import { conventionTable } from './tables';
 import { toResolvedSpec } from './convert';
@@ -14,6 +16,8 @@ import { ResolvedSpec } from './types';
 export interface ResolveOptions {
   /** `--set key.path=value` overrides, applied last. */
   sets?: readonly string[];
+  /** Folders beyond the spec's own that `extends:` paths may read (`--allow-path`). */
+  allowPaths?: readonly string[];
 }
 
 export interface ResolveResult {
@@ -25,24 +29,50 @@ export interface ResolveResult {
   /** Text of every file read, for excerpts in diagnostics. */
   sources: Map<string, string>;
   diagnostics: Diagnostic[];
+  /**
+   * Moves a diagnostic located in a built-in spec that the user's file extends to that file's `extends:` line (the
+   * built-in position goes into the hint): the user can change their file, not netspec's.
+   */
+  relocate: (d: Diagnostic) => Diagnostic;
 }
 
 /** Resolves a built-in name or a path to a spec file. */
 export function resolveSpec(ref: string, options: ResolveOptions = {}): ResolveResult {
-  const ctx: LoadContext = { sources: new Map(), diagnostics: [] };
+  const specDir = looksLikePath(ref) ? path.dirname(path.resolve(ref)) : specsDir;
+  const ctx: LoadContext = { sources: new Map(), diagnostics: [], roots: extendsRoots(specDir, options.allowPaths) };
   const chain = loadChain({ ref, baseDir: process.cwd() }, ctx);
   return finish(chain, defaultName(ref), options, ctx);
 }
 
 /** Resolves spec text that is not (yet) a file: tests, editors, stdin. */
 export function resolveSpecText(text: string, file = 'spec.yaml', options: ResolveOptions & { baseDir?: string } = {}): ResolveResult {
-  const ctx: LoadContext = { sources: new Map(), diagnostics: [] };
-  const chain = loadChain({ text, file, baseDir: options.baseDir ?? process.cwd() }, ctx);
+  const baseDir = options.baseDir ?? process.cwd();
+  const ctx: LoadContext = { sources: new Map(), diagnostics: [], roots: extendsRoots(baseDir, options.allowPaths) };
+  const chain = loadChain({ text, file, baseDir }, ctx);
   return finish(chain, defaultName(file), options, ctx);
 }
 
 function finish(chain: LoadedFile[] | undefined, name: string, options: ResolveOptions, ctx: LoadContext): ResolveResult {
-  const result: ResolveResult = { origins: new Map(), sources: ctx.sources, diagnostics: ctx.diagnostics };
+  const result = resolveChain(chain, name, options, ctx);
+  const relocate = relocator(chain);
+  return { ...result, relocate, diagnostics: capDiagnostics(result.diagnostics).map(relocate) };
+}
+
+function relocator(chain: LoadedFile[] | undefined): (d: Diagnostic) => Diagnostic {
+  const leaf = chain?.[chain.length - 1];
+  if (!chain || !leaf || leaf.builtin) return (d) => d;
+  const builtinFiles = new Set(chain.filter((f) => f.builtin).map((f) => f.source.file));
+  const at = locate(leaf.source, '/extends');
+  return (d) => {
+    const from = d.location;
+    if (!from || !builtinFiles.has(from.file)) return d;
+    const inherited = `inherited from ${from.file}:${from.line}:${from.column}`;
+    return { ...d, location: at, hint: d.hint ? `${d.hint}; ${inherited}` : inherited };
+  };
+}
+
+function resolveChain(chain: LoadedFile[] | undefined, name: string, options: ResolveOptions, ctx: LoadContext): ResolveResult {
+  const result: ResolveResult = { origins: new Map(), sources: ctx.sources, diagnostics: ctx.diagnostics, relocate: (d) => d };
   if (!chain || hasErrors(ctx.diagnostics)) return result;
   const sets = parseSets(options.sets ?? [], ctx.diagnostics);
   if (sets.length) ctx.sources.set(COMMAND_LINE, (options.sets ?? []).join('\n'));
@@ -50,7 +80,8 @@ function finish(chain: LoadedFile[] | undefined, name: string, options: ResolveO
 
   const files: Layer[] = chain.map((f) => ({ value: f.value, locate: (p) => locate(f.source, p) }));
   // First pass: what the files and --set say, to learn the convention and the depth.
-  const first = mergeLayers(files);
+  const replaces = replacesVariant();
+  const first = mergeLayers(files, replaces);
   applySets(first.value, sets, ctx.diagnostics, (p, at) => first.origins.set(p, at));
   if (hasErrors(ctx.diagnostics)) return result;
   const leaf = chain[chain.length - 1].source;
@@ -66,7 +97,7 @@ function finish(chain: LoadedFile[] | undefined, name: string, options: ResolveO
   if (family) presets.push(constantLayer(family, at('/depth')));
 
   // Second pass: presets under the files, --set over everything.
-  const merged = mergeLayers([...presets, ...files]);
+  const merged = mergeLayers([...presets, ...files], replaces);
   applySets(merged.value, sets, ctx.diagnostics, (p, loc) => {
     for (const key of [...merged.origins.keys()]) if (key.startsWith(p + '/')) merged.origins.delete(key);
     merged.origins.set(p, loc);
@@ -81,6 +112,16 @@ function finish(chain: LoadedFile[] | undefined, name: string, options: ResolveO
   ctx.diagnostics.push(...runRules(spec, locator));
   if (!hasErrors(ctx.diagnostics)) result.spec = spec;
   return result;
+}
+
+/** A child that picks another `type` for a discriminated object (train.optimizer, train.schedule) replaces it. */
+function replacesVariant(): Replaces {
+  const variants = discriminatedObjects();
+  return (pointer, base, over) => {
+    const d = variants.get(pointer);
+    if (!d || typeof over[d.key] !== 'string') return false;
+    return over[d.key] !== (base[d.key] ?? d.defaultValue);
+  };
 }
 
 /** A preset or table entry: every value it contributes is attributed to the line that selected it. */

@@ -1,7 +1,10 @@
 import type { ErrorObject } from 'ajv/dist/2020';
 import * as fs from 'fs';
 import { Diagnostic, error, SourceLocation } from '../diagnostics/diagnostic';
+import { MAX_DIAGNOSTICS, truncationNote } from '../diagnostics/cap';
 import { didYouMean } from '../diagnostics/suggest';
+import { allowedProperties, Discriminated, discriminatedOf, otherVariantHint } from './discriminated';
+import { collapseAlternatives } from './schema-alternatives';
 import { loadValidators, trainingSchemaPath, Validators } from './validators';
 
 export { schemaPath, trainingSchemaPath } from './validators';
@@ -21,6 +24,31 @@ export function trainingSchema(): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(trainingSchemaPath, 'utf8')) as Record<string, unknown>;
 }
 
+/** The discriminated objects of a spec by JSON pointer (`/train/optimizer`, `/train/schedule`), read from the schemas. */
+export function discriminatedObjects(): Map<string, Discriminated> {
+  discriminated ??= findDiscriminated();
+  return discriminated;
+}
+
+let discriminated: Map<string, Discriminated> | undefined;
+
+function findDiscriminated(): Map<string, Discriminated> {
+  const training = trainingSchema();
+  const root = specSchema();
+  const defs = (root.$defs ?? {}) as Record<string, unknown>;
+  const found = new Map<string, Discriminated>();
+  const visit = (node: unknown, pointer: string, depth: number): void => {
+    if (typeof node !== 'object' || node === null || depth > 4) return;
+    let s = node as Record<string, unknown>;
+    if (typeof s.$ref === 'string') s = (s.$ref.endsWith('training.schema.json') ? training : defs[s.$ref.split('/').pop()!]) as Record<string, unknown>;
+    const d = discriminatedOf(s);
+    if (d) found.set(pointer, d);
+    for (const [key, child] of Object.entries((s?.properties as object) ?? {})) visit(child, `${pointer}/${key}`, depth + 1);
+  };
+  visit(root, '', 0);
+  return found;
+}
+
 /** Validates one file as written. */
 export function validateFileShape(value: unknown, locate: Locator): Diagnostic[] {
   const validate = validators().file;
@@ -38,7 +66,13 @@ export type Locator = (pointer: string, key?: boolean) => SourceLocation | undef
 function toDiagnostics(errors: ErrorObject[], locate: Locator): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
+  let hidden = 0;
   for (const e of collapseAlternatives(errors)) {
+    // Describing costs a did-you-mean search; past the cap only the count matters (40,000 unknown keys: 40 s before).
+    if (out.length >= MAX_DIAGNOSTICS) {
+      hidden++;
+      continue;
+    }
     const d = describe(e, locate);
     const key = `${d.pointer}|${d.message}`;
     if (!seen.has(key)) {
@@ -46,34 +80,7 @@ function toDiagnostics(errors: ErrorObject[], locate: Locator): Diagnostic[] {
       out.push(d);
     }
   }
-  return out;
-}
-
-/**
- * A failed `oneOf` reports every branch's complaint. Branches whose type does not fit the value are noise; the
- * errors of a branch that fits (an unknown key inside the object form, a misspelt enum value) are what the user
- * needs. When no branch fits, one "expected A or B" message replaces the lot.
- */
-function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
-  const alternatives = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
-  let kept = errors.filter((e) => !alternatives.includes(e) && !isPropertyNamePattern(e));
-  for (const alt of alternatives) {
-    const branches = new Map<string, ErrorObject[]>();
-    for (const e of kept) {
-      const m = e.schemaPath.startsWith(alt.schemaPath + '/') ? /^\/(\d+)\//.exec(e.schemaPath.slice(alt.schemaPath.length)) : null;
-      if (m) branches.set(m[1], [...(branches.get(m[1]) ?? []), e]);
-    }
-    const inside = [...branches.values()].flat();
-    const fitting = [...branches.values()].filter((errs) => !errs.some((e) => e.keyword === 'type' && e.instancePath === alt.instancePath));
-    kept = kept.filter((e) => !inside.includes(e) || fitting.flat().includes(e));
-    if (fitting.length === 0) kept.push(alt);
-  }
-  return kept;
-}
-
-/** ajv reports a bad property name twice (the pattern, then propertyNames); the second says which key. */
-function isPropertyNamePattern(e: ErrorObject): boolean {
-  return e.keyword === 'pattern' && e.schemaPath.includes('/propertyNames/');
+  return hidden > 0 ? [...out, truncationNote(hidden)] : out;
 }
 
 function describe(e: ErrorObject, locate: Locator): Diagnostic {
@@ -85,11 +92,12 @@ function describe(e: ErrorObject, locate: Locator): Diagnostic {
     case 'unevaluatedProperties': {
       const params = e.params as { additionalProperty?: string; unevaluatedProperty?: string };
       const prop = String(params.additionalProperty ?? params.unevaluatedProperty);
-      const known = propertyNames(e.parentSchema);
+      const variants = discriminatedOf(e.parentSchema);
+      const known = (variants ? allowedProperties(variants, e.data) : propertyNames(e.parentSchema)).filter((k) => k !== prop);
       const child = `${pointer}/${prop}`;
       return error('schema/unknown-property', `unknown property '${prop}'${where(pointer)}`, child, {
         ...at(child, true),
-        hint: didYouMean(prop, known) ?? `expected one of: ${known.join(', ')}`,
+        hint: (variants && otherVariantHint(variants, e.data, prop)) ?? didYouMean(prop, known) ?? `expected one of: ${known.join(', ')}`,
       });
     }
     case 'required': {

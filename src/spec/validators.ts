@@ -80,9 +80,23 @@ function compile(kind: Kind, schema: Schema, training: Schema, extra: Options = 
   return { ajv, validate };
 }
 
-/** A copy of the schema with no `required` anywhere: what one file of an `extends` chain must satisfy. */
+/**
+ * A copy of the schema with no `required` outside conditions: what one file of an `extends` chain must satisfy.
+ * An `if` keeps its `required`: without it `if: {properties: {type: {const: cosine}}}` holds for an object with no
+ * `type`, and a schedule that relies on the default multistep was told its milestones are unknown.
+ */
 function withoutRequired(node: unknown): Schema {
-  return JSON.parse(JSON.stringify(node), (key, value) => (key === 'required' ? undefined : value));
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (typeof v !== 'object' || v === null) return v;
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(v)) {
+      if (key === 'required') continue;
+      out[key] = key === 'if' ? child : strip(child);
+    }
+    return out;
+  };
+  return strip(node) as Schema;
 }
 
 function sourceHash(...texts: string[]): string {

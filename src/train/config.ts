@@ -7,7 +7,8 @@
  * ×0.1 / 0.01 / 0.001 / 0.0005, L2 1e-4, batch 32, 200 epochs, ±10 % shifts, horizontal flips, per-pixel mean
  * subtraction.
  */
-import { Diagnostic, error } from '../diagnostics/diagnostic';
+import { Diagnostic } from '../diagnostics/diagnostic';
+import { runTrainRules } from '../spec/rules/train';
 
 export type OptimizerConfig =
   | { type: 'sgd'; momentum: number; nesterov: boolean }
@@ -165,36 +166,9 @@ export function fromWire(w: TrainingWire): TrainingConfig {
 }
 
 /**
- * Rules the schema cannot state (relations between fields). Pointers are relative to the spec root, under `/train`.
+ * Rules the schema cannot state (relations between fields), kept with the spec rules in src/spec/rules/train.ts so
+ * `validate` runs them too. Pointers are relative to the spec root, under `/train`.
  */
 export function trainingDiagnostics(c: TrainingConfig, base = '/train'): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const s = c.schedule;
-  if (s.type === 'multistep') {
-    if (s.factors.length !== s.milestones.length) {
-      out.push(error('train/factors-length', `schedule.factors has ${s.factors.length} values but milestones has ${s.milestones.length}`,
-        `${base}/schedule/factors`, { hint: 'give one factor per milestone' }));
-    }
-    const bad = s.milestones.findIndex((m, i) => i > 0 && m <= s.milestones[i - 1]);
-    if (bad > 0) {
-      out.push(error('train/milestones-order', `schedule.milestones must increase: ${s.milestones[bad]} follows ${s.milestones[bad - 1]}`,
-        `${base}/schedule/milestones/${bad}`));
-    }
-  }
-  if (c.augment.shift > 0 && c.augment.padCrop > 0) {
-    out.push(error('train/shift-and-pad-crop', 'augment.shift and augment.pad_crop are two forms of the same translation; use one',
-      `${base}/augment/pad_crop`, { hint: 'set augment.shift: 0 to use pad_crop' }));
-  }
-  for (const key of ['area', 'aspect'] as const) {
-    const [lo, hi] = c.augment.erasing[key];
-    if (lo > hi) {
-      out.push(error('train/range-order', `augment.erasing.${key} is [${lo}, ${hi}]: the lower bound is above the upper one`,
-        `${base}/augment/erasing/${key}`));
-    }
-  }
-  if (c.warmup.epochs > c.epochs) {
-    out.push(error('train/warmup-too-long', `warmup.epochs (${c.warmup.epochs}) is longer than the run (${c.epochs} epochs)`,
-      `${base}/warmup/epochs`));
-  }
-  return out;
+  return runTrainRules(c, base);
 }

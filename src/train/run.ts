@@ -32,6 +32,8 @@ export const DEFAULT_TRAIN_SPEC = 'fashion/resnet8';
 export interface TrainRunOptions {
   spec?: string;
   sets?: string[];
+  /** `--allow-path`: folders beyond the spec's own that its extends may read. */
+  allowPaths?: string[];
   data?: string;
   epochs?: number;
   limit?: number;
@@ -61,8 +63,8 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
     throw dataError(runDir ?? 'runs/', 'no run to resume here', 'name the run directory with --out <run-dir>');
   }
   const compiled = resuming
-    ? compileSpecText(fs.readFileSync(path.join(runDir!, RUN_FILES.spec), 'utf8'), path.join(runDir!, RUN_FILES.spec), { sets: o.sets })
-    : compileSpec(o.spec ?? DEFAULT_TRAIN_SPEC, { sets: o.sets });
+    ? compileSpecText(fs.readFileSync(path.join(runDir!, RUN_FILES.spec), 'utf8'), path.join(runDir!, RUN_FILES.spec), { sets: o.sets, allowPaths: o.allowPaths })
+    : compileSpec(o.spec ?? DEFAULT_TRAIN_SPEC, { sets: o.sets, allowPaths: o.allowPaths });
   const graph = requireGraph(compiled);
   const config = trainingConfig(compiled, o);
   const dir = runDir ?? defaultRunDir(graph.name);

@@ -7,7 +7,7 @@ import { environmentError } from '../../diagnostics/environment';
 import { IRGraph } from '../../ir/types';
 import { usageError } from '../errors';
 import { formatCount } from '../format';
-import { collectSets, loadGraph } from '../load';
+import { ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, loadGraph } from '../load';
 
 /** tfjs loads only when a command needs it, so `list`, `validate` and `inspect` stay fast. */
 const loadBackend = () => Promise.all([import('../../runtime/backend'), import('../../backends/tfjs')]);
@@ -15,6 +15,7 @@ const loadBackend = () => Promise.all([import('../../runtime/backend'), import('
 interface CompileOptions {
   out: string;
   set: string[];
+  allowPath: string[];
   weights?: string;
   allowPartial?: boolean;
   backend: BackendChoice;
@@ -28,6 +29,7 @@ export function registerCompile(program: Command): void {
     .argument('<spec>', 'built-in name (see `netspec list`) or spec file')
     .requiredOption('--out <dir>', 'directory to write model.json and weights.bin into (created if missing)')
     .option('--set <key=value>', 'override a field, e.g. --set head.classes=10 (repeatable)', collectSets, [])
+    .option(ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, [])
     .option('--weights <model.json>', 'load weights by layer name from another tfjs Layers model (e.g. converted Keras weights)')
     .option('--allow-partial', 'with --weights: write the model even when some weights are missing or have other shapes')
     .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu', 'auto')
@@ -37,7 +39,7 @@ export function registerCompile(program: Command): void {
 
 async function compile(ref: string, opts: CompileOptions): Promise<void> {
   checkOutDir(opts.out);
-  const { graph } = loadGraph(ref, opts.set);
+  const { graph } = loadGraph(ref, opts.set, opts.allowPath);
   const [{ selectBackend }, tfjs] = await loadBackend();
   const backend = await selectBackend({ backend: opts.backend });
   process.stdout.write(`backend: ${backend.name} — ${backend.description}\n`);

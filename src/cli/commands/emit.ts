@@ -3,11 +3,12 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { writeFileAtomicSync } from '../../io/atomic';
 import { usageError } from '../errors';
-import { collectSets, loadGraph } from '../load';
+import { ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, loadGraph } from '../load';
 
 interface EmitCommandOptions {
   out?: string;
   set: string[];
+  allowPath: string[];
 }
 
 export function registerEmit(program: Command): void {
@@ -17,13 +18,14 @@ export function registerEmit(program: Command): void {
     .argument('<spec>', 'built-in name (see `netspec list`) or spec file')
     .option('--out <file.ts>', 'file to write (replaced atomically; its folder must exist)')
     .option('--set <key=value>', 'override a field, e.g. --set head.classes=10 (repeatable)', collectSets, [])
+    .option(ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, [])
     .action((ref: string, opts: EmitCommandOptions) => emit(ref, opts));
 }
 
 /** The emitter (ts-morph, a whole TypeScript compiler) loads only when this command runs. */
 async function emit(ref: string, opts: EmitCommandOptions): Promise<void> {
   if (opts.out !== undefined) checkOutFile(opts.out);
-  const { graph } = loadGraph(ref, opts.set);
+  const { graph } = loadGraph(ref, opts.set, opts.allowPath);
   const sets = opts.set.map((s) => ` --set ${s}`).join('');
   const { emitTypeScript } = await import('../../backends/typescript');
   const source = emitTypeScript(graph, { source: ref, sets: opts.set, regenerate: `netspec emit ${ref}${sets}${opts.out ? ` --out ${opts.out}` : ''}` });

@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { inspectJson, layerType, nodeParams } from '../../ir/describe';
 import { IRGraph } from '../../ir/types';
 import { formatCount, formatMacs, formatShape } from '../format';
-import { collectSets, loadGraph } from '../load';
+import { ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, loadGraph } from '../load';
 import { verifyBuild } from './compile';
 
 export function registerInspect(program: Command): void {
@@ -12,12 +12,13 @@ export function registerInspect(program: Command): void {
     .description('summarise a spec like Keras model.summary(): layers, output shapes, parameters, per-stage subtotals, MACs')
     .argument('<spec>', 'built-in name (see `netspec list`) or spec file')
     .option('--set <key=value>', 'override a field, e.g. --set stages.3.blocks=4 (repeatable)', collectSets, [])
+    .option(ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, [])
     .option('--json', 'print the summary as one JSON object')
     .option('--resolved', 'print the fully resolved spec (extends, presets and defaults applied) as YAML')
     .option('--blocks', 'one line per block instead of per layer')
     .option('--verify', 'build the tfjs model and compare each layer\'s output shape and parameters with the IR (exit 1 on a difference)')
-    .action((ref: string, opts: { set: string[]; json?: boolean; resolved?: boolean; blocks?: boolean; verify?: boolean }) => {
-      const { graph, result } = loadGraph(ref, opts.set);
+    .action((ref: string, opts: { set: string[]; allowPath: string[]; json?: boolean; resolved?: boolean; blocks?: boolean; verify?: boolean }) => {
+      const { graph, result } = loadGraph(ref, opts.set, opts.allowPath);
       if (opts.verify) return verifyBuild(graph);
       if (opts.resolved) process.stdout.write(stringify(result.raw));
       else if (opts.json) process.stdout.write(JSON.stringify(inspectJson(graph), null, 2) + '\n');

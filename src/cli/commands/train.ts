@@ -2,11 +2,11 @@ import { Command } from 'commander';
 import type { SingleBar } from 'cli-progress';
 import type { TrainRunOptions } from '../../train/run';
 import { formatCount } from '../format';
-import { collectSets } from '../load';
+import { ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets } from '../load';
 import { BACKEND_CHOICES, backendChoice, positiveInt } from '../options';
 
 /** Commander's view of the options: the run options, with repeatable `--set` as `set`. */
-type TrainFlags = Omit<TrainRunOptions, 'spec' | 'sets'> & { set: string[] };
+type TrainFlags = Omit<TrainRunOptions, 'spec' | 'sets' | 'allowPaths'> & { set: string[]; allowPath: string[] };
 
 export function registerTrain(program: Command): void {
   program
@@ -20,13 +20,14 @@ export function registerTrain(program: Command): void {
     .option('--out <run-dir>', 'run directory (default: runs/<name>-<time>)')
     .option('--resume', 'continue the run in --out (or the latest run of this spec) from its last checkpoint')
     .option('--set <key=value>', 'override a spec field, e.g. --set train.lr=0.01 (repeatable)', collectSets, [])
+    .option(ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, [])
     .option('--backend <name>', `compute backend: ${BACKEND_CHOICES.join(', ')}`, backendChoice, 'auto')
     .option('--threads <n>', 'threads for native kernels (default: all cores)', positiveInt)
     .action(async (spec: string | undefined, flags: TrainFlags) => {
       const { startTraining } = await import('../../train/run');
       const bar = new EpochProgress();
       const started = Date.now();
-      const run = await startTraining({ spec, ...flags, sets: flags.set }, {
+      const run = await startTraining({ spec, ...flags, sets: flags.set, allowPaths: flags.allowPath }, {
         onStart: ({ runDir, backend, graph, train, test, config, resumedAt }) => {
           const lines = [
             `backend: ${backend.description}`,

@@ -7,7 +7,14 @@ import { isBottleneck, SemanticRule, stageSetting } from './rule';
 export const groupsDivisibility: SemanticRule = {
   id: 'groups',
   description: 'groups divide the grouped conv channels; basic blocks have groups 1 and base_width 64.',
-  check({ spec, report }) {
+  check({ spec, report: reportAny }) {
+    // A network-wide setting is wrong once, not once per stage that inherits it.
+    const reported = new Set<string>();
+    const report = (code: string, message: string, pointer: string, hint?: string) => {
+      if (reported.has(pointer)) return;
+      reported.add(pointer);
+      reportAny(code, message, pointer, hint);
+    };
     spec.stages.forEach((stage, s) => {
       const kind = stageSetting(spec, stage, 'block');
       const groups = stageSetting(spec, stage, 'groups');

@@ -7,12 +7,14 @@ import { outputStride } from './output-stride';
 import { makeContext, SemanticRule } from './rule';
 import { stageIndices } from './stage-indices';
 import { stemFilters } from './stem';
+import { trainRelations } from './train-relations';
 
 /**
- * Semantic rules in the order they run. Depth rules (6n+2, table depths) run earlier, while resolving `depth:`
- * (src/spec/family.ts), and spatial collapse is found while lowering shapes (src/ir).
+ * Semantic rules in the order they run, on the resolved spec. The depth rules (./depth.ts) run earlier, while
+ * `depth:` is expanded (src/spec/family.ts); the shortcut rules (./shortcut-channels.ts) are called by the lowering
+ * with the planned channel counts; spatial collapse and the resource limits are found on the lowered graph (src/ir).
  */
-export const semanticRules: readonly SemanticRule[] = [filtersArity, groupsDivisibility, stageIndices, outputStride, stemFilters, headPooling];
+export const semanticRules: readonly SemanticRule[] = [filtersArity, groupsDivisibility, stageIndices, outputStride, stemFilters, headPooling, trainRelations];
 
 export function runRules(spec: ResolvedSpec, locate: (pointer: string) => SourceLocation | undefined): Diagnostic[] {
   const out: Diagnostic[] = [];

@@ -5,6 +5,8 @@ import { BlockKind, BlockSettings, ResolvedSpec, StageSpec } from '../types';
 export interface RuleContext {
   spec: ResolvedSpec;
   report(code: string, message: string, pointer: string, hint?: string): void;
+  /** Adds a diagnostic made elsewhere (with its own code), located here when it has no location. */
+  push(d: Diagnostic): void;
 }
 
 /** One semantic check, run after the schema has passed. */
@@ -20,6 +22,9 @@ export function makeContext(spec: ResolvedSpec, locate: (pointer: string) => Sou
     spec,
     report(code, message, pointer, hint) {
       out.push(error(`semantic/${code}`, message, pointer, { location: locate(pointer), hint }));
+    },
+    push(d) {
+      out.push({ ...d, location: d.location ?? locate(d.pointer) });
     },
   };
 }
