@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
+import { testPause } from './test-pause';
 
 export type FileContents = string | Uint8Array;
 /** One buffer, or a sequence of them (a generator lets a checkpoint stream tensors without concatenating them). */
@@ -33,6 +34,7 @@ export function writeFileAtomicSync(target: string, contents: FileChunks): void 
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
+    testPause(path.basename(target));
     fs.renameSync(tmp, target);
   } catch (e) {
     if (fd !== undefined) fs.closeSync(fd);
@@ -56,6 +58,7 @@ export async function writeFileAtomic(target: string, contents: FileChunks): Pro
     await handle.sync();
     await handle.close();
     handle = undefined;
+    testPause(path.basename(target));
     await fs.promises.rename(tmp, target);
   } catch (e) {
     if (handle !== undefined) await handle.close();
