@@ -269,7 +269,8 @@ export class Trainer {
       model: weights.map((w, i) => ({ name: w.originalName, shape: values[i].shape })),
       optimizer: slots.map((s) => ({ name: s.name, shape: s.tensor.shape })),
       modelValues: values.map((v) => v.dataSync() as Float32Array),
-      optimizerValues: slots.map((s) => s.tensor.dataSync() as Float32Array),
+      // The iteration count is an int32 tensor: its value, not its bits, goes into the float32 file.
+      optimizerValues: slots.map((s) => (s.tensor.dtype === 'float32' ? s.tensor.dataSync() as Float32Array : Float32Array.from(s.tensor.dataSync()))),
     });
     this.checkpointEpoch = this.state.epoch;
   }
