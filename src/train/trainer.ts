@@ -1,8 +1,9 @@
 /**
  * The training loop: shuffled mini-batches through the model in training mode, cross-entropy (+ label smoothing,
  * + L2 weight decay on kernels), one optimizer step per batch, evaluation after every epoch, and a checkpoint that
- * holds everything needed to continue exactly: weights, BN statistics, optimizer slots, epoch and step, RNG streams
- * and schedule state. Interrupted (Ctrl-C) it saves mid-epoch; a resumed run then matches an uninterrupted one.
+ * holds everything needed to continue exactly: weights, BN statistics, optimizer state, epoch and step, RNG streams
+ * and schedule state, plus the metrics of every finished epoch so the run's other files can be rebuilt from it.
+ * Interrupted (Ctrl-C) it saves mid-epoch; a resumed run then matches an uninterrupted one bit for bit.
  */
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import * as fs from 'fs';
