@@ -142,38 +142,53 @@ function compareRuns(ref, run, epochs) {
   return problems;
 }
 
+/** The n-th write of `file` a process may reach: run files once per process, the others once per epoch. */
+function pausePoint(file, rng, epochs) {
+  return `${file}:${file === 'spec.yaml' || file === 'run.json' ? 1 : 1 + rng.int(epochs)}`;
+}
+
 async function soakRecipe(name, o, rng, tmp, log) {
   const sets = RECIPES[name];
   const ref = path.join(tmp, `${name}-ref`);
   const started = Date.now();
   const uninterrupted = await netspec(trainArgs(o, sets, ref));
-  if (uninterrupted.code !== 0) return { name, kills: {}, problems: [`uninterrupted run failed: ${uninterrupted.stderr}`] };
+  if (uninterrupted.code !== 0) return { name, kills: {}, runs: 0, problems: [`uninterrupted run failed: ${uninterrupted.stderr}`] };
   const duration = Date.now() - started;
-  const run = path.join(tmp, name);
   const kills = {};
   const problems = [];
+  let runs = 0;
+  let run = path.join(tmp, `${name}-0`);
+  /** One process on the run: the original command until run.json exists, then `--resume --out RUN` alone. */
   const launch = async (kill) => {
     const resumable = fs.existsSync(path.join(run, 'run.json'));
-    const args = resumable ? ['train', '--resume', '--out', run] : trainArgs(o, sets, run);
-    const r = await netspec(args, kill);
-    if (r.signal === 'SIGKILL') return true;
+    const r = await netspec(resumable ? ['train', '--resume', '--out', run] : trainArgs(o, sets, run), kill);
+    if (r.signal === 'SIGKILL') return 'killed';
     if (r.code !== 0) problems.push(`${resumable ? 'resume' : 'start'} exited ${r.code}: ${r.stderr.trim()}`);
-    return false;
+    return 'ended';
+  };
+  /** A run that finished is checked, and the remaining kills go to a new one. */
+  const finished = () => {
+    problems.push(...compareRuns(ref, run, o.epochs).map((p) => `run ${runs + 1}: ${p}`));
+    runs++;
+    run = path.join(tmp, `${name}-${runs}`);
   };
   for (let k = 0; k < o.kills; k++) {
     // Half the kills at a random moment of a whole run's time, half in the middle of a chosen write.
     const kill = rng.next() < 0.5
       ? { afterMs: Math.floor(rng.uniform(0, duration)) }
-      : { pauseAt: `${WRITES[rng.int(WRITES.length)]}:${1 + rng.int(o.epochs)}` };
+      : { pauseAt: pausePoint(WRITES[rng.int(WRITES.length)], rng, o.epochs) };
     const label = kill.pauseAt ? `during ${kill.pauseAt.split(':')[0]}` : 'at a random time';
-    if (await launch(kill)) kills[label] = (kills[label] || 0) + 1;
-    else kills['missed (the run ended first)'] = (kills['missed (the run ended first)'] || 0) + 1;
+    if ((await launch(kill)) === 'killed') kills[label] = (kills[label] || 0) + 1;
+    else if (problems.length === 0) finished();
   }
-  if (await launch(undefined)) problems.push('the final resume was killed');
-  if (problems.length === 0) problems.push(...compareRuns(ref, run, o.epochs));
-  log(`${name}: ${problems.length ? 'FAILED' : 'ok'}; kills: ${Object.entries(kills).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}`);
+  if (problems.length === 0) {
+    if ((await launch(undefined)) === 'killed') problems.push('the final resume was killed');
+    else if (problems.length === 0) finished();
+  }
+  const killed = Object.values(kills).reduce((a, n) => a + n, 0);
+  log(`${name}: ${problems.length ? 'FAILED' : 'ok'}; ${killed} SIGKILLs (${Object.entries(kills).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}); ${runs} finished run(s) equal to the uninterrupted one`);
   for (const p of problems) log(`  ${p}`);
-  return { name, kills, problems };
+  return { name, kills, runs, problems };
 }
 
 async function soak(options) {
@@ -197,9 +212,9 @@ if (require.main === module) {
   const o = parseArgs(process.argv.slice(2));
   const started = Date.now();
   soak(o).then((results) => {
-    const killed = results.reduce((a, r) => a + Object.entries(r.kills).filter(([k]) => !k.startsWith('missed')).reduce((x, [, n]) => x + n, 0), 0);
+    const killed = results.reduce((a, r) => a + Object.values(r.kills).reduce((x, n) => x + n, 0), 0);
     const failed = results.filter((r) => r.problems.length);
-    process.stdout.write(`${results.length} recipes, ${killed} SIGKILLs, ${failed.length} failed, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    process.stdout.write(`${results.length} recipes, ${killed} SIGKILLs, ${results.reduce((a, r) => a + r.runs, 0)} finished runs compared, ${failed.length} failed, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
     process.exitCode = failed.length ? 1 : 0;
   }, (e) => {
     process.stderr.write(`${e.stack || e}\n`);

@@ -76,9 +76,10 @@ describe.each(recipes)('%s: a run stopped mid-epoch resumes bit-identically', (_
     console.log(`${_name}: max |Δ| after resume = ${delta}`);
     expect(delta).toBe(0);
     expect(weights(cut).equals(weights(full))).toBe(true);
-    // The optimizer's state too, including its iteration count (3 epochs of 3 steps).
+    // The optimizer's state too, including its iteration count (3 epochs of 3 steps). Slot names carry the
+    // variables' names, which tfjs suffixes (_1, _2) for the second model in one process: shapes are compared.
     const [a, b] = [full, cut].map((d) => readCheckpoint(path.join(d, 'checkpoints', 'last.ckpt')));
-    expect(b.optimizer).toEqual(a.optimizer);
+    expect(b.optimizer.map((e) => e.shape)).toEqual(a.optimizer.map((e) => e.shape));
     b.optimizerValues.forEach((v, i) => expect(Buffer.from(v.buffer).equals(Buffer.from(a.optimizerValues[i].buffer))).toBe(true));
     expect(Array.from(b.optimizerValues[b.optimizer.findIndex((e) => e.name === 'iter')])).toEqual([9]);
     expect(untimed(cut)).toEqual(untimed(full));

@@ -6,7 +6,7 @@
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { soak } = require('../../scripts/soak-resume.js') as {
-  soak(o: object): Promise<{ name: string; kills: Record<string, number>; problems: string[] }[]>;
+  soak(o: object): Promise<{ name: string; kills: Record<string, number>; runs: number; problems: string[] }[]>;
 };
 
 test('killed at random points, resumed with --resume --out alone, the run equals an uninterrupted one', async () => {
@@ -18,4 +18,5 @@ test('killed at random points, resumed with --resume --out alone, the run equals
   // Not vacuous: processes were really killed, both in the middle of a write and at a random time.
   expect(kinds.some((k) => k.startsWith('during '))).toBe(true);
   expect(kinds).toContain('at a random time');
+  for (const r of results) expect(r.runs).toBeGreaterThanOrEqual(1);
 });
