@@ -7,11 +7,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
-import { testPause } from './test-pause';
 
 export type FileContents = string | Uint8Array;
 /** One buffer, or a sequence of them (a generator lets a checkpoint stream tensors without concatenating them). */
 export type FileChunks = FileContents | Iterable<FileContents>;
+
+/** Test hook, set only by src/io/test-pause.ts: runs when a temporary file is complete, before its rename. */
+export const beforeRename: { hook?: (target: string) => void } = {};
 
 /** Temporary names start with the target's name so a crashed write is easy to recognise and clean up. */
 export function tempPathFor(target: string): string {
@@ -34,7 +36,7 @@ export function writeFileAtomicSync(target: string, contents: FileChunks): void 
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
-    testPause(path.basename(target));
+    beforeRename.hook?.(target);
     fs.renameSync(tmp, target);
   } catch (e) {
     if (fd !== undefined) fs.closeSync(fd);
@@ -58,7 +60,7 @@ export async function writeFileAtomic(target: string, contents: FileChunks): Pro
     await handle.sync();
     await handle.close();
     handle = undefined;
-    testPause(path.basename(target));
+    beforeRename.hook?.(target);
     await fs.promises.rename(tmp, target);
   } catch (e) {
     if (handle !== undefined) await handle.close();

@@ -5,6 +5,9 @@
  * stderr and block, so a test can SIGKILL the process in the middle of that write. Used by the kill-9 soak
  * (scripts/soak-resume.js) and its jest version; never set in normal use.
  */
+import * as path from 'path';
+import { beforeRename } from './atomic';
+
 const arrivals = new Map<string, number>();
 
 export function testPause(name: string): void {
@@ -19,3 +22,5 @@ export function testPause(name: string): void {
   // Blocks the thread (no busy loop) until the test kills the process; gives up after a minute.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
 }
+
+if (process.env.NETSPEC_TEST_PAUSE_AT) beforeRename.hook = (target) => testPause(path.basename(target));
