@@ -196,7 +196,7 @@ async function resumeTrainer(trainer: Trainer, checkpoints: string, from: string
   try {
     await trainer.resume(from);
   } catch (e) {
-    if (!(e instanceof DiagnosticError) || from !== CHECKPOINT_LAST) throw e;
+    if (!(e instanceof DiagnosticError) || e.diagnostics[0].code !== 'checkpoint/invalid' || from !== CHECKPOINT_LAST) throw e;
     let best: number | undefined;
     try {
       best = readCheckpoint<CheckpointState>(path.join(checkpoints, CHECKPOINT_BEST)).state.epoch;

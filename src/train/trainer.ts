@@ -9,10 +9,11 @@ import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorfl
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../backends/tfjs/tf';
+import { userError } from '../diagnostics/diagnostic';
 import { BatchTransform, makeBatch } from './batches';
 import { outputClasses, scoreDataset } from './score';
 import { batchRanges } from './data/batch';
-import { checkpointError, copyCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint';
+import { copyCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { Dataset } from './data/types';
 import { crossEntropy, top1Hits } from './loss';
 import { makeOptimizer, OptimizerSettings, optimizerState, restoreOptimizerState, setLearningRate } from './optimizer';
@@ -140,7 +141,9 @@ export class Trainer {
     const ckpt = readCheckpoint<LoopState>(file);
     const weights = this.model.weights;
     if (ckpt.model.length !== weights.length || ckpt.model.some((e, i) => e.shape.join() !== weights[i].shape.join())) {
-      throw checkpointError(file, `does not match this model (${ckpt.model.length} tensors vs ${weights.length})`, 'was spec.yaml of the run changed? restore it, or start a new run');
+      throw userError('checkpoint/model-mismatch', `does not match this model (${ckpt.model.length} tensors vs ${weights.length})`, {
+        file, hint: 'was spec.yaml of the run changed? restore it, or start a new run',
+      });
     }
     this.model.setWeights(ckpt.modelValues.map((v, i) => tf.tensor(v, ckpt.model[i].shape)));
     await restoreOptimizerState(this.optimizer, ckpt.optimizerValues.map((v, i) => ({ name: ckpt.optimizer[i].name, tensor: tf.tensor(v, ckpt.optimizer[i].shape) })));

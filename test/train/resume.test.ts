@@ -189,6 +189,12 @@ test('--out refuses a folder of other files and symbolic links in a run', async 
   const e = await caught(train({ out, resume: true }));
   expect(e.message).toMatch(/metrics.jsonl: is a symbolic link/);
   expect(fs.readFileSync(outside, 'utf8')).toBe('not yours\n');
+  // A linked folder is refused the same way: model/ pointing elsewhere would have the export written there.
+  fs.rmSync(path.join(out, 'metrics.jsonl'));
+  const elsewhere = fs.mkdtempSync(path.join(tmp, 'elsewhere-'));
+  fs.renameSync(path.join(out, 'model'), path.join(elsewhere, 'model'));
+  fs.symlinkSync(path.join(elsewhere, 'model'), path.join(out, 'model'));
+  expect((await caught(train({ out, resume: true }))).message).toMatch(/model: is a symbolic link/);
 });
 
 test('a loss that diverges before the first checkpoint says that none was written', async () => {
