@@ -54,6 +54,8 @@ beforeAll(async () => {
   wasm = (await selectBackend({ backend: 'wasm' })).name;
 });
 
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
 const recipes: [string, string[]][] = [
   ['SGD, constant', ['train.optimizer={type: sgd, momentum: 0}', 'train.schedule={type: constant}']],
   ['SGD momentum, multistep', ['train.optimizer={type: sgd, momentum: 0.9}', 'train.schedule={type: multistep, milestones: [1], factors: [0.1]}']],
