@@ -17,6 +17,9 @@ export type FileContents = string | Uint8Array;
 /** One buffer, or a sequence of them (a generator lets a checkpoint stream tensors without concatenating them). */
 export type FileChunks = FileContents | Iterable<FileContents>;
 
+/** Test hook, set only by src/io/test-pause.ts: runs when a temporary file is complete, before its rename. */
+export const beforeRename: { hook?: (target: string) => void } = {};
+
 /** Temporary names start with the target's name so a crashed write is easy to recognise and clean up. */
 export function tempPathFor(target: string): string {
   const dir = path.dirname(target);
@@ -83,6 +86,7 @@ export function writeFileAtomicSync(target: string, contents: FileChunks): void 
     const closing = fd;
     fd = undefined;
     fs.closeSync(closing);
+    beforeRename.hook?.(target);
     fs.renameSync(tmp, target);
   } catch (e) {
     if (fd !== undefined) closeQuietly(() => fs.closeSync(fd!));
@@ -109,6 +113,7 @@ export async function writeFileAtomic(target: string, contents: FileChunks): Pro
     const closing = handle;
     handle = undefined;
     await closing.close();
+    beforeRename.hook?.(target);
     await fs.promises.rename(tmp, target);
   } catch (e) {
     if (handle !== undefined) await handle.close().catch(() => undefined);

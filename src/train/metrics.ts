@@ -3,7 +3,10 @@
  * appended once per epoch, so a crash loses at most the line being written (readers skip a torn last line).
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { writeFileAtomicSync } from '../io/atomic';
+import { testPause } from '../io/test-pause';
+import { dataError } from './data/errors';
 
 /**
  * Rank of the true class among `scores` (0 = top). Ties count against the prediction: a class with an equal score
@@ -130,11 +133,25 @@ export interface MetricsRecord {
   [key: string]: number | string | boolean | null;
 }
 
-/** Appends one record and fsyncs it: the file only ever grows by whole lines, except for a torn last line on a crash. */
+/**
+ * Appends one record and fsyncs it: the file only ever grows by whole lines, except for a torn last line on a crash
+ * (a resume rewrites the file from the checkpoint's history). O_NOFOLLOW: a symbolic link planted at this name is an
+ * error, not a way to append to a file outside the run.
+ */
 export function appendMetrics(file: string, record: MetricsRecord): void {
-  const fd = fs.openSync(file, 'a');
+  let fd: number;
   try {
-    fs.writeSync(fd, `${JSON.stringify(record)}\n`);
+    fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw dataError(file, 'is a symbolic link; netspec appends only to its own file', 'replace the link with a plain file');
+    throw e;
+  }
+  try {
+    const line = `${JSON.stringify(record)}\n`;
+    const half = line.length >> 1;
+    fs.writeSync(fd, line.slice(0, half));
+    testPause(path.basename(file));
+    fs.writeSync(fd, line.slice(half));
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -152,18 +169,13 @@ export function readMetrics(file: string): MetricsRecord[] {
       records.push(JSON.parse(line) as MetricsRecord);
     } catch (e) {
       const last = i === lines.length - 1 || lines.slice(i + 1).every((l) => l.trim() === '');
-      if (!last) throw new Error(`${file}:${i + 1}: not a JSON line (${(e as Error).message})`);
+      if (!last) throw dataError(`${file}:${i + 1}`, `not a JSON line (${(e as Error).message})`, 'remove or fix that line');
     }
   });
   return records;
 }
 
-/**
- * Keeps the records of the first `epochs` epochs (rewritten atomically). Resuming from the checkpoint of epoch E calls
- * this with E, so epochs trained after that checkpoint but lost are not listed twice.
- */
-export function truncateMetrics(file: string, epochs: number): MetricsRecord[] {
-  const kept = readMetrics(file).filter((r) => r.epoch <= epochs);
-  writeFileAtomicSync(file, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  return kept;
+/** Replaces the file with exactly these records (atomically): how a resume brings it to its checkpoint's state. */
+export function writeMetrics(file: string, records: readonly MetricsRecord[]): void {
+  writeFileAtomicSync(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }

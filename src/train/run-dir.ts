@@ -1,28 +1,67 @@
 /**
  * A run directory holds everything about one training run, so it can be resumed, evaluated and served on its own:
  *
- *   spec.yaml        the fully resolved spec (no `extends`): the model is rebuilt from it
- *   run.json         data, classes, normalisation statistics, backend
+ *   spec.yaml        the fully resolved spec (no `extends`, every --set applied): the model is rebuilt from it
+ *   run.json         what defines the run (data, limit, epochs, batch size, --set), classes, normalisation
+ *                    statistics, the epoch changes made on resume and the backend of each segment
  *   metrics.jsonl    one line per epoch;  metrics.svg  their plot
- *   checkpoints/     last.ckpt and best.ckpt (weights, optimizer, RNG, schedule; each one atomic file)
+ *   checkpoints/     last.ckpt and best.ckpt (weights, optimizer, RNG, schedule, epoch history; each one atomic file)
  *   model/           the latest weights in tfjs Layers format (model.json + weights.bin)
+ *
+ * netspec writes only these names, and never through a symbolic link: a link in a run directory is refused, so an
+ * append or a rename can never land outside it.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { writeFileAtomicSync, writeJsonAtomicSync } from '../io/atomic';
+import { isTempPath, removeStaleTempFiles, writeFileAtomicSync, writeJsonAtomicSync } from '../io/atomic';
 import { NormalizationStats } from './augment';
+import { dataError } from './data/errors';
 import { ImageShape } from './data/types';
 
 export const RUN_FILES = {
   spec: 'spec.yaml',
   run: 'run.json',
   metrics: 'metrics.jsonl',
+  plot: 'metrics.svg',
   checkpoints: 'checkpoints',
   model: 'model',
 } as const;
 
-/** What evaluate and predict need to treat inputs as training did. */
+/** Every path netspec writes in a run directory, relative to it. */
+const WRITTEN = [
+  ...Object.values(RUN_FILES),
+  'checkpoints/last.ckpt', 'checkpoints/best.ckpt', 'model/model.json', 'model/weights.bin',
+];
+
+/** What defines a run besides its spec: recorded at the start, taken from here by --resume. */
+export interface RunSettings {
+  /** The spec as named on the command line (a built-in or a file). */
+  spec: string;
+  sets: string[];
+  data: { path: string; format: string; limit: number | null };
+  epochs: number;
+  batchSize: number;
+}
+
+/** A change made on resume (only the number of epochs may change), kept with when it was made. */
+export interface RunChange {
+  at: string;
+  /** Epochs completed when the change was made. */
+  afterEpoch: number;
+  epochs: { from: number; to: number };
+}
+
+/** One stretch of training by one process: where it started and which backend did the maths. */
+export interface RunSegment {
+  started: string;
+  fromEpoch: number;
+  fromStep: number;
+  backend: string;
+  threads?: number;
+}
+
+/** What evaluate and predict need to treat inputs as training did, and what resume needs to continue the run. */
 export interface RunInfo {
   name: string;
   created: string;
@@ -31,23 +70,78 @@ export interface RunInfo {
   input: ImageShape;
   normalization: NormalizationStats;
   fromLogits: boolean;
+  /** The backend of the first segment (see `segments` for every one). */
   backend: string;
+  settings: RunSettings;
+  changes: RunChange[];
+  segments: RunSegment[];
 }
 
 export function isRunDir(dir: string): boolean {
   return fs.existsSync(path.join(dir, RUN_FILES.run)) && fs.existsSync(path.join(dir, RUN_FILES.spec));
 }
 
+/**
+ * Makes `dir` safe to write a run into: no symbolic links where netspec writes, and no temporary files left by
+ * writes that were killed before their rename.
+ */
+export function prepareRunDir(dir: string): void {
+  for (const rel of WRITTEN) {
+    const file = path.join(dir, rel);
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(file);
+    } catch {
+      continue;
+    }
+    if (stat.isSymbolicLink()) {
+      throw dataError(file, 'is a symbolic link; netspec writes a run only into files of the run directory itself',
+        'replace the link with a plain file or folder, or choose another --out');
+    }
+  }
+  for (const sub of ['', RUN_FILES.checkpoints, RUN_FILES.model]) {
+    const d = path.join(dir, sub);
+    if (fs.existsSync(d) && fs.lstatSync(d).isDirectory()) removeStaleTempFiles(d);
+  }
+}
+
+/**
+ * A new run may go into a missing or empty folder, or one holding only what a run that was killed before writing
+ * run.json left (its spec.yaml, temporary files); never over a run or over someone's files.
+ */
+export function checkNewRunDir(dir: string): void {
+  if (!fs.existsSync(dir)) return;
+  if (!fs.statSync(dir).isDirectory()) throw dataError(dir, 'exists and is not a folder', 'choose another --out');
+  if (fs.existsSync(path.join(dir, RUN_FILES.run))) {
+    throw dataError(dir, 'already holds a run', 'add --resume to continue it, or choose another --out');
+  }
+  const foreign = fs.readdirSync(dir).filter((name) => name !== RUN_FILES.spec && !isTempPath(name));
+  if (foreign.length > 0) {
+    throw dataError(dir, `is not empty and not a netspec run (it holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''})`,
+      'choose a new or empty folder for --out; netspec does not write over other files');
+  }
+}
+
 export function writeRunFiles(dir: string, resolvedSpec: Record<string, unknown>, info: RunInfo): void {
   fs.mkdirSync(dir, { recursive: true });
-  // The resolved spec stands alone: its base has been merged in already.
+  // The resolved spec stands alone: its base has been merged in already. run.json comes last: it marks a run.
   const { extends: _merged, ...spec } = resolvedSpec;
   writeFileAtomicSync(path.join(dir, RUN_FILES.spec), `# Resolved spec of this run (netspec train writes it; the model is rebuilt from it).\n${stringify(spec)}`);
+  writeRunInfo(dir, info);
+}
+
+export function writeRunInfo(dir: string, info: RunInfo): void {
   writeJsonAtomicSync(path.join(dir, RUN_FILES.run), info);
 }
 
 export function readRunInfo(dir: string): RunInfo {
-  return JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.run), 'utf8')) as RunInfo;
+  const file = path.join(dir, RUN_FILES.run);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as RunInfo;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code) throw e;
+    throw dataError(file, `is not valid JSON (${(e as Error).message})`, 'restore it, or start a new run');
+  }
 }
 
 /** `runs/<name>-<yyyymmdd-hhmmss>`: a new directory per run unless --out says otherwise. */

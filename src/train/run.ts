@@ -17,13 +17,17 @@ import { augmentBatch, computeNormalization, normalize } from './augment';
 import { fromWire, TrainingConfig, TrainingWire, trainingDiagnostics } from './config';
 import { adaptDataset } from './data/adapt';
 import { dataError } from './data/errors';
-import { loadData, SYNTHETIC_PATH } from './data/load';
+import { loadData } from './data/load';
 import { Dataset, ImageShape } from './data/types';
-import { appendMetrics, truncateMetrics } from './metrics';
+import { readCheckpoint } from './checkpoint';
+import { appendMetrics, MetricsRecord } from './metrics';
 import { plotRun } from './plot';
-import { defaultRunDir, isRunDir, readRunInfo, RUN_FILES, RunInfo, writeRunFiles } from './run-dir';
+import { dataPathOf, epochChange, repairRun, resumeSettings } from './resume';
+import {
+  checkNewRunDir, defaultRunDir, isRunDir, prepareRunDir, readRunInfo, RUN_FILES, RunInfo, RunSegment, RunSettings, writeRunFiles, writeRunInfo,
+} from './run-dir';
 import { LrScheduler, LrSchedulerState } from './schedules';
-import { EpochMetrics, LoopSchedule, StepInfo, Trainer, TrainResult } from './trainer';
+import { CHECKPOINT_BEST, CHECKPOINT_LAST, CheckpointState, EpochMetrics, LoopSchedule, StepInfo, Trainer, TrainResult } from './trainer';
 
 /** The Fashion-MNIST subset shipped with netspec: what `netspec train` uses when no data is named. */
 export const BUNDLED_DATA = path.join(packageRoot, 'data', 'fashion-mnist-small');
@@ -40,12 +44,17 @@ export interface TrainRunOptions {
   batchSize?: number;
   out?: string;
   resume?: boolean;
+  /** Which checkpoint of the run to continue from (implies resume); default last. */
+  resumeFrom?: 'last' | 'best';
   backend?: BackendChoice;
   threads?: number;
 }
 
 export interface TrainRunEvents {
-  onStart?(info: { runDir: string; backend: BackendInfo; graph: IRGraph; train: Dataset; test?: Dataset; config: TrainingConfig; resumedAt?: number }): void;
+  onStart?(info: {
+    runDir: string; backend: BackendInfo; graph: IRGraph; train: Dataset; test?: Dataset; config: TrainingConfig;
+    resumedAt?: number; repaired?: string[];
+  }): void;
   onStep?(info: StepInfo): void;
   onEpoch?(metrics: EpochMetrics, epochs: number): void;
 }
@@ -57,19 +66,37 @@ export interface TrainRun {
 
 /** Prepares everything (errors surface here, before any training) and starts the run. */
 export async function startTraining(o: TrainRunOptions, events: TrainRunEvents = {}): Promise<TrainRun> {
-  const resuming = !!o.resume;
+  const resuming = !!o.resume || o.resumeFrom !== undefined;
   const runDir = o.out ?? (resuming ? latestRunDir(o.spec ?? DEFAULT_TRAIN_SPEC) : undefined);
   if (resuming && (!runDir || !isRunDir(runDir))) {
     throw dataError(runDir ?? 'runs/', 'no run to resume here', 'name the run directory with --out <run-dir>');
   }
+  if (!resuming && runDir) checkNewRunDir(runDir);
+  const recorded = resuming ? readRunInfo(runDir!) : undefined;
+  if (recorded && !recorded.settings) {
+    throw dataError(path.join(runDir!, RUN_FILES.run), 'was written by an older netspec and does not record the settings of the run', 'start a new run');
+  }
+  const specName = o.spec === undefined ? undefined : fs.existsSync(o.spec) ? path.resolve(o.spec) : o.spec;
+  // On resume the run's spec.yaml already has every --set of the run applied.
   const compiled = resuming
-    ? compileSpecText(fs.readFileSync(path.join(runDir!, RUN_FILES.spec), 'utf8'), path.join(runDir!, RUN_FILES.spec), { sets: o.sets, allowPaths: o.allowPaths })
+    ? compileSpecText(fs.readFileSync(path.join(runDir!, RUN_FILES.spec), 'utf8'), path.join(runDir!, RUN_FILES.spec))
     : compileSpec(o.spec ?? DEFAULT_TRAIN_SPEC, { sets: o.sets, allowPaths: o.allowPaths });
   const graph = requireGraph(compiled);
-  const config = trainingConfig(compiled, o);
+  const base = fromWire(compiled.raw!.train as TrainingWire);
+  const settings: RunSettings = recorded
+    ? resumeSettings(runDir!, recorded.settings, { ...o, spec: specName })
+    : {
+      spec: specName ?? DEFAULT_TRAIN_SPEC,
+      sets: o.sets ?? [],
+      data: { path: dataPathOf(o.data ?? base.data.path ?? BUNDLED_DATA), format: base.data.format, limit: o.limit ?? base.data.limit },
+      epochs: o.epochs ?? base.epochs,
+      batchSize: o.batchSize ?? base.batchSize,
+    };
+  const config = trainingConfig(compiled, base, settings);
   const dir = runDir ?? defaultRunDir(graph.name);
+  if (fs.existsSync(dir)) prepareRunDir(dir);
 
-  const dataPath = o.data ?? config.data.path ?? BUNDLED_DATA;
+  const dataPath = settings.data.path;
   const input = graph.input as ImageShape;
   const classes = graph.nodes[graph.nodes.length - 1].shape.slice(-1)[0];
   const splits = loadData(dataPath, {
@@ -91,8 +118,9 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
   const model = buildLayersModel(graph);
   seedInitialWeights(model, graph, config.seed);
   const fromLogits = head?.op === 'dense' && head.attrs.activation === 'linear';
-  const normalization = resuming ? readRunInfo(dir).normalization : computeNormalization(train, config.augment.normalize);
+  const normalization = recorded ? recorded.normalization : computeNormalization(train, config.augment.normalize);
   const stepsPerEpoch = Math.ceil(train.size / config.batchSize);
+  const checkpoints = path.join(dir, RUN_FILES.checkpoints);
   const trainer = new Trainer(model, {
     epochs: config.epochs,
     batchSize: config.batchSize,
@@ -106,35 +134,52 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
     fromLogits,
     trainTransform: (rng) => (x, _n, shape) => augmentBatch(x, shape, config.augment, normalization, rng.get('augment')),
     evalTransform: (x) => normalize(x, normalization),
-  }, path.join(dir, RUN_FILES.checkpoints));
+    backend: backend.name,
+  }, checkpoints);
 
   let resumedAt: number | undefined;
-  if (resuming) {
-    if (!(await trainer.resume())) throw dataError(dir, 'has no checkpoint to resume from', 'start a new run without --resume');
-    resumedAt = trainer.epoch;
-    truncateMetrics(path.join(dir, RUN_FILES.metrics), trainer.epoch);
-  } else {
-    if (fs.existsSync(path.join(dir, RUN_FILES.checkpoints, 'last.ckpt'))) {
-      throw dataError(dir, 'already holds a run', 'add --resume to continue it, or choose another --out');
+  let repaired: string[] | undefined;
+  const segment = (): RunSegment => ({
+    started: new Date().toISOString(), fromEpoch: trainer.loopState.epoch, fromStep: trainer.loopState.stepInEpoch, backend: backend.name,
+    ...(o.threads !== undefined ? { threads: o.threads } : {}),
+  });
+  if (recorded) {
+    const from = o.resumeFrom === 'best' ? CHECKPOINT_BEST : CHECKPOINT_LAST;
+    // A run killed before its first checkpoint starts again from step 0, with the settings it recorded.
+    if (fs.existsSync(path.join(checkpoints, from)) || from !== CHECKPOINT_LAST) {
+      await resumeTrainer(trainer, checkpoints, from);
+      resumedAt = trainer.epoch;
     }
+    const change = epochChange(dir, recorded.settings.epochs, settings.epochs, trainer.loopState);
+    repaired = resumedAt === undefined ? [] : await repairRun(dir, trainer, model, from);
+    writeRunInfo(dir, {
+      ...recorded,
+      settings,
+      changes: change ? [...recorded.changes, change] : recorded.changes,
+      segments: [...recorded.segments, segment()],
+    });
+  } else {
     const info: RunInfo = {
       name: graph.name,
       created: new Date().toISOString(),
-      data: { path: dataPath === SYNTHETIC_PATH ? dataPath : path.resolve(dataPath), format: splits.format, name: train.name, shape: splits.train.shape, adapt: config.data.adapt },
+      data: { path: dataPath, format: splits.format, name: train.name, shape: splits.train.shape, adapt: config.data.adapt },
       classes: train.classes,
       input,
       normalization,
       fromLogits,
       backend: backend.name,
+      settings,
+      changes: [],
+      segments: [segment()],
     };
     writeRunFiles(dir, compiled.raw!, info);
   }
-  events.onStart?.({ runDir: dir, backend, graph, train, test, config, resumedAt });
+  events.onStart?.({ runDir: dir, backend, graph, train, test, config, resumedAt, repaired });
 
   const result = trainer.run(train, test, {
     onStep: events.onStep,
     onEpoch: async (m) => {
-      appendMetrics(path.join(dir, RUN_FILES.metrics), { ...m, backend: backend.name });
+      appendMetrics(path.join(dir, RUN_FILES.metrics), m as unknown as MetricsRecord);
       await saveModel(model, path.join(dir, RUN_FILES.model));
       plotRun(dir);
       events.onEpoch?.(m, config.epochs);
@@ -146,17 +191,36 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
   return { trainer, result };
 }
 
+/**
+ * Loads the checkpoint; a damaged last.ckpt is never used, and when best.ckpt is intact the error says so and how
+ * to continue from it (netspec does not fall back on its own: that would silently drop epochs).
+ */
+async function resumeTrainer(trainer: Trainer, checkpoints: string, from: string): Promise<void> {
+  try {
+    await trainer.resume(from);
+  } catch (e) {
+    if (!(e instanceof DiagnosticError) || e.diagnostics[0].code !== 'checkpoint/invalid' || from !== CHECKPOINT_LAST) throw e;
+    let best: number | undefined;
+    try {
+      best = readCheckpoint<CheckpointState>(path.join(checkpoints, CHECKPOINT_BEST)).state.epoch;
+    } catch {
+      throw e;
+    }
+    const d = e.diagnostics[0];
+    throw new DiagnosticError([{ ...d, hint: `${CHECKPOINT_BEST} is intact (after epoch ${best}): continue from it with --resume-from best` }]);
+  }
+}
+
 function requireGraph(compiled: CompileResult): IRGraph {
   if (!compiled.graph || hasErrors(compiled.diagnostics)) throw new DiagnosticError(compiled.diagnostics, compiled.sources);
   return compiled.graph;
 }
 
-/** The spec's `train:` section (validated and defaulted with the spec) plus command-line overrides. */
-function trainingConfig(compiled: CompileResult, o: TrainRunOptions): TrainingConfig {
-  const config = fromWire(compiled.raw!.train as TrainingWire);
-  if (o.epochs !== undefined) config.epochs = o.epochs;
-  if (o.limit !== undefined) config.data.limit = o.limit;
-  if (o.batchSize !== undefined) config.batchSize = o.batchSize;
+/** The spec's `train:` section (validated and defaulted with the spec) with the run's settings applied. */
+function trainingConfig(compiled: CompileResult, config: TrainingConfig, settings: RunSettings): TrainingConfig {
+  config.epochs = settings.epochs;
+  config.data.limit = settings.data.limit;
+  config.batchSize = settings.batchSize;
   const problems: Diagnostic[] = trainingDiagnostics(config).map((d) => ({ ...d, location: originOf(compiled.origins, d.pointer) }));
   if (hasErrors(problems)) throw new DiagnosticError(problems, compiled.sources);
   return config;

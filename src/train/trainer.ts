@@ -1,20 +1,22 @@
 /**
  * The training loop: shuffled mini-batches through the model in training mode, cross-entropy (+ label smoothing,
  * + L2 weight decay on kernels), one optimizer step per batch, evaluation after every epoch, and a checkpoint that
- * holds everything needed to continue exactly: weights, BN statistics, optimizer slots, epoch and step, RNG streams
- * and schedule state. Interrupted (Ctrl-C) it saves mid-epoch; a resumed run then matches an uninterrupted one.
+ * holds everything needed to continue exactly: weights, BN statistics, optimizer state, epoch and step, RNG streams
+ * and schedule state, plus the metrics of every finished epoch so the run's other files can be rebuilt from it.
+ * Interrupted (Ctrl-C) it saves mid-epoch; a resumed run then matches an uninterrupted one bit for bit.
  */
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../runtime/tf';
+import { userError } from '../diagnostics/diagnostic';
 import { BatchTransform, makeBatch } from './batches';
 import { outputClasses, scoreDataset } from './score';
 import { batchRanges } from './data/batch';
-import { readCheckpoint, writeCheckpoint } from './checkpoint';
+import { copyCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { Dataset } from './data/types';
 import { crossEntropy, top1Hits } from './loss';
-import { makeOptimizer, OptimizerSettings, setLearningRate } from './optimizer';
+import { makeOptimizer, OptimizerSettings, optimizerState, restoreOptimizerState, setLearningRate } from './optimizer';
 import { epochOrder, RngStreams, RngStreamsState } from './rng';
 
 /** A learning-rate schedule as the loop needs it; stateful schedules (reduce-on-plateau) persist their state. */
@@ -40,6 +42,8 @@ export interface TrainerSettings {
   trainTransform?: (rng: RngStreams) => BatchTransform;
   /** Evaluation batches: normalisation only. */
   evalTransform?: BatchTransform;
+  /** Recorded with each epoch's metrics. */
+  backend?: string;
 }
 
 export interface EpochMetrics {
@@ -51,6 +55,8 @@ export interface EpochMetrics {
   val_accuracy?: number;
   images_per_second: number;
   seconds: number;
+  /** The backend that trained the epoch (or its last part). */
+  backend?: string;
 }
 
 export interface StepInfo {
@@ -76,7 +82,11 @@ interface LoopState {
   rngAtEpochStart: RngStreamsState;
   rng: RngStreamsState;
   schedule?: unknown;
+  /** Best monitored value (val_loss, else loss) and its epoch (1-based): best.ckpt is the checkpoint of that epoch. */
   bestValLoss?: number;
+  bestEpoch?: number;
+  /** Metrics of every finished epoch: metrics.jsonl is re-derived from it when a kill left the file behind. */
+  history: EpochMetrics[];
   /** Running sums of the epoch in progress, so a mid-epoch resume reports the same epoch metrics. */
   partial: { loss: number; hits: number; seen: number; seconds: number };
 }
@@ -92,6 +102,9 @@ export interface TrainResult {
 export const CHECKPOINT_LAST = 'last.ckpt';
 export const CHECKPOINT_BEST = 'best.ckpt';
 
+/** What a checkpoint holds besides tensors, as the run directory's repair reads it. */
+export type CheckpointState = LoopState;
+
 export class Trainer {
   private readonly optimizer: Optimizer;
   private readonly variables: Variable[];
@@ -101,6 +114,8 @@ export class Trainer {
   private rng: RngStreams;
   private state: LoopState;
   private stopRequested = false;
+  /** Epoch of the newest checkpoint written or resumed from (undefined: none yet). */
+  private checkpointEpoch?: number;
 
   constructor(
     private readonly model: LayersModel,
@@ -112,7 +127,7 @@ export class Trainer {
     this.kernels = this.variables.filter((v) => /kernel/.test(v.name));
     this.classes = outputClasses(model);
     this.rng = new RngStreams(settings.seed);
-    this.state = { epoch: 0, stepInEpoch: 0, rngAtEpochStart: this.rng.state(), rng: this.rng.state(), partial: { loss: 0, hits: 0, seen: 0, seconds: 0 } };
+    this.state = { epoch: 0, stepInEpoch: 0, rngAtEpochStart: this.rng.state(), rng: this.rng.state(), partial: { loss: 0, hits: 0, seen: 0, seconds: 0 }, history: [] };
   }
 
   /** Ask the loop to stop after the current step, saving a checkpoint (Ctrl-C). */
@@ -120,21 +135,27 @@ export class Trainer {
     this.stopRequested = true;
   }
 
-  /** Continues from `checkpointDir/last.ckpt`. Returns false when there is none. */
-  async resume(): Promise<boolean> {
-    const file = path.join(this.checkpointDir, CHECKPOINT_LAST);
-    if (!fs.existsSync(file)) return false;
+  /** Continues from a checkpoint of this run (`last.ckpt` or `best.ckpt`). */
+  async resume(name: string = CHECKPOINT_LAST): Promise<void> {
+    const file = path.join(this.checkpointDir, name);
     const ckpt = readCheckpoint<LoopState>(file);
     const weights = this.model.weights;
     if (ckpt.model.length !== weights.length || ckpt.model.some((e, i) => e.shape.join() !== weights[i].shape.join())) {
-      throw new Error(`${file} does not match this model (${ckpt.model.length} tensors vs ${weights.length}); was the spec changed?`);
+      throw userError('checkpoint/model-mismatch', `does not match this model (${ckpt.model.length} tensors vs ${weights.length})`, {
+        file, hint: 'was spec.yaml of the run changed? restore it, or start a new run',
+      });
     }
     this.model.setWeights(ckpt.modelValues.map((v, i) => tf.tensor(v, ckpt.model[i].shape)));
-    await this.optimizer.setWeights(ckpt.optimizerValues.map((v, i) => ({ name: ckpt.optimizer[i].name, tensor: tf.tensor(v, ckpt.optimizer[i].shape) })));
+    await restoreOptimizerState(this.optimizer, ckpt.optimizerValues.map((v, i) => ({ name: ckpt.optimizer[i].name, tensor: tf.tensor(v, ckpt.optimizer[i].shape) })));
     this.state = ckpt.state;
     this.rng = RngStreams.fromState(ckpt.state.rng);
     if (ckpt.state.schedule !== undefined) this.settings.schedule.restore?.(ckpt.state.schedule);
-    return true;
+    this.checkpointEpoch = ckpt.state.epoch;
+  }
+
+  /** The loop state: epoch, step, history and best epoch, as the newest checkpoint holds it after a save. */
+  get loopState(): Readonly<LoopState> {
+    return this.state;
   }
 
   get epoch(): number {
@@ -167,7 +188,10 @@ export class Trainer {
         const { loss, hits } = this.step(batch.x, batch.labels);
         batch.x.dispose();
         if (!Number.isFinite(loss)) {
-          return { reason: 'diverged', history, message: `loss became ${loss} at epoch ${epoch + 1}, step ${s + 1}; the last good checkpoint is kept` };
+          const kept = this.checkpointEpoch === undefined
+            ? 'no checkpoint had been written yet'
+            : `the last good checkpoint (${this.checkpointEpoch} epoch${this.checkpointEpoch === 1 ? '' : 's'} done) is kept`;
+          return { reason: 'diverged', history, message: `loss became ${loss} at epoch ${epoch + 1}, step ${s + 1}; ${kept}` };
         }
         partial.loss += loss * batch.labels.length;
         partial.hits += hits;
@@ -189,21 +213,25 @@ export class Trainer {
         accuracy: partial.hits / partial.seen,
         images_per_second: partial.seen / partial.seconds,
         seconds: partial.seconds,
+        ...(this.settings.backend ? { backend: this.settings.backend } : {}),
       };
       if (test) Object.assign(metrics, evaluateLoss(this.model, test, batchSize, this.settings));
       const monitored = metrics.val_loss ?? metrics.loss;
       this.settings.schedule.epochEnd?.(epoch, metrics as unknown as Record<string, number>);
       const improved = this.state.bestValLoss === undefined || monitored < this.state.bestValLoss;
-      if (improved) this.state.bestValLoss = monitored;
       this.state = {
         ...this.state,
         epoch: epoch + 1,
         stepInEpoch: 0,
         rngAtEpochStart: this.rng.state(),
         partial: { loss: 0, hits: 0, seen: 0, seconds: 0 },
+        history: [...this.state.history, metrics],
+        ...(improved ? { bestValLoss: monitored, bestEpoch: epoch + 1 } : {}),
       };
+      // The checkpoint first: it alone decides where a resume starts, and every other artifact (best.ckpt,
+      // metrics.jsonl, model/, metrics.svg) can be re-derived from it if the process dies before they are written.
       await this.save(CHECKPOINT_LAST);
-      if (improved) await this.save(CHECKPOINT_BEST);
+      if (improved) await copyCheckpoint(this.checkpointDir, CHECKPOINT_LAST, CHECKPOINT_BEST);
       history.push(metrics);
       await events.onEpoch?.(metrics);
       if (this.stopRequested) return { reason: 'interrupted', history };
@@ -237,7 +265,7 @@ export class Trainer {
     fs.mkdirSync(this.checkpointDir, { recursive: true });
     const weights = this.model.weights;
     const values = this.model.getWeights();
-    const slots = await this.optimizer.getWeights();
+    const slots = await optimizerState(this.optimizer);
     this.state.rng = this.rng.state();
     this.state.schedule = this.settings.schedule.state?.();
     await writeCheckpoint(path.join(this.checkpointDir, name), {
@@ -245,8 +273,10 @@ export class Trainer {
       model: weights.map((w, i) => ({ name: w.originalName, shape: values[i].shape })),
       optimizer: slots.map((s) => ({ name: s.name, shape: s.tensor.shape })),
       modelValues: values.map((v) => v.dataSync() as Float32Array),
-      optimizerValues: slots.map((s) => s.tensor.dataSync() as Float32Array),
+      // The iteration count is an int32 tensor: its value, not its bits, goes into the float32 file.
+      optimizerValues: slots.map((s) => (s.tensor.dtype === 'float32' ? s.tensor.dataSync() as Float32Array : Float32Array.from(s.tensor.dataSync()))),
     });
+    this.checkpointEpoch = this.state.epoch;
   }
 }
 

@@ -3,6 +3,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { DiagnosticError } from '../../src/diagnostics/diagnostic';
 import { readCheckpoint, writeCheckpoint } from '../../src/train/checkpoint';
 
 const dist = path.join(__dirname, '..', '..', 'dist', 'src', 'train', 'checkpoint.js');
@@ -24,11 +25,60 @@ test('write then read gives back state, names, shapes and values', async () => {
   expect(Array.from(back.optimizerValues[0])).toEqual([-1.5]);
 });
 
-test('a truncated checkpoint is reported, not misread', async () => {
+async function smallCheckpoint(): Promise<string> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ckpt-')), 'a.ckpt');
-  await writeCheckpoint(file, { state: {}, model: [{ name: 'w', shape: [1000] }], optimizer: [], modelValues: [new Float32Array(1000)], optimizerValues: [] });
+  await writeCheckpoint(file, { state: { epoch: 1, stepInEpoch: 0 }, model: [{ name: 'w', shape: [1000] }], optimizer: [], modelValues: [new Float32Array(1000).fill(0.5)], optimizerValues: [] });
+  return file;
+}
+
+/** Every damage is a DiagnosticError with code checkpoint/invalid (the CLI's exit 2), naming the file. */
+function expectRejected(file: string, message: RegExp): void {
+  let caught: unknown;
+  try {
+    readCheckpoint(file);
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(DiagnosticError);
+  const d = (caught as DiagnosticError).diagnostics[0];
+  expect(d.code).toBe('checkpoint/invalid');
+  expect(d.file).toBe(file);
+  expect(d.message).toMatch(message);
+}
+
+test('a truncated checkpoint is reported, not misread', async () => {
+  const file = await smallCheckpoint();
   fs.truncateSync(file, fs.statSync(file).size - 10);
-  expect(() => readCheckpoint(file)).toThrow(/truncated at tensor w/);
+  expectRejected(file, /SHA-256 digest does not match/);
+  fs.truncateSync(file, 18);
+  expectRejected(file, /^truncated: 18 bytes/);
+});
+
+test('a 4-byte edit of the header is detected by the digest', async () => {
+  const file = await smallCheckpoint();
+  const bytes = fs.readFileSync(file);
+  // epoch 1 → 9, stepInEpoch 0 → 9 and two bytes of the first weight: valid JSON and valid floats, so only the
+  // digest can tell.
+  const text = bytes.toString('latin1');
+  const at = text.indexOf('"epoch":1');
+  expect(at).toBeGreaterThan(0);
+  bytes.write('9', at + 8, 'latin1');
+  const step = text.indexOf('"stepInEpoch":0');
+  bytes.write('9', step + 14, 'latin1');
+  const payload = text.indexOf('}', text.indexOf('"optimizer"')) + 1;
+  bytes.write('\x01\x02', payload, 'latin1');
+  fs.writeFileSync(file, bytes);
+  expectRejected(file, /damaged: its SHA-256 digest does not match/);
+});
+
+test('a directory, a missing file and a format-1 checkpoint are clear errors', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ckpt-'));
+  fs.mkdirSync(path.join(dir, 'last.ckpt'));
+  expectRejected(path.join(dir, 'last.ckpt'), /is a directory, not a checkpoint/);
+  expectRejected(path.join(dir, 'none.ckpt'), /no such checkpoint/);
+  const old = path.join(dir, 'old.ckpt');
+  fs.writeFileSync(old, Buffer.concat([Buffer.from('NETSPEC-CKPT-1\n'), Buffer.alloc(40)]));
+  expectRejected(old, /format-1 checkpoint/);
 });
 
 test('killing a process in the middle of saving never leaves a damaged checkpoint', async () => {

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   appendMetrics, argmax, ClassificationMetrics, confusionReport, formatConfusion, readMetrics, topKAccuracy,
-  truncateMetrics,
+  writeMetrics,
 } from '../../src/train/metrics';
 
 // Three examples, six classes.
@@ -61,7 +61,7 @@ test('confusion report: per-class precision and recall, JSON and a readable tabl
   );
 });
 
-test('metrics.jsonl: appended line by line, a torn last line ignored, truncated on resume', () => {
+test('metrics.jsonl: appended line by line, a torn last line ignored, rewritten on resume', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-metrics-'));
   const file = path.join(dir, 'metrics.jsonl');
   expect(readMetrics(file)).toEqual([]);
@@ -71,11 +71,18 @@ test('metrics.jsonl: appended line by line, a torn last line ignored, truncated 
   expect(fs.readFileSync(file, 'utf8').split('\n')[0]).toBe('{"epoch":1,"loss":2.1,"accuracy":0.3,"lr":0.001}');
   fs.appendFileSync(file, '{"epoch":4,"lo');
   expect(readMetrics(file).map((r) => r.epoch)).toEqual([1, 2, 3]);
-  expect(truncateMetrics(file, 2).map((r) => r.epoch)).toEqual([1, 2]);
+  writeMetrics(file, readMetrics(file).slice(0, 2));
   expect(fs.readFileSync(file, 'utf8')).toBe(
     '{"epoch":1,"loss":2.1,"accuracy":0.3,"lr":0.001}\n{"epoch":2,"loss":1.1,"accuracy":0.6,"lr":0.001}\n',
   );
   fs.writeFileSync(file, 'garbage\n{"epoch":1}\n');
   expect(() => readMetrics(file)).toThrow(`${file}:1: not a JSON line`);
+  // A link planted at the file's name is refused, and the file it points at stays untouched.
+  const outside = path.join(dir, 'outside.txt');
+  fs.writeFileSync(outside, 'mine\n');
+  fs.rmSync(file);
+  fs.symlinkSync(outside, file);
+  expect(() => appendMetrics(file, { epoch: 1 })).toThrow(/is a symbolic link/);
+  expect(fs.readFileSync(outside, 'utf8')).toBe('mine\n');
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -1,9 +1,14 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import type { SingleBar } from 'cli-progress';
 import type { TrainRunOptions } from '../../train/run';
 import { formatCount } from '../format';
 import { ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets } from '../load';
 import { BACKEND_CHOICES, backendChoice, positiveInt } from '../options';
+
+function resumeFrom(value: string): 'last' | 'best' {
+  if (value !== 'last' && value !== 'best') throw new InvalidArgumentError('expected last or best');
+  return value;
+}
 
 /** Commander's view of the options: the run options, with repeatable `--set` as `set`. */
 type TrainFlags = Omit<TrainRunOptions, 'spec' | 'sets' | 'allowPaths'> & { set: string[]; allowPath: string[] };
@@ -18,7 +23,8 @@ export function registerTrain(program: Command): void {
     .option('--limit <n>', 'use only the first N examples of each split', positiveInt)
     .option('--batch-size <n>', 'batch size (overrides train.batch_size)', positiveInt)
     .option('--out <run-dir>', 'run directory (default: runs/<name>-<time>)')
-    .option('--resume', 'continue the run in --out (or the latest run of this spec) from its last checkpoint')
+    .option('--resume', 'continue the run in --out (or the latest run of this spec) from its last checkpoint, with the settings it recorded')
+    .option('--resume-from <which>', 'continue from last.ckpt (default) or best.ckpt, e.g. when last.ckpt is damaged (implies --resume)', resumeFrom)
     .option('--set <key=value>', 'override a spec field, e.g. --set train.lr=0.01 (repeatable)', collectSets, [])
     .option(ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, [])
     .option('--backend <name>', `compute backend: ${BACKEND_CHOICES.join(', ')}`, backendChoice, 'auto')
@@ -28,8 +34,9 @@ export function registerTrain(program: Command): void {
       const bar = new EpochProgress();
       const started = Date.now();
       const run = await startTraining({ spec, ...flags, sets: flags.set, allowPaths: flags.allowPath }, {
-        onStart: ({ runDir, backend, graph, train, test, config, resumedAt }) => {
+        onStart: ({ runDir, backend, graph, train, test, config, resumedAt, repaired }) => {
           const lines = [
+            ...(repaired ?? []).map((note) => `resume: ${note}`),
             `backend: ${backend.description}`,
             `model: ${graph.name}, ${formatCount(graph.params.total)} parameters (${formatCount(graph.params.trainable)} trainable)`,
             `data: ${train.name}, ${train.size} training and ${test?.size ?? 0} test images of ${train.shape.join('×')}`,
@@ -56,7 +63,7 @@ export function registerTrain(program: Command): void {
       bar.stop();
       const minutes = ((Date.now() - started) / 60000).toFixed(1);
       if (result.reason === 'diverged') {
-        process.stderr.write(`netspec: training stopped: ${result.message}\n  hint: lower train.lr, or resume from ${result.runDir} with --resume\n`);
+        process.stderr.write(`netspec: training stopped: ${result.message}\n  hint: lower train.lr (--set train.lr=…) in a new run; --resume would repeat the same steps\n`);
         process.exitCode = 1;
       } else if (result.reason === 'interrupted') {
         process.stdout.write(`interrupted after ${minutes} min; continue with: netspec train --resume --out ${result.runDir}\n`);
