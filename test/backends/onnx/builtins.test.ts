@@ -1,0 +1,34 @@
+/**
+ * Every built-in exports to ONNX and runs in onnxruntime-node with tfjs' outputs (seeded random weights, BN
+ * statistics included), within float32 noise: max |Δ| ≤ 1e-4 of the largest output. ImageNet nets run at 64×64
+ * except resnet50 at its 224×224, and give logits (`head.activation=linear`): with random weights their
+ * 1000-way softmax is uniform to 1e-7, which would hide any difference; the CIFAR nets keep their softmax.
+ */
+import type { Tensor } from '@tensorflow/tfjs';
+import { selectBackend } from '../../../src/backends/tfjs/backend';
+import { builtinNames } from '../../../src/spec/builtins';
+import { build, graphOf, randomInput, randomizeWeights } from '../tfjs/support/models';
+import { exportModel, relativeDiff, runOnnx } from './support';
+
+const TOLERANCE = 1e-4;
+const isImageNet = (name: string) => !/^(cifar|keras-cifar|fashion)\//.test(name);
+const setsFor = (name: string) => (!isImageNet(name) ? [] : [...(name === 'resnet50' ? [] : ['input=[64,64,3]']), 'head.activation=linear']);
+
+beforeAll(async () => {
+  await selectBackend({ backend: 'auto' });
+});
+
+test.each(builtinNames())('%s: onnxruntime gives tfjs\' outputs', async (name) => {
+  const graph = graphOf(name, setsFor(name));
+  const model = build(graph);
+  randomizeWeights(model);
+  const x = randomInput(graph, 2);
+  const expected = (model.predict(x) as Tensor).dataSync();
+  const [actual] = runOnnx(exportModel(graph, model), x);
+  const diff = relativeDiff(actual, expected);
+  expect(diff).toBeLessThanOrEqual(TOLERANCE);
+  // Non-vacuity: the two images' outputs differ by far more than the tolerance.
+  expect(relativeDiff(expected.slice(0, expected.length / 2), expected.slice(expected.length / 2))).toBeGreaterThan(100 * TOLERANCE);
+  model.dispose();
+  x.dispose();
+});
