@@ -10,6 +10,7 @@ import type { LayersModel } from '@tensorflow/tfjs';
 import { IRGraph, Shape } from '../../ir/types';
 import { GraphBuilder } from './builder';
 import { lowerNode } from './ops';
+export { OPSETS } from './opsets';
 import { DataType, ModelProto } from './proto';
 import { modelWeights } from './weights';
 
@@ -22,9 +23,6 @@ export interface OnnxExportOptions {
   metadata: Record<string, string>;
   producerVersion: string;
 }
-
-/** The opsets the exported graph is valid in: Slice/Pad take tensors from 11, Softmax is per-axis from 13. */
-export const OPSETS = { min: 13, max: 21, default: 17 } as const;
 
 /** ONNX IR version that goes with an opset (onnx/helper.py's VERSION_TABLE). */
 function irVersionFor(opset: number): number {
