@@ -70,7 +70,7 @@ test('the built-ins cover option A, plain nets and the default training spec', (
   expect(builtins.length).toBeGreaterThanOrEqual(12);
 });
 
-test('every built-in, plain and --inference, loads in stock tfjs in Node and predicts what netspec predicts', async () => {
+test('built-ins and variants, plain and --inference, load in stock tfjs in Node and predict what netspec predicts', async () => {
   const cases: StockCase[] = [];
   const specs: Array<[string, string, string[]]> = [
     ...builtins.map((n): [string, string, string[]] => [n.replace('/', '_'), n, isImageNet(n) ? IMAGENET_SMALL : []]),
