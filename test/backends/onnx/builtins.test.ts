@@ -7,8 +7,8 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import { selectBackend } from '../../../src/backends/tfjs/backend';
 import { builtinNames } from '../../../src/spec/builtins';
-import { build, graphOf, randomInput, randomizeWeights } from '../tfjs/support/models';
-import { exportModel, relativeDiff, runOnnx } from './support';
+import { build, graphOf, randomInput } from '../tfjs/support/models';
+import { exportModel, relativeDiff, runOnnx, seededWeights } from './support';
 
 const TOLERANCE = 1e-4;
 const isImageNet = (name: string) => !/^(cifar|keras-cifar|fashion)\//.test(name);
@@ -21,7 +21,7 @@ beforeAll(async () => {
 test.each(builtinNames())('%s: onnxruntime gives tfjs\' outputs', async (name) => {
   const graph = graphOf(name, setsFor(name));
   const model = build(graph);
-  randomizeWeights(model);
+  seededWeights(model);
   const x = randomInput(graph, 2);
   const expected = (model.predict(x) as Tensor).dataSync();
   const [actual] = runOnnx(exportModel(graph, model), x);

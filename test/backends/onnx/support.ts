@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { exportOnnx, OnnxLayout, OPSETS } from '../../../src/backends/onnx';
+import { tf } from '../../../src/backends/tfjs/tf';
 import { IRGraph } from '../../../src/ir/types';
 
 const RUNNER = `
@@ -54,4 +55,23 @@ export function relativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number
     scale = Math.max(scale, Math.abs(b[i]));
   }
   return diff / scale;
+}
+
+/**
+ * Seeded random weights that keep a deep net's activations in range: BN statistics and shifts as in the tfjs tests
+ * (moving variance U(0.5, 1.5), mean, beta and biases U(−0.2, 0.2)) but gamma U(0.1, 0.4), so each residual branch
+ * adds a fraction of its input. With gamma around 1, cifar/resnet1202's logits overflow and the CIFAR nets'
+ * softmax saturates to the same one-hot for every image, which would compare nothing.
+ */
+export function seededWeights(model: LayersModel, seed = 1): void {
+  let s = seed;
+  for (const w of model.weights) {
+    const leaf = w.originalName.slice(w.originalName.lastIndexOf('/') + 1);
+    const range = leaf === 'moving_variance' ? [0.5, 1.5] : leaf === 'gamma' ? [0.1, 0.4]
+      : leaf === 'moving_mean' || leaf === 'beta' || leaf === 'bias' ? [-0.2, 0.2] : undefined;
+    if (range === undefined) continue;
+    const value = tf.randomUniform(w.shape as number[], range[0], range[1], 'float32', s++);
+    w.write(value);
+    value.dispose();
+  }
 }

@@ -9,8 +9,8 @@ import { inferenceModel } from '../../../src/backends/tfjs/inference';
 import { tf } from '../../../src/backends/tfjs/tf';
 import { IRGraph } from '../../../src/ir/types';
 import { ModelProto } from '../../../src/backends/onnx/proto';
-import { build, graphOf, graphOfText, randomInput, randomizeWeights } from '../tfjs/support/models';
-import { exportModel, relativeDiff, runOnnx } from './support';
+import { build, graphOf, graphOfText, randomInput } from '../tfjs/support/models';
+import { exportModel, relativeDiff, runOnnx, seededWeights } from './support';
 
 const TOLERANCE = 1e-4;
 
@@ -48,7 +48,7 @@ const cases: Case[] = [
 test.each(cases)('%s', (_label, graphFn, { inference = false, layout = 'nhwc' }) => {
   const graph = graphFn();
   const model = build(graph);
-  randomizeWeights(model);
+  seededWeights(model);
   const exported = inference ? inferenceModel(model) : model;
   const x = randomInput(graph, 2);
   const expected = predictions(model, x);
