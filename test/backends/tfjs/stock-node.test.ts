@@ -14,7 +14,10 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { Tensor } from '@tensorflow/tfjs';
+import { loadModel } from '../../../src/backends/tfjs/load';
 import { builtinNames } from '../../../src/spec/builtins';
+import { netspec } from '../../helpers/cli';
 import { graphOf } from './support/models';
 import { relativeError, saveCases, StockCase, TFJS_PACKAGE, tf } from './support/stock';
 
@@ -58,6 +61,18 @@ const fromDir = (dir) => ({
 })().catch((e) => { console.error(e && e.stack || e); process.exit(1); });
 `;
 
+/** Predictions of stock tfjs in a fresh Node process, by case id. */
+async function stockPredict(jobs: Array<Pick<StockCase, 'id' | 'input' | 'shape'> & { dir: string }>): Promise<Record<string, number[][]>> {
+  const jobsFile = path.join(root, 'jobs.json');
+  const outFile = path.join(root, 'results.json');
+  fs.writeFileSync(jobsFile, JSON.stringify(jobs));
+  await new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, ['-e', CHILD, jobsFile, outFile], { env: { ...process.env, TFJS_PACKAGE }, maxBuffer: 1 << 24 },
+      (err, _out, stderr) => (err ? reject(new Error(`stock tfjs process failed: ${stderr}`)) : resolve()));
+  });
+  return JSON.parse(fs.readFileSync(outFile, 'utf8')) as Record<string, number[][]>;
+}
+
 let root: string;
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -81,17 +96,30 @@ test('built-ins and variants, plain and --inference, load in stock tfjs in Node 
   for (const c of cases) expect([c.id, fs.existsSync(path.join(root, c.id, 'netspec-layers.umd.js'))]).toEqual([c.id, c.needsLayers]);
   expect(cases.filter((c) => c.needsLayers).map((c) => c.id)).toEqual(expect.arrayContaining(['cifar_resnet20', 'resnext50-inference']));
 
-  const jobsFile = path.join(root, 'jobs.json');
-  const outFile = path.join(root, 'results.json');
-  fs.writeFileSync(jobsFile, JSON.stringify(cases.map((c) => ({ ...c, dir: path.join(root, c.id) }))));
-  await new Promise<void>((resolve, reject) => {
-    execFile(process.execPath, ['-e', CHILD, jobsFile, outFile], { env: { ...process.env, TFJS_PACKAGE }, maxBuffer: 1 << 24 },
-      (err, _out, stderr) => (err ? reject(new Error(`stock tfjs process failed: ${stderr}`)) : resolve()));
-  });
-  const results = JSON.parse(fs.readFileSync(outFile, 'utf8')) as Record<string, number[][]>;
+  const results = await stockPredict(cases.map((c) => ({ ...c, dir: path.join(root, c.id) })));
   const errors = cases.map((c) => [c.id, relativeError(results[c.id], c.expected)] as const);
   console.log(errors.map(([id, e]) => `${id}: ${e.toExponential(2)}`).join('\n'));
   for (const [id, e] of errors) expect({ id, ok: e <= 1e-5 }).toEqual({ id, ok: true });
   // Non-vacuity: the outputs are probabilities that differ between classes.
   for (const c of cases) expect(Math.max(...c.expected[0]) - Math.min(...c.expected[0])).toBeGreaterThan(1e-4);
+});
+
+test('the model/ of a real `netspec train` run and a `netspec compile --inference` directory load in stock tfjs', async () => {
+  const run = path.join(root, 'run');
+  const trained = await netspec('train', '--epochs', '1', '--limit', '128', '--out', run);
+  expect(trained.code).toBe(0);
+  const compiled = path.join(root, 'compiled');
+  expect((await netspec('compile', 'cifar/resnet20', '--inference', '--out', compiled)).code).toBe(0);
+  const jobs = [
+    { id: 'train', dir: path.join(run, 'model'), shape: [2, 28, 28, 1] },
+    { id: 'compile', dir: compiled, shape: [2, 32, 32, 3] },
+  ].map((j) => ({ ...j, input: Array.from(tf.randomNormal(j.shape, 0, 1, 'float32', 4).dataSync()) }));
+  const results = await stockPredict(jobs);
+  for (const j of jobs) {
+    expect(fs.existsSync(path.join(j.dir, 'netspec-layers.umd.js'))).toBe(true);
+    const model = await loadModel(j.dir);
+    const expected = ([model.predict(tf.tensor(j.input, j.shape))].flat() as Tensor[]).map((t) => Array.from(t.dataSync()));
+    expect({ id: j.id, ok: relativeError(results[j.id], expected) <= 1e-5 }).toEqual({ id: j.id, ok: true });
+    model.dispose();
+  }
 });
