@@ -7,6 +7,7 @@
  * - SubsamplePad and GroupedConv2D have no standard equivalent (see layers/portable.ts): the model directory gets
  *   the layer module beside model.json.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../../../io/atomic';
 import { LAYER_MODULE_ESM, LAYER_MODULE_UMD, layerModuleEsm, layerModuleUmd } from '../layers/layer-module';
@@ -41,9 +42,15 @@ export function portableClassesIn(topology: object): string[] {
   return [...found];
 }
 
-/** Writes netspec-layers.js and netspec-layers.umd.js into `dir` when the model needs them; returns their names. */
+/**
+ * Writes netspec-layers.js and netspec-layers.umd.js into `dir` when the model needs them, and removes them when it
+ * does not (a model saved over another one); returns the names written.
+ */
 export async function writeLayerModules(dir: string, topology: object): Promise<string[]> {
-  if (portableClassesIn(topology).length === 0) return [];
+  if (portableClassesIn(topology).length === 0) {
+    for (const file of [LAYER_MODULE_ESM, LAYER_MODULE_UMD]) await fs.promises.rm(path.join(dir, file), { force: true });
+    return [];
+  }
   await writeFileAtomic(path.join(dir, LAYER_MODULE_ESM), layerModuleEsm());
   await writeFileAtomic(path.join(dir, LAYER_MODULE_UMD), layerModuleUmd());
   return [LAYER_MODULE_ESM, LAYER_MODULE_UMD];
