@@ -60,18 +60,11 @@ type Layer = InstanceType<typeof tfjs.layers.Layer>;
 
 export interface SubsamplePadLayer extends Layer {
   readonly stride: number;
-  readonly channelsBefore: number;
-  readonly channelsAfter: number;
 }
 
+/** Its settings are read through getConfig(), as for tfjs' own layers. */
 export interface GroupedConv2DLayer extends Layer {
-  readonly filters: number;
-  readonly kernelSize: Pair;
   readonly groups: number;
-  readonly strides: Pair;
-  readonly padding: 'same' | 'valid';
-  readonly dilationRate: Pair;
-  readonly useBias: boolean;
 }
 
 /** The two classes, typed by what callers use (an anonymous class type cannot be exported with tfjs' privates). */
