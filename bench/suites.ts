@@ -32,4 +32,11 @@ export const benchSuites: readonly BenchSuite[] = [
       quick: o.quick, log: (line) => process.stderr.write(`  ${line}\n`),
     }),
   },
+  {
+    name: 'onnx',
+    description: 'ResNet-20 CIFAR (batch 64) inference img/s of the exported ONNX model in onnxruntime-node vs netspec, same threads',
+    run: async (o) => (await import('./onnx')).benchOnnx({
+      quick: o.quick, log: (line) => process.stderr.write(`  ${line}\n`),
+    }),
+  },
 ];

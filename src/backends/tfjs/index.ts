@@ -3,6 +3,7 @@ export { buildLayersModel } from './build';
 export { CONV_KERNEL_INIT, convKernelInitializer, denseKernelInitializer, gammaInitializer } from './init';
 export { fileHandler, loadArtifacts, MODEL_JSON, modelFileError, modelJsonPath, WEIGHTS_BIN } from './io/file-handler';
 export { FrozenBatchNormalization, GroupedConv2D, SubsamplePad } from './layers';
+export { LAYER_MODULE_ESM, LAYER_MODULE_UMD, layerModuleEsm, layerModuleUmd } from './layers/layer-module';
 export { loadModel, saveModel } from './load';
 export { lowerNode, lowerings } from './lower';
 export {

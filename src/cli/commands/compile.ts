@@ -71,6 +71,10 @@ async function compile(ref: string, opts: CompileOptions): Promise<void> {
   process.stdout.write(`wrote ${path.join(opts.out, tfjs.MODEL_JSON)} and ${tfjs.WEIGHTS_BIN}: ${layers} layers` +
     (opts.inference ? ' (batch norm folded into the convolutions for inference)\n' :
       `, ${formatCount(p.total)} parameters (${formatCount(p.trainable)} trainable, ${formatCount(p.nonTrainable)} non-trainable)\n`));
+  const layerModules = [tfjs.LAYER_MODULE_ESM, tfjs.LAYER_MODULE_UMD].filter((f) => fs.existsSync(path.join(opts.out, f)));
+  if (layerModules.length > 0) {
+    process.stdout.write(`and ${layerModules.join(' + ')}: the custom layers, for loading with stock tfjs (see the README)\n`);
+  }
 }
 
 function checkOutDir(out: string): void {

@@ -4,6 +4,7 @@ import { registerCompile } from './compile';
 import { registerEmit } from './emit';
 import { registerInspect } from './inspect';
 import { registerEvaluate } from './evaluate';
+import { registerExport } from './export';
 import { registerList } from './list';
 import { registerPlot } from './plot';
 import { registerPredict } from './predict';
@@ -11,4 +12,4 @@ import { registerTrain } from './train';
 import { registerValidate } from './validate';
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: ReadonlyArray<(program: Command) => void> = [registerList, registerValidate, registerInspect, registerCompile, registerEmit, registerTrain, registerEvaluate, registerPredict, registerPlot, registerBench];
+export const commands: ReadonlyArray<(program: Command) => void> = [registerList, registerValidate, registerInspect, registerCompile, registerExport, registerEmit, registerTrain, registerEvaluate, registerPredict, registerPlot, registerBench];

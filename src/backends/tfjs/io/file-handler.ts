@@ -4,7 +4,8 @@
  * files, so the tensorflowjs converter's output loads here and our output loads in tfjs-node and the browser.
  *
  * Saving writes `weights.bin` first and `model.json` last, each atomically: a reader that finds a model.json finds
- * the weights it names.
+ * the weights it names. What is written loads in stock tfjs too (see stock.ts): standard class names, and the
+ * layer module beside model.json when the model has custom layers.
  */
 import * as path from 'path';
 import type { io } from '@tensorflow/tfjs';
@@ -13,6 +14,7 @@ import { makeDir } from '../../../io/mkdir';
 import { readRegularFile } from '../../../io/read';
 import { checkGroupSize, checkManifest, modelFileError, weightFilePath } from './manifest';
 import { tf } from '../../../runtime/tf';
+import { stockTopology, writeLayerModules } from './stock';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -39,11 +41,13 @@ async function saveArtifacts(jsonPath: string, artifacts: io.ModelArtifacts): Pr
   await makeDir(dir);
   const chunks = artifacts.weightData === undefined ? [] : [artifacts.weightData].flat().map((b) => new Uint8Array(b));
   await writeFileAtomic(path.join(dir, WEIGHTS_BIN), chunks);
+  const topology = stockTopology(artifacts.modelTopology ?? {});
+  await writeLayerModules(dir, topology);
   const modelJson: io.ModelJSON = {
     format: artifacts.format ?? 'layers-model',
     generatedBy: artifacts.generatedBy,
     convertedBy: artifacts.convertedBy ?? null,
-    modelTopology: artifacts.modelTopology ?? {},
+    modelTopology: topology,
     weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
     ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
     ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),

@@ -12,6 +12,10 @@
  * non-float input) run tfjs' own code. In training mode the output is the same up to float rounding, and the
  * moving statistics are updated exactly as tfjs does: moving ← moving − (moving − batch)·(1 − momentum), with the
  * biased batch variance.
+ *
+ * `trainable: false` means frozen, as in Keras (a BatchNormalization with trainable = False runs in inference
+ * mode): it normalises with the moving statistics and leaves them alone. That is how a frozen stage's batch norm
+ * comes back from a saved model, which writes it as a standard BatchNormalization with trainable: false.
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import { batchNormTrainingOp } from '../../../runtime/ops/batch-norm-training';
@@ -46,6 +50,7 @@ export class BatchNormalization extends TfjsBatchNormalization {
   static className = 'BatchNormalization';
 
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
+    if (!this.trainable) return super.call(inputs, { ...kwargs, training: false });
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (kwargs.training !== true || !this.runsAsOneOp(x)) return super.call(inputs, kwargs);
     const s = this as unknown as BatchNormState;

@@ -9,7 +9,9 @@
  *   FrozenBatchNorm2d, and what Keras does for a BatchNormalization with `trainable = False` (inference mode).
  *   tfjs' own BatchNormalization ignores `trainable` here: in `fit` it would still normalise with batch statistics
  *   and overwrite the moving ones, so a frozen stage would drift.
- * - Registered for save/load as 'FrozenBatchNormalization'.
+ * - Saved as the standard 'BatchNormalization' with trainable: false (io/stock.ts), so stock tfjs loads it;
+ *   netspec's BatchNormalization gives `trainable: false` this class's semantics, so loading keeps them. The class
+ *   stays registered under its own name for models saved before.
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import { tf } from '../../../runtime/tf';

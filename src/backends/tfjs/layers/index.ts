@@ -1,5 +1,5 @@
 /** netspec's custom tfjs layers. Importing this module registers them for tf.loadLayersModel. */
 export { BatchNormalization } from './batch-norm';
+export { GroupedConv2D, SubsamplePad } from './custom';
 export { FrozenBatchNormalization } from './frozen-batch-norm';
-export { GroupedConv2D, GroupedConv2DArgs } from './grouped-conv2d';
-export { SubsamplePad, SubsamplePadArgs } from './subsample-pad';
+export { GroupedConv2DArgs, SubsamplePadArgs } from './portable';

@@ -1,0 +1,39 @@
+/**
+ * Every built-in exports to ONNX and runs in onnxruntime-node with tfjs' outputs (seeded random weights, BN
+ * statistics included), within float32 noise: max |Δ| ≤ 1e-4 of the largest output. ImageNet nets run at 64×64
+ * except resnet50 at its 224×224. All give logits (`head.activation=linear`): with random weights a 1000-way
+ * softmax is uniform to 1e-7 and cifar/resnet1202's is one-hot whatever the image, either of which would hide a
+ * difference; the softmax itself is checked in variants.test.ts and cli-export.test.ts.
+ */
+import type { Tensor } from '@tensorflow/tfjs';
+import { selectBackend } from '../../../src/runtime/backend';
+import { builtinNames } from '../../../src/spec/builtins';
+import { build, graphOf, randomInput } from '../tfjs/support/models';
+import { exportModel, relativeDiff, runOnnx, seededWeights } from './support';
+
+const TOLERANCE = 1e-4;
+const isImageNet = (name: string) => !/^(cifar|keras-cifar|fashion)\//.test(name);
+const setsFor = (name: string) => [...(isImageNet(name) && name !== 'resnet50' ? ['input=[64,64,3]'] : []), 'head.activation=linear'];
+
+beforeAll(async () => {
+  await selectBackend({ backend: 'auto' });
+});
+
+test.each(builtinNames())('%s: onnxruntime gives tfjs\' outputs', async (name) => {
+  const graph = graphOf(name, setsFor(name));
+  const model = build(graph);
+  seededWeights(model);
+  const x = randomInput(graph, 2);
+  const expected = (model.predict(x) as Tensor).dataSync();
+  const [actual] = runOnnx(exportModel(graph, model), x);
+  const diff = relativeDiff(actual, expected);
+  expect(diff).toBeLessThanOrEqual(TOLERANCE);
+  // Non-vacuity: the two images' outputs differ by far more than ONNX and tfjs do, so a wrongly read input (a
+  // transposed layout, a missed stride) would show, even where the random BN shifts dominate the outputs.
+  const half = expected.length / 2;
+  const between = relativeDiff(expected.slice(0, half), expected.slice(half));
+  expect(between).toBeGreaterThan(10 * diff);
+  expect(between).toBeGreaterThan(1e-5);
+  model.dispose();
+  x.dispose();
+});
