@@ -6,6 +6,6 @@ export { FrozenBatchNormalization, GroupedConv2D, SubsamplePad } from './layers'
 export { loadModel, saveModel } from './load';
 export { lowerNode, lowerings } from './lower';
 export {
-  applyTransfer, formatTransferReport, isComplete, planTransfer, readWeights, ShapeMismatch, TransferReport, transferFrom, transferWeights,
+  applyTransfer, formatTransferReport, isComplete, openWeights, planTransfer, readWeights, ShapeMismatch, TransferReport, transferFrom, transferWeights, WeightSource,
 } from './transfer';
 export { compareModel, formatVerifyReport, LayerComparison, verifyGraph, VerifyReport } from './verify';

@@ -1,0 +1,158 @@
+"""Weight files written by real Keras, for netspec's Keras-weights tests.
+
+Usage: python make_fixtures.py OUT_DIR
+
+For each model it writes, with seeded random weights (batch-norm statistics randomised too, so a swapped
+gamma/beta/mean/variance cannot go unnoticed):
+  <model>.keras          Keras 3 archive (config.json + model.weights.h5)
+  <model>.weights.h5     Keras 3 weights-only file
+  <model>.h5             Keras 2 whole-model HDF5 (model_weights/ with layer_names/weight_names)
+  <model>.legacy.h5      Keras 2 weights-only HDF5, the layout of the keras.applications downloads
+  <model>.input.f32 / <model>.output.f32 / <model>.json   a fixed input, Keras' own predictions, shapes
+"""
+import json
+import os
+import sys
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+import h5py  # noqa: E402
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from keras import layers  # noqa: E402
+from keras.src.legacy.saving import legacy_h5_format  # noqa: E402
+
+
+def keras_resnet50():
+    return keras.applications.ResNet50(weights=None)
+
+
+# The Keras CIFAR-10 example (keras-team/keras examples, cifar10_resnet.py), as written there.
+def resnet_layer(inputs, num_filters=16, kernel_size=3, strides=1, activation="relu", batch_normalization=True,
+                 conv_first=True):
+    conv = layers.Conv2D(num_filters, kernel_size=kernel_size, strides=strides, padding="same",
+                         kernel_initializer="he_normal", kernel_regularizer=keras.regularizers.l2(1e-4))
+    x = inputs
+    if conv_first:
+        x = conv(x)
+        if batch_normalization:
+            x = layers.BatchNormalization()(x)
+        if activation is not None:
+            x = layers.Activation(activation)(x)
+    else:
+        if batch_normalization:
+            x = layers.BatchNormalization()(x)
+        if activation is not None:
+            x = layers.Activation(activation)(x)
+        x = conv(x)
+    return x
+
+
+def resnet_v1(input_shape, depth, num_classes=10):
+    num_filters = 16
+    num_res_blocks = int((depth - 2) / 6)
+    inputs = keras.Input(shape=input_shape)
+    x = resnet_layer(inputs=inputs)
+    for stack in range(3):
+        for res_block in range(num_res_blocks):
+            strides = 1
+            if stack > 0 and res_block == 0:
+                strides = 2
+            y = resnet_layer(inputs=x, num_filters=num_filters, strides=strides)
+            y = resnet_layer(inputs=y, num_filters=num_filters, activation=None)
+            if stack > 0 and res_block == 0:
+                x = resnet_layer(inputs=x, num_filters=num_filters, kernel_size=1, strides=strides, activation=None,
+                                 batch_normalization=False)
+            x = layers.add([x, y])
+            x = layers.Activation("relu")(x)
+        num_filters *= 2
+    x = layers.AveragePooling2D(pool_size=8)(x)
+    y = layers.Flatten()(x)
+    outputs = layers.Dense(num_classes, activation="softmax", kernel_initializer="he_normal")(y)
+    return keras.Model(inputs=inputs, outputs=outputs)
+
+
+def resnet_v2(input_shape, depth, num_classes=10):
+    num_filters_in = 16
+    num_res_blocks = int((depth - 2) / 9)
+    inputs = keras.Input(shape=input_shape)
+    x = resnet_layer(inputs=inputs, num_filters=num_filters_in, conv_first=True)
+    for stage in range(3):
+        for res_block in range(num_res_blocks):
+            activation = "relu"
+            batch_normalization = True
+            strides = 1
+            if stage == 0:
+                num_filters_out = num_filters_in * 4
+                if res_block == 0:
+                    activation = None
+                    batch_normalization = False
+            else:
+                num_filters_out = num_filters_in * 2
+                if res_block == 0:
+                    strides = 2
+            y = resnet_layer(inputs=x, num_filters=num_filters_in, kernel_size=1, strides=strides,
+                             activation=activation, batch_normalization=batch_normalization, conv_first=False)
+            y = resnet_layer(inputs=y, num_filters=num_filters_in, conv_first=False)
+            y = resnet_layer(inputs=y, num_filters=num_filters_out, kernel_size=1, conv_first=False)
+            if res_block == 0:
+                x = resnet_layer(inputs=x, num_filters=num_filters_out, kernel_size=1, strides=strides,
+                                 activation=None, batch_normalization=False)
+            x = layers.add([x, y])
+        num_filters_in = num_filters_out
+    x = layers.BatchNormalization()(x)
+    x = layers.Activation("relu")(x)
+    x = layers.AveragePooling2D(pool_size=8)(x)
+    y = layers.Flatten()(x)
+    outputs = layers.Dense(num_classes, activation="softmax", kernel_initializer="he_normal")(y)
+    return keras.Model(inputs=inputs, outputs=outputs)
+
+
+MODELS = {
+    "resnet50": (keras_resnet50, (224, 224, 3)),
+    "resnet_v1": (lambda: resnet_v1((32, 32, 3), 20), (32, 32, 3)),
+    "resnet_v2": (lambda: resnet_v2((32, 32, 3), 29), (32, 32, 3)),
+}
+
+
+def randomise_batch_norm(model, rng):
+    """Keras initialises gamma=1, beta=0, mean=0, variance=1: a file with those swapped would still pass."""
+    for layer in model.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            c = layer.gamma.shape[0]
+            layer.set_weights([
+                rng.uniform(0.3, 0.8, c).astype("float32"),
+                rng.normal(0, 0.1, c).astype("float32"),
+                rng.normal(0, 0.1, c).astype("float32"),
+                rng.uniform(0.5, 1.5, c).astype("float32"),
+            ])
+        elif isinstance(layer, (layers.Conv2D, layers.Dense)) and layer.use_bias:
+            kernel, bias = layer.get_weights()
+            layer.set_weights([kernel, rng.normal(0, 0.05, bias.shape).astype("float32")])
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    for name, (build, shape) in MODELS.items():
+        keras.utils.set_random_seed(0)
+        model = build()
+        randomise_batch_norm(model, np.random.default_rng(1))
+        x = np.random.default_rng(2).uniform(0, 1, (2, *shape)).astype("float32")
+        y = np.asarray(model.predict(x, verbose=0), dtype="float32")
+        model.save(os.path.join(out, f"{name}.keras"))
+        model.save_weights(os.path.join(out, f"{name}.weights.h5"))
+        legacy_h5_format.save_model_to_hdf5(model, os.path.join(out, f"{name}.h5"))
+        with h5py.File(os.path.join(out, f"{name}.legacy.h5"), "w") as f:
+            legacy_h5_format.save_weights_to_hdf5_group(f, model)
+        x.tofile(os.path.join(out, f"{name}.input.f32"))
+        y.tofile(os.path.join(out, f"{name}.output.f32"))
+        with open(os.path.join(out, f"{name}.json"), "w") as f:
+            json.dump({"input": list(x.shape), "output": list(y.shape), "keras": keras.__version__,
+                       "layers": [layer.name for layer in model.layers if layer.weights]}, f)
+    with open(os.path.join(out, "done"), "w") as f:
+        f.write(keras.__version__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
