@@ -3,7 +3,9 @@
  * specs and reproduce Keras' own predictions: keras.applications ResNet50 into keras/resnet50 (by layer name) and
  * the Keras CIFAR-10 example's resnet_v1 (depth 20) and resnet_v2 (depth 29) into keras-cifar/* (Keras named their
  * layers itself, so by layer order), each as `.keras`, `.weights.h5`, Keras 2 whole-model `.h5` and Keras 2
- * weights-only `.h5` (the keras.applications download layout). The venv comes from scripts/ci/keras.sh; the
+ * weights-only `.h5` (the keras.applications download layout). The deeplearning.ai assignment's ResNet-50 loads by
+ * its Caffe names into dlai-resnet50.yaml, every tensor where Keras has it; its predictions cannot be compared
+ * (see that file). The venv comes from scripts/ci/keras.sh; the
  * fixtures are cached under .cache/keras-fixtures/<hash of the script>.
  */
 import { execFileSync } from 'child_process';
@@ -79,6 +81,37 @@ if (missing) {
         expect(worst).toBeLessThanOrEqual(1e-5 * Math.max(...expected));
       } finally {
         source.dispose();
+      }
+    });
+  });
+
+  describe.each(FORMATS)('the deeplearning.ai ResNet-50 as %s', (suffix, format) => {
+    test('every weight lands where Keras has it, matched by Caffe name', async () => {
+      const sums: Record<string, number> = JSON.parse(fs.readFileSync(path.join(fixtures, 'dlai_resnet50.json'), 'utf8')).sums;
+      const graph = graphOf(path.join(__dirname, 'dlai-resnet50.yaml'));
+      expect(graph.params.total).toBe(23_600_006);
+      const model = buildLayersModel(graph);
+      const source = await openWeights(path.join(fixtures, `dlai_resnet50${suffix}`));
+      try {
+        const named = source.tensorsFor(model);
+        expect(named.label).toContain(`(${format}), matched by layer name`);
+        const report = transferFrom(model, named.weights, named.label);
+        expect(report).toMatchObject({ total: 320, missing: [], unexpected: [], mismatched: [], applied: true });
+        const wrong: string[] = [];
+        let checked = 0;
+        for (const layer of model.layers) {
+          layer.getWeights().forEach((w, i) => {
+            const keras = sums[`${layer.name}/${i}`];
+            const ours = tf.tidy(() => w.sum().dataSync()[0]);
+            checked++;
+            if (keras === undefined || Math.abs(ours - keras) > Math.max(1e-3, Math.abs(keras) * 1e-4)) wrong.push(`${layer.name}/${i}: ${ours} vs Keras ${keras}`);
+          });
+        }
+        expect(checked).toBe(320);
+        expect(wrong).toEqual([]);
+      } finally {
+        source.dispose();
+        model.dispose();
       }
     });
   });

@@ -109,7 +109,71 @@ def resnet_v2(input_shape, depth, num_classes=10):
     return keras.Model(inputs=inputs, outputs=outputs)
 
 
+# The deeplearning.ai Residual Networks assignment's ResNet-50 (64×64 SIGNS images, 6 classes), with its
+# Caffe-style layer names. Its stem max-pool has no padding, which a netspec spec cannot say yet.
+def identity_block(X, f, filters, stage, block):
+    conv_name_base = "res" + str(stage) + block + "_branch"
+    bn_name_base = "bn" + str(stage) + block + "_branch"
+    F1, F2, F3 = filters
+    X_shortcut = X
+    X = layers.Conv2D(F1, (1, 1), strides=(1, 1), padding="valid", name=conv_name_base + "2a")(X)
+    X = layers.BatchNormalization(axis=3, name=bn_name_base + "2a")(X)
+    X = layers.Activation("relu")(X)
+    X = layers.Conv2D(F2, (f, f), strides=(1, 1), padding="same", name=conv_name_base + "2b")(X)
+    X = layers.BatchNormalization(axis=3, name=bn_name_base + "2b")(X)
+    X = layers.Activation("relu")(X)
+    X = layers.Conv2D(F3, (1, 1), strides=(1, 1), padding="valid", name=conv_name_base + "2c")(X)
+    X = layers.BatchNormalization(axis=3, name=bn_name_base + "2c")(X)
+    X = layers.Add()([X, X_shortcut])
+    return layers.Activation("relu")(X)
+
+
+def convolutional_block(X, f, filters, stage, block, s=2):
+    conv_name_base = "res" + str(stage) + block + "_branch"
+    bn_name_base = "bn" + str(stage) + block + "_branch"
+    F1, F2, F3 = filters
+    X_shortcut = X
+    X = layers.Conv2D(F1, (1, 1), strides=(s, s), padding="valid", name=conv_name_base + "2a")(X)
+    X = layers.BatchNormalization(axis=3, name=bn_name_base + "2a")(X)
+    X = layers.Activation("relu")(X)
+    X = layers.Conv2D(F2, (f, f), strides=(1, 1), padding="same", name=conv_name_base + "2b")(X)
+    X = layers.BatchNormalization(axis=3, name=bn_name_base + "2b")(X)
+    X = layers.Activation("relu")(X)
+    X = layers.Conv2D(F3, (1, 1), strides=(1, 1), padding="valid", name=conv_name_base + "2c")(X)
+    X = layers.BatchNormalization(axis=3, name=bn_name_base + "2c")(X)
+    X_shortcut = layers.Conv2D(F3, (1, 1), strides=(s, s), padding="valid", name=conv_name_base + "1")(X_shortcut)
+    X_shortcut = layers.BatchNormalization(axis=3, name=bn_name_base + "1")(X_shortcut)
+    X = layers.Add()([X, X_shortcut])
+    return layers.Activation("relu")(X)
+
+
+def dlai_resnet50(input_shape=(64, 64, 3), classes=6):
+    X_input = keras.Input(input_shape)
+    X = layers.ZeroPadding2D((3, 3))(X_input)
+    X = layers.Conv2D(64, (7, 7), strides=(2, 2), name="conv1")(X)
+    X = layers.BatchNormalization(axis=3, name="bn_conv1")(X)
+    X = layers.Activation("relu")(X)
+    X = layers.MaxPooling2D((3, 3), strides=(2, 2))(X)
+    X = convolutional_block(X, f=3, filters=[64, 64, 256], stage=2, block="a", s=1)
+    X = identity_block(X, 3, [64, 64, 256], stage=2, block="b")
+    X = identity_block(X, 3, [64, 64, 256], stage=2, block="c")
+    X = convolutional_block(X, f=3, filters=[128, 128, 512], stage=3, block="a", s=2)
+    for b in "bcd":
+        X = identity_block(X, 3, [128, 128, 512], stage=3, block=b)
+    X = convolutional_block(X, f=3, filters=[256, 256, 1024], stage=4, block="a", s=2)
+    for b in "bcdef":
+        X = identity_block(X, 3, [256, 256, 1024], stage=4, block=b)
+    X = convolutional_block(X, f=3, filters=[512, 512, 2048], stage=5, block="a", s=2)
+    X = identity_block(X, 3, [512, 512, 2048], stage=5, block="b")
+    X = identity_block(X, 3, [512, 512, 2048], stage=5, block="c")
+    X = layers.AveragePooling2D((2, 2), name="avg_pool")(X)
+    X = layers.Flatten()(X)
+    X = layers.Dense(classes, activation="softmax", name="fc" + str(classes))(X)
+    return keras.Model(inputs=X_input, outputs=X, name="ResNet50")
+
+
 MODELS = {
+    "dlai_resnet50": (dlai_resnet50, (64, 64, 3)),
     "resnet50": (keras_resnet50, (224, 224, 3)),
     "resnet_v1": (lambda: resnet_v1((32, 32, 3), 20), (32, 32, 3)),
     "resnet_v2": (lambda: resnet_v2((32, 32, 3), 29), (32, 32, 3)),
@@ -149,7 +213,10 @@ def main(out):
         y.tofile(os.path.join(out, f"{name}.output.f32"))
         with open(os.path.join(out, f"{name}.json"), "w") as f:
             json.dump({"input": list(x.shape), "output": list(y.shape), "keras": keras.__version__,
-                       "layers": [layer.name for layer in model.layers if layer.weights]}, f)
+                       "layers": [layer.name for layer in model.layers if layer.weights],
+                       # Per weight, its sum in float64: where each tensor must land, told apart from its neighbours.
+                       "sums": {f"{layer.name}/{i}": float(np.asarray(w, dtype="float64").sum())
+                                for layer in model.layers for i, w in enumerate(layer.get_weights())}}, f)
     with open(os.path.join(out, "done"), "w") as f:
         f.write(keras.__version__)
 
