@@ -29,6 +29,8 @@ const MODELS = [
   { spec: 'keras/resnet50', name: 'resnet50', by: 'layer name', weights: 320 },
   { spec: 'keras-cifar/resnet_v1', name: 'resnet_v1', by: 'layer order', weights: 120 },
   { spec: 'keras-cifar/resnet_v2', name: 'resnet_v2', by: 'layer order', weights: 176 },
+  // resnet_v1 as the one layer of a Sequential model: its weights one level down in every layout.
+  { spec: 'keras-cifar/resnet_v1', name: 'resnet_v1_nested', by: 'layer order', weights: 120 },
 ];
 const FORMATS = [
   ['.keras', 'Keras 3 .keras archive'],
@@ -54,7 +56,7 @@ if (missing) {
 } else {
   beforeAll(() => selectBackend({ backend: 'wasm' }));
 
-  describe.each(MODELS)('$spec from Keras-written files', ({ spec, name, by, weights }) => {
+  describe.each(MODELS)('$spec from Keras-written files ($name)', ({ spec, name, by, weights }) => {
     const meta = JSON.parse(fs.readFileSync(path.join(fixtures, `${name}.json`), 'utf8'));
     const model = buildLayersModel(graphOf(spec));
     const input = f32(path.join(fixtures, `${name}.input.f32`));

@@ -177,13 +177,17 @@ MODELS = {
     "resnet50": (keras_resnet50, (224, 224, 3)),
     "resnet_v1": (lambda: resnet_v1((32, 32, 3), 20), (32, 32, 3)),
     "resnet_v2": (lambda: resnet_v2((32, 32, 3), 29), (32, 32, 3)),
+    # A model used as a layer of another: its weights sit one level down in every layout.
+    "resnet_v1_nested": (lambda: keras.Sequential([keras.Input((32, 32, 3)), resnet_v1((32, 32, 3), 20)]), (32, 32, 3)),
 }
 
 
 def randomise_batch_norm(model, rng):
     """Keras initialises gamma=1, beta=0, mean=0, variance=1: a file with those swapped would still pass."""
     for layer in model.layers:
-        if isinstance(layer, layers.BatchNormalization):
+        if isinstance(layer, keras.Model):
+            randomise_batch_norm(layer, rng)
+        elif isinstance(layer, layers.BatchNormalization):
             c = layer.gamma.shape[0]
             layer.set_weights([
                 rng.uniform(0.3, 0.8, c).astype("float32"),

@@ -81,33 +81,35 @@ function readHdf5(bytes: Uint8Array, file: string): Promise<KerasWeightFile> {
 }
 
 function keras2Layers(group: H5Group, file: string): KerasLayer[] {
-  const layers: KerasLayer[] = [];
+  const layers = new Map<string, KerasLayer>();
   for (const layerName of strings(group.attrs.layer_names.value)) {
     const layer = group.get(layerName);
     if (!isGroup(layer)) throw modelFileError(`${file}: layer_names lists ${layerName}, which has no group`);
-    // Nested models keep all their layers' weights in one group; the path says whose each weight is.
+    // A nested model keeps all its layers' weights in one group, trainable ones first (a batch norm's gamma and
+    // beta apart from its moving statistics); the path says whose each weight is.
     for (const path of strings(layer.attrs.weight_names?.value ?? [])) {
       const parts = path.replace(/:\d+$/, '').split('/');
       const owner = parts.length > 1 ? parts[parts.length - 2] : layerName;
       const weight = dataset(layer.get(path), `${layerName}/${path}`, file);
-      const last = layers[layers.length - 1];
-      const entry = last?.name === owner ? last : (layers[layers.push({ name: owner, weights: [] }) - 1]);
-      entry.weights.push({ name: parts[parts.length - 1], ...weight });
+      if (!layers.has(owner)) layers.set(owner, { name: owner, weights: [] });
+      layers.get(owner)!.weights.push({ name: parts[parts.length - 1], ...weight });
     }
   }
-  return layers;
+  return [...layers.values()];
 }
 
-function keras3Layers(group: H5Group, file: string): KerasLayer[] {
-  const layers: KerasLayer[] = [];
+/** A model nested in the model (a backbone used as a layer) keeps its own `layers/` group: its layers follow it. */
+function keras3Layers(group: H5Group, file: string, layers: KerasLayer[] = []): KerasLayer[] {
   for (const key of group.keys().sort(byModelOrder)) {
     const vars = group.get(`${key}/vars`);
-    if (!isGroup(vars)) continue;
-    const count = vars.keys().length;
-    if (count === 0) continue;
-    const weights = Array.from({ length: count }, (_, i) => ({ name: String(i), ...dataset(vars.get(String(i)), `${key}/vars/${i}`, file) }));
-    const own = vars.attrs.name?.value;
-    layers.push({ name: typeof own === 'string' && own !== '' ? own : key, weights });
+    const count = isGroup(vars) ? vars.keys().length : 0;
+    if (isGroup(vars) && count > 0) {
+      const weights = Array.from({ length: count }, (_, i) => ({ name: String(i), ...dataset(vars.get(String(i)), `${key}/vars/${i}`, file) }));
+      const own = vars.attrs.name?.value;
+      layers.push({ name: typeof own === 'string' && own !== '' ? own : key, weights });
+    }
+    const inner = group.get(`${key}/layers`);
+    if (isGroup(inner)) keras3Layers(inner, file, layers);
   }
   return layers;
 }
