@@ -3,7 +3,7 @@
  * specs and reproduce Keras' own predictions: keras.applications ResNet50 into keras/resnet50 (by layer name) and
  * the Keras CIFAR-10 example's resnet_v1 (depth 20) and resnet_v2 (depth 29) into keras-cifar/* (Keras named their
  * layers itself, so by layer order), each as `.keras`, `.weights.h5`, Keras 2 whole-model `.h5` and Keras 2
- * weights-only `.h5` (the keras.applications download layout). The deeplearning.ai assignment's ResNet-50 loads by
+ * weights-only `.h5` (the keras.applications download layout; also with tf.keras 2.x's `:0` weight names). The deeplearning.ai assignment's ResNet-50 loads by
  * its Caffe names into dlai-resnet50.yaml, every tensor where Keras has it; its predictions cannot be compared
  * (see that file). The venv comes from scripts/ci/keras.sh; the
  * fixtures are cached under .cache/keras-fixtures/<hash of the script>.
@@ -37,6 +37,7 @@ const FORMATS = [
   ['.weights.h5', 'Keras 3 .weights.h5'],
   ['.h5', 'Keras 2 HDF5'],
   ['.legacy.h5', 'Keras 2 HDF5'],
+  ['.tf2.h5', 'Keras 2 HDF5'],
 ] as const;
 
 function makeFixtures(): string | undefined {

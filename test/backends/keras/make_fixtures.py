@@ -8,6 +8,8 @@ gamma/beta/mean/variance cannot go unnoticed):
   <model>.weights.h5     Keras 3 weights-only file
   <model>.h5             Keras 2 whole-model HDF5 (model_weights/ with layer_names/weight_names)
   <model>.legacy.h5      Keras 2 weights-only HDF5, the layout of the keras.applications downloads
+  <model>.tf2.h5         the same with weight names as tf.keras 2.x wrote them (`conv1_conv/kernel:0`): Keras 2
+                         itself cannot be installed beside Keras 3, so h5py renames Keras 3's legacy file
   <model>.input.f32 / <model>.output.f32 / <model>.json   a fixed input, Keras' own predictions, shapes
 """
 import json
@@ -200,6 +202,24 @@ def randomise_batch_norm(model, rng):
             layer.set_weights([kernel, rng.normal(0, 0.05, bias.shape).astype("float32")])
 
 
+def tf2_names(src, dst):
+    """tf.keras 2.x named a weight by its variable, `layer/kernel:0`, and stored it at that path in the layer group."""
+    with h5py.File(src, "r") as f, h5py.File(dst, "w") as g:
+        for key, value in f.attrs.items():
+            g.attrs[key] = value
+        g.attrs["keras_version"] = b"2.15.0"
+        g.attrs["backend"] = b"tensorflow"
+        for name in f.attrs["layer_names"]:
+            name = name.decode() if isinstance(name, bytes) else name
+            group = g.create_group(name)
+            renamed = []
+            for weight in f[name].attrs["weight_names"]:
+                weight = weight.decode() if isinstance(weight, bytes) else weight
+                group.create_dataset(f"{weight}:0", data=f[name][weight][()])
+                renamed.append(f"{weight}:0".encode())
+            group.attrs["weight_names"] = renamed
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     for name, (build, shape) in MODELS.items():
@@ -213,6 +233,7 @@ def main(out):
         legacy_h5_format.save_model_to_hdf5(model, os.path.join(out, f"{name}.h5"))
         with h5py.File(os.path.join(out, f"{name}.legacy.h5"), "w") as f:
             legacy_h5_format.save_weights_to_hdf5_group(f, model)
+        tf2_names(os.path.join(out, f"{name}.legacy.h5"), os.path.join(out, f"{name}.tf2.h5"))
         x.tofile(os.path.join(out, f"{name}.input.f32"))
         y.tofile(os.path.join(out, f"{name}.output.f32"))
         with open(os.path.join(out, f"{name}.json"), "w") as f:
