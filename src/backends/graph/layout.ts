@@ -86,7 +86,23 @@ export async function layoutGraph(g: DrawGraph): Promise<Layout> {
     residual: g.edges[i].residual,
     points: (e.sections ?? []).flatMap((sec) => [sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint]),
   }));
-  return { width: out.width ?? 0, height: out.height ?? 0, nodes, edges, stages: stages.map((f) => tighten(f, nodes, edges)) };
+  return crop({ width: out.width ?? 0, height: out.height ?? 0, nodes, edges, stages: stages.map((f) => tighten(f, nodes, edges)) });
+}
+
+/** Once frames are tightened the drawing may not start at the margin any more: moved back, the canvas fitted. */
+function crop(layout: Layout, margin = 16): Layout {
+  const boxes: Box[] = [...layout.nodes, ...layout.stages];
+  const xs = [...boxes.flatMap((b) => [b.x, b.x + b.width]), ...layout.edges.flatMap((e) => e.points.map((p) => p.x))];
+  if (xs.length === 0) return layout;
+  const dx = margin - Math.min(...xs);
+  const move = <T extends { x: number }>(b: T): T => ({ ...b, x: b.x + dx });
+  return {
+    width: Math.max(...xs) - Math.min(...xs) + 2 * margin,
+    height: layout.height,
+    nodes: layout.nodes.map(move),
+    stages: layout.stages.map(move),
+    edges: layout.edges.map((e) => ({ ...e, points: e.points.map(move) })),
+  };
 }
 
 /**
@@ -101,6 +117,7 @@ function tighten(frame: PlacedStage, nodes: PlacedNode[], edges: PlacedEdge[]): 
   if (xs.length === 0) return frame;
   const pad = 14;
   const left = Math.max(frame.x, Math.min(...xs) - pad);
-  const right = Math.min(frame.x + frame.width, Math.max(Math.max(...xs) + pad, left + textWidth(frame.label, BOX.frameSize) + 2 * pad));
+  // Frames stack top to bottom, so one widened for its label overlaps nothing.
+  const right = Math.max(Math.max(...xs) + pad, left + textWidth(frame.label, BOX.frameSize) + 2 * pad);
   return { ...frame, x: left, width: right - left };
 }

@@ -1,6 +1,6 @@
 /** SVG from the ELK layout: boxes coloured by layer kind, residual paths in orange, stages framed and labelled. */
 import { ARC_ROOM, Layout, PlacedNode, Point } from './layout';
-import { BOX } from './text';
+import { BOX, textWidth } from './text';
 
 /** Fill per Keras layer type (a pastel per family, as in Netron): convs blue, norms amber, activations green. */
 const FILLS: Record<string, string> = {
@@ -13,6 +13,7 @@ const BLOCK_FILL = '#dbe8fb';
 const INK = '#343a40';
 const MUTED = '#5c636a';
 const RESIDUAL = '#e8590c';
+const FRAME = '#f5f6f8';
 const TITLE = 16;
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -34,14 +35,19 @@ export function renderSvg(layout: Layout, title: string): string {
     `<g transform="translate(0 ${top})">`,
   ];
   for (const s of layout.stages) {
-    out.push(`<g class="stage"><rect x="${n1(s.x)}" y="${n1(s.y)}" width="${n1(s.width)}" height="${n1(s.height)}" rx="8" fill="#f5f6f8" stroke="#adb5bd" stroke-width="1.2"/>`,
-      `<text x="${n1(s.x + 12)}" y="${n1(s.y + BOX.frameSize + 8)}" font-size="${BOX.frameSize}" font-weight="bold" fill="${MUTED}">${esc(s.label)}</text></g>`);
+    out.push(`<g class="stage"><rect x="${n1(s.x)}" y="${n1(s.y)}" width="${n1(s.width)}" height="${n1(s.height)}" rx="8" fill="${FRAME}" stroke="#adb5bd" stroke-width="1.2"/></g>`);
   }
   // Main path first, residual paths over it.
   for (const residual of [false, true]) {
     for (const e of layout.edges.filter((x) => x.residual === residual)) {
       out.push(`<path d="${roundedPath(e.points)}" fill="none" stroke="${residual ? RESIDUAL : INK}" stroke-width="${residual ? 1.8 : 1.2}" marker-end="url(#${residual ? 'arrow-res' : 'arrow'})"/>`);
     }
+  }
+  // Labels over the edges that enter their frame, on the frame's own colour, so no line runs through the text.
+  for (const s of layout.stages) {
+    const y = s.y + BOX.frameSize + 8;
+    out.push(`<rect x="${n1(s.x + 8)}" y="${n1(y - BOX.frameSize)}" width="${textWidth(s.label, BOX.frameSize) + 8}" height="${BOX.frameSize + 5}" fill="${FRAME}"/>`,
+      `<text x="${n1(s.x + 12)}" y="${n1(y)}" font-size="${BOX.frameSize}" font-weight="bold" fill="${MUTED}">${esc(s.label)}</text>`);
   }
   for (const n of layout.nodes) out.push(box(n));
   out.push('</g>', '</svg>');
