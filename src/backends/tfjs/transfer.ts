@@ -1,7 +1,8 @@
 /**
  * Weight transfer by name from another tfjs Layers model (e.g. Keras weights converted by the tensorflowjs
- * converter) or from a Keras file (`.h5`, `.weights.h5`, `.keras`, see keras-weights/). Weights are matched by their full name, `layer/weight` (`conv1_conv/kernel`, `conv1_bn/moving_mean`),
- * which is what Keras' `load_weights(by_name=True)` uses. Every problem is collected before anything is reported:
+ * converter) or from a Keras file (`.h5`, `.weights.h5`, `.keras`: keras-weights/ puts its tensors under the
+ * model's names). Weights are matched by their full name, `layer/weight` (`conv1_conv/kernel`,
+ * `conv1_bn/moving_mean`), which is what Keras' `load_weights(by_name=True)` uses. Every problem is collected before anything is reported:
  * weights the model has and the file lacks (missing), weights the file has and the model lacks (unexpected), and
  * weights whose shapes differ (mismatched).
  */
@@ -43,9 +44,7 @@ export async function readWeights(source: string): Promise<NamedTensorMap> {
 
 /** A weight file read and checked, ready to give its tensors under the names of a given model. */
 export interface WeightSource {
-  /** The file, and for Keras files its layout, as the transfer report names it. */
-  label: string;
-  /** For Keras files, how the file's layers were paired with the model's goes into `label`. */
+  /** `label` names the file as the transfer report does; for Keras files with its layout and how layers paired. */
   tensorsFor(model: LayersModel): { weights: NamedTensorMap; label: string };
   /** Frees every tensor this source handed out. */
   dispose(): void;
@@ -58,7 +57,6 @@ export async function openWeights(source: string): Promise<WeightSource> {
     const label = `${source} (${file.format})`;
     const handedOut: NamedTensorMap[] = [];
     return {
-      label,
       tensorsFor: (model) => {
         const match = matchKerasWeights(model, file);
         handedOut.push(match.weights);
@@ -68,7 +66,7 @@ export async function openWeights(source: string): Promise<WeightSource> {
     };
   }
   const weights = await readWeights(source);
-  return { label: modelJsonPath(source), tensorsFor: () => ({ weights, label: modelJsonPath(source) }), dispose: () => tf.dispose(weights) };
+  return { tensorsFor: () => ({ weights, label: modelJsonPath(source) }), dispose: () => tf.dispose(weights) };
 }
 
 /** Compares names and shapes; changes nothing. */
@@ -109,11 +107,12 @@ export interface TransferOptions {
  * comes back; `applied` says whether the model changed.
  */
 export async function transferWeights(model: LayersModel, source: string, opts: TransferOptions = {}): Promise<TransferReport & { applied: boolean }> {
-  const weights = await readWeights(source);
+  const opened = await openWeights(source);
   try {
-    return transferFrom(model, weights, modelJsonPath(source), opts);
+    const named = opened.tensorsFor(model);
+    return transferFrom(model, named.weights, named.label, opts);
   } finally {
-    tf.dispose(weights);
+    opened.dispose();
   }
 }
 
