@@ -27,7 +27,7 @@ export function nodeParams(node: IRNode): number {
 }
 
 /** The `netspec inspect --json` contract. */
-export function inspectJson(graph: IRGraph) {
+export function inspectJson(graph: IRGraph, batchSize = 1) {
   const byName = new Map(graph.nodes.map((n) => [n.name, n]));
   const part = (p: 'stem' | 'head') => {
     const nodes = graph.nodes.filter((n) => n.scope.part === p);
@@ -51,6 +51,32 @@ export function inspectJson(graph: IRGraph) {
       outputShape: s.outputShape,
     })),
     head: part('head'),
-    layers: graph.nodes.map((n) => ({ name: n.name, type: layerType(n), outputShape: n.shape, params: nodeParams(n), inputs: n.inputs })),
+    layers: graph.nodes.map((n) => ({ name: n.name, type: layerType(n), outputShape: n.shape, params: nodeParams(n), macs: n.macs, inputs: n.inputs })),
+    memory: memoryEstimate(graph, batchSize),
   };
+}
+
+/** Bytes per stored number: netspec builds float32 models. */
+const FLOAT32_BYTES = 4;
+
+/**
+ * Memory as torchinfo estimates it, in MB of 1e6 bytes:
+ * - input: batch × input elements × 4 bytes;
+ * - forward/backward: the output of every layer with parameters is kept for the backward pass and gets a gradient
+ *   of the same size, so batch × Σ output elements × 2 × 4 bytes (torchinfo counts only layers with parameters:
+ *   ReLU, pooling and add outputs are left out, which is how torchvision's resnet50 reads 177.83 MB);
+ * - params: the learned weights × 4 bytes (102.23 MB for resnet50); batch-norm moving statistics are buffers
+ *   (torch's word), reported apart and, as in torchinfo, not in the total.
+ * It is an estimate: framework workspace, optimizer state and allocator slack are not in it.
+ */
+export function memoryEstimate(graph: IRGraph, batchSize: number) {
+  const elements = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+  const mb = (count: number) => (count * FLOAT32_BYTES) / 1e6;
+  const buffers = graph.nodes.reduce((a, n) => a + (n.op === 'batch_norm' ? 2 * n.shape[n.shape.length - 1] : 0), 0);
+  const outputs = graph.nodes.reduce((a, n) => a + (nodeParams(n) > 0 ? elements(n.shape) : 0), 0);
+  const inputMB = mb(batchSize * elements(graph.input));
+  const forwardBackwardMB = mb(batchSize * outputs * 2);
+  const paramsMB = mb(graph.params.total - buffers);
+  const buffersMB = mb(buffers);
+  return { batchSize, inputMB, forwardBackwardMB, paramsMB, buffersMB, totalMB: inputMB + forwardBackwardMB + paramsMB };
 }

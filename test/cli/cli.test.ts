@@ -46,7 +46,7 @@ test('inspect --json follows the contract', async () => {
     ['conv2', [56, 56, 256]], ['conv3', [28, 28, 512]], ['conv4', [14, 14, 1024]], ['conv5', [7, 7, 2048]],
   ]);
   for (const key of ['name', 'params', 'macs', 'outputShape']) expect(report.stages[0]).toHaveProperty(key);
-  expect(report.layers[0]).toEqual({ name: 'input_1', type: 'InputLayer', outputShape: [224, 224, 3], params: 0, inputs: [] });
+  expect(report.layers[0]).toEqual({ name: 'input_1', type: 'InputLayer', outputShape: [224, 224, 3], params: 0, macs: 0, inputs: [] });
   const total = report.layers.reduce((a: number, l: { params: number }) => a + l.params, 0);
   expect(total).toBe(25_636_712);
   const stageSum = report.stages.reduce((a: number, s: { params: number }) => a + s.params, 0);
@@ -56,7 +56,7 @@ test('inspect --json follows the contract', async () => {
 test('inspect prints a Keras-like summary with stage subtotals and a footer', async () => {
   const { code, stdout } = await netspec('inspect', 'cifar/resnet20');
   expect(code).toBe(0);
-  expect(stdout).toMatch(/^conv1 \(Conv2D\)\s+\(None, 32, 32, 16\)\s+432$/m);
+  expect(stdout).toMatch(/^conv1 \(Conv2D\)\s+\(None, 32, 32, 16\)\s+432\s+442,368$/m);
   expect(stdout).toMatch(/layer3 subtotal/);
   expect(stdout).toMatch(/^Total params: 271,098$/m);
   expect(stdout).toMatch(/^Trainable params: 269,722$/m);

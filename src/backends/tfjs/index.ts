@@ -7,6 +7,6 @@ export { LAYER_MODULE_ESM, LAYER_MODULE_UMD, layerModuleEsm, layerModuleUmd } fr
 export { loadModel, saveModel } from './load';
 export { lowerNode, lowerings } from './lower';
 export {
-  applyTransfer, formatTransferReport, isComplete, planTransfer, readWeights, ShapeMismatch, TransferReport, transferFrom, transferWeights,
+  applyTransfer, formatTransferReport, isComplete, openWeights, planTransfer, readWeights, ShapeMismatch, TransferReport, transferFrom, transferWeights, WeightSource,
 } from './transfer';
 export { compareModel, formatVerifyReport, LayerComparison, verifyGraph, VerifyReport } from './verify';

@@ -1,12 +1,14 @@
 /**
  * Weight transfer by name from another tfjs Layers model (e.g. Keras weights converted by the tensorflowjs
- * converter). Weights are matched by their full name, `layer/weight` (`conv1_conv/kernel`, `conv1_bn/moving_mean`),
- * which is what Keras' `load_weights(by_name=True)` uses. Every problem is collected before anything is reported:
+ * converter) or from a Keras file (`.h5`, `.weights.h5`, `.keras`: keras-weights/ puts its tensors under the
+ * model's names). Weights are matched by their full name, `layer/weight` (`conv1_conv/kernel`,
+ * `conv1_bn/moving_mean`), which is what Keras' `load_weights(by_name=True)` uses. Every problem is collected before anything is reported:
  * weights the model has and the file lacks (missing), weights the file has and the model lacks (unexpected), and
  * weights whose shapes differ (mismatched).
  */
 import type { LayersModel, NamedTensorMap } from '@tensorflow/tfjs';
 import { loadArtifacts, modelFileError, modelJsonPath } from './io/file-handler';
+import { isKerasFile, matchKerasWeights, readKerasWeights } from './keras-weights';
 import { tf } from '../../runtime/tf';
 
 export interface ShapeMismatch {
@@ -38,6 +40,33 @@ export async function readWeights(source: string): Promise<NamedTensorMap> {
   if (!artifacts.weightSpecs || artifacts.weightData === undefined) throw modelFileError(`${source} has no weights`);
   const decoded = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
   return Object.fromEntries(Object.entries(decoded).map(([name, t]) => [normalise(name), t]));
+}
+
+/** A weight file read and checked, ready to give its tensors under the names of a given model. */
+export interface WeightSource {
+  /** `label` names the file as the transfer report does; for Keras files with its layout and how layers paired. */
+  tensorsFor(model: LayersModel): { weights: NamedTensorMap; label: string };
+  /** Frees every tensor this source handed out. */
+  dispose(): void;
+}
+
+/** Reads a tfjs model.json (or its directory) or a Keras file; fails before any model is built. */
+export async function openWeights(source: string): Promise<WeightSource> {
+  if (isKerasFile(source)) {
+    const file = await readKerasWeights(source);
+    const label = `${source} (${file.format})`;
+    const handedOut: NamedTensorMap[] = [];
+    return {
+      tensorsFor: (model) => {
+        const match = matchKerasWeights(model, file);
+        handedOut.push(match.weights);
+        return { weights: match.weights, label: `${label}, matched by ${match.by}` };
+      },
+      dispose: () => handedOut.forEach((w) => tf.dispose(w)),
+    };
+  }
+  const weights = await readWeights(source);
+  return { tensorsFor: () => ({ weights, label: modelJsonPath(source) }), dispose: () => tf.dispose(weights) };
 }
 
 /** Compares names and shapes; changes nothing. */
@@ -78,11 +107,12 @@ export interface TransferOptions {
  * comes back; `applied` says whether the model changed.
  */
 export async function transferWeights(model: LayersModel, source: string, opts: TransferOptions = {}): Promise<TransferReport & { applied: boolean }> {
-  const weights = await readWeights(source);
+  const opened = await openWeights(source);
   try {
-    return transferFrom(model, weights, modelJsonPath(source), opts);
+    const named = opened.tensorsFor(model);
+    return transferFrom(model, named.weights, named.label, opts);
   } finally {
-    tf.dispose(weights);
+    opened.dispose();
   }
 }
 

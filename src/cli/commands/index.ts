@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerBench } from './bench';
 import { registerCompile } from './compile';
 import { registerEmit } from './emit';
+import { registerGraph } from './graph';
 import { registerInspect } from './inspect';
 import { registerEvaluate } from './evaluate';
 import { registerExport } from './export';
@@ -12,4 +13,4 @@ import { registerTrain } from './train';
 import { registerValidate } from './validate';
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: ReadonlyArray<(program: Command) => void> = [registerList, registerValidate, registerInspect, registerCompile, registerExport, registerEmit, registerTrain, registerEvaluate, registerPredict, registerPlot, registerBench];
+export const commands: ReadonlyArray<(program: Command) => void> = [registerList, registerValidate, registerInspect, registerGraph, registerCompile, registerExport, registerEmit, registerTrain, registerEvaluate, registerPredict, registerPlot, registerBench];

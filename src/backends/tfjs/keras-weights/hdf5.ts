@@ -1,0 +1,69 @@
+/**
+ * HDF5 through h5wasm (the HDF5 C library compiled to WebAssembly). h5wasm ships ES modules and one self-contained
+ * script; netspec compiles to CommonJS and its tests run under jest, neither of which can load the ES build without
+ * flags, so the script build is evaluated once and its in-memory file system receives the bytes to open.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { invariant } from '../../../diagnostics/diagnostic';
+import { modelFileError } from '../io/file-handler';
+
+export interface H5Attribute { value: unknown }
+export interface H5Node {
+  type: string;
+  attrs: Record<string, H5Attribute>;
+}
+export interface H5Group extends H5Node {
+  keys(): string[];
+  get(path: string): H5Group | H5Dataset | null;
+}
+export interface H5Dataset extends H5Node {
+  shape: number[] | null;
+  value: unknown;
+}
+export interface H5File extends H5Group { close(): void }
+
+interface H5Module {
+  ready: Promise<{ FS: { writeFile(path: string, data: Uint8Array): void; unlink(path: string): void } }>;
+  File: new (path: string, mode: 'r') => H5File;
+}
+
+let loaded: H5Module | undefined;
+
+function h5wasm(): H5Module {
+  if (!loaded) {
+    // h5wasm's package `exports` name only the ES builds, so require.resolve cannot reach the script build.
+    const script = (require.resolve.paths('h5wasm') ?? []).map((dir) => path.join(dir, 'h5wasm', 'dist', 'iife', 'h5wasm.js')).find((p) => fs.existsSync(p));
+    invariant(script, 'the h5wasm package is not installed');
+    loaded = new Function(`${fs.readFileSync(script, 'utf8')}\nreturn h5wasm;`)() as H5Module;
+  }
+  return loaded;
+}
+
+let opened = 0;
+
+/** Opens HDF5 bytes read-only, hands the root group to `use`, and frees the copy whatever happens. */
+export async function withHdf5<T>(bytes: Uint8Array, source: string, use: (root: H5File) => T): Promise<T> {
+  const h5 = h5wasm();
+  const { FS } = await h5.ready;
+  const name = `/netspec-${process.pid}-${opened++}.h5`;
+  FS.writeFile(name, bytes);
+  try {
+    let file: H5File;
+    try {
+      file = new h5.File(name, 'r');
+    } catch (e) {
+      throw modelFileError(`${source} is not a readable HDF5 file: ${(e as Error).message}`);
+    }
+    try {
+      return use(file);
+    } finally {
+      file.close();
+    }
+  } finally {
+    FS.unlink(name);
+  }
+}
+
+export const isGroup = (n: H5Group | H5Dataset | null): n is H5Group => n !== null && n.type === 'Group';
+export const isDataset = (n: H5Group | H5Dataset | null): n is H5Dataset => n !== null && n.type === 'Dataset';
