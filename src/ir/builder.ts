@@ -13,6 +13,11 @@ export interface LayerSettings {
   padding: PaddingMode;
 }
 
+/** The `conv_bias` rule: `always`, `never`, or `unless_bn` (a bias only where no BN follows the conv). */
+export function convUsesBias(rule: ConvBias, followedByBn: boolean): boolean {
+  return rule === 'always' || (rule === 'unless_bn' && !followedByBn);
+}
+
 /** Raised inside lowering when a shape collapses; the diagnostic has already been recorded. */
 export class LoweringStopped extends Error {}
 
@@ -37,8 +42,7 @@ export class GraphBuilder {
 
   /** Whether a conv gets a bias under the spec's `conv_bias` rule. */
   useBias(followedByBn: boolean): boolean {
-    const rule = this.settings.convBias;
-    return rule === 'always' || (rule === 'unless_bn' && !followedByBn);
+    return convUsesBias(this.settings.convBias, followedByBn);
   }
 
   shape(name: string): Shape {

@@ -4,13 +4,13 @@
  * is computed at the call site (see ./patterns), the layer names as templates of the block id (see ./naming), and
  * how each function picks its shortcut.
  */
-import { invariant } from '../../diagnostics/diagnostic';
 import { BlockKindDescriptor } from '../../ir/blocks/descriptor';
 import { blockKinds } from '../../ir/blocks/registry';
 import { roleKey } from '../../ir/roles';
 import { chooseShortcut } from '../../ir/shortcut';
+import { convUsesBias } from '../../ir/builder';
 import { BlockInfo, IRGraph, IRNode, NodeOf } from '../../ir/types';
-import { BlockKind, ShortcutKind } from '../../spec/types';
+import { BlockKind, ConvBias, ShortcutKind } from '../../spec/types';
 import { camelCase, literal, Value } from './code';
 import { blockNaming, BlockNaming, nameTemplate } from './naming';
 import { NetworkFacts } from './network';
@@ -153,9 +153,8 @@ export function planBlocks(graph: IRGraph, facts: NetworkFacts): BlocksPlan {
       fn: descriptor.emit.fn,
       names,
       shortcut: shortcuts.get(kind)!,
-      bias: convBiases(own, facts.convBias),
-      gammaZero: uniformRoles(own, (n) => n.op === 'batch_norm' && n.attrs.gammaZero),
-      zeroInit: uniformRoles(own, (n) => n.op === 'conv2d' && n.attrs.zeroInit),
+      bias: convBiases(descriptor, graph.settings.convBias, facts.convBias, consts.has('shortcutNorm') ? consts.get('shortcutNorm') : 'varies'),
+      ...zeroInitRoles(descriptor, graph.settings.zeroInitResidual),
       expansion: expansions.get(kind),
     };
   });
@@ -233,29 +232,29 @@ function shortcutKindsType(plans: ReadonlyMap<BlockKind, ShortcutPlan>): string 
   return [...kinds].map((k) => literal(k)).join(' | ') || 'string';
 }
 
-/** Conv roles whose bias differs from the network default; a shortcut conv may have one exactly when it has no BN. */
-function convBiases(views: readonly BlockView[], byDefault: boolean): Map<string, string> {
+/**
+ * Conv roles whose bias differs from the network default, by the spec's conv_bias rule (ir/builder's useBias): a
+ * unit conv is followed by BN except a pre-activation kind's last; a shortcut conv exactly when shortcutNorm; the
+ * squeeze-and-excitation convs always have a bias (timm).
+ */
+function convBiases(kind: BlockKindDescriptor, rule: ConvBias, byDefault: boolean, shortcutNorm: Value | undefined | 'varies'): Map<string, string> {
   const out = new Map<string, string>();
-  const convRoles = rolesOf(views).filter((r) => views.some((v) => v.byRole.get(r)?.op === 'conv2d'));
-  for (const role of convRoles) {
-    const uses = views.filter((v) => v.byRole.has(role)).map((v) => ({ v, bias: (v.byRole.get(role) as NodeOf<'conv2d'>).attrs.useBias }));
-    if (uses.every((u) => u.bias === uses[0].bias)) {
-      if (uses[0].bias !== byDefault) out.set(role, String(uses[0].bias));
-      continue;
-    }
-    invariant(role === 'shortcut_conv' && uses.every((u) => u.bias === !u.v.info.shortcut.norm), `conv role ${role} has a bias in some blocks only`);
-    out.set(role, '!shortcutNorm');
-  }
+  const set = (role: string, bias: string) => bias !== String(byDefault) && out.set(role, bias);
+  kind.units.forEach((_, i) => set(`conv${i + 1}`, String(convUsesBias(rule, kind.activation === 'post' || i < kind.units.length - 1))));
+  // shortcutNorm is a block argument where it varies, a constant otherwise (undefined: no conv shortcut, or pre-activation).
+  const norm = kind.activation === 'pre' ? false : shortcutNorm;
+  set('shortcut_conv', norm === 'varies' ? (rule === 'unless_bn' ? '!shortcutNorm' : String(rule === 'always')) : String(convUsesBias(rule, norm !== false)));
+  set('attn_fc1', 'true');
+  set('attn_fc2', 'true');
   return out;
 }
 
-/** Roles for which `test` holds in every block that has them (and fails in none). */
-function uniformRoles(views: readonly BlockView[], test: (n: IRNode) => boolean): Set<string> {
-  const out = new Set<string>();
-  for (const role of rolesOf(views)) {
-    const results = views.filter((v) => v.byRole.has(role)).map((v) => test(v.byRole.get(role)!));
-    invariant(results.every((r) => r === results[0]), `role ${role} is initialised differently across blocks`);
-    if (results[0]) out.add(role);
-  }
-  return out;
+/** zero_init_residual: the last BN's gamma of a post-activation residual kind, or a pre-activation kind's last conv. */
+function zeroInitRoles(kind: BlockKindDescriptor, zeroInitResidual: boolean): Pick<KindPlan, 'gammaZero' | 'zeroInit'> {
+  const last = kind.units.length;
+  const on = zeroInitResidual && kind.residual;
+  return {
+    gammaZero: new Set(on && kind.activation === 'post' ? [`bn${last}`] : []),
+    zeroInit: new Set(on && kind.activation === 'pre' ? [`conv${last}`] : []),
+  };
 }
