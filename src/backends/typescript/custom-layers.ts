@@ -1,7 +1,8 @@
 /**
  * Source text of the custom layers an emitted module may need. The module imports nothing but tfjs, so it carries
- * its own copies of src/backends/tfjs/layers/{subsample-pad,grouped-conv2d,frozen-batch-norm}.ts: same class names
- * (so saved models load with either), same config keys, same computation. Keep them in step with those files.
+ * its own copies of src/backends/tfjs/layers/{subsample-pad,grouped-conv2d,frozen-batch-norm,channel-ops}.ts: same
+ * class names (so saved models load with either), same config keys, same computation. Keep them in step with those
+ * files; the duplication is deliberate and the parity tests compare the two.
  */
 
 export const layerArgsType = 'type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;';
