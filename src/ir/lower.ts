@@ -64,6 +64,8 @@ export function lowerSpec(spec: ResolvedSpec): LowerResult {
         frozenStages: spec.frozenStages,
         outIndices: [...spec.outIndices],
         includeTop: spec.head.includeTop,
+        classes: spec.head.classes,
+        deepStem: spec.stem.deep,
         pooling: spec.head.pooling,
         zeroInitResidual: spec.zeroInitResidual,
       },

@@ -154,6 +154,10 @@ export interface NetworkSettings {
   outIndices: number[];
   includeTop: boolean;
   pooling: PoolKind;
+  /** The classifier's width (head.classes), which Caffe's names carry (fc1000). */
+  classes: number;
+  /** ResNet-C's three-conv stem, which torch names as timm does (conv1.0 … conv1.6). */
+  deepStem: boolean;
   zeroInitResidual: boolean;
 }
 

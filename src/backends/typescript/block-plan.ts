@@ -13,6 +13,7 @@ import { BlockInfo, IRGraph, IRNode, NodeOf } from '../../ir/types';
 import { BlockKind, ConvBias, ShortcutKind } from '../../spec/types';
 import { camelCase, literal, Value } from './code';
 import { blockNaming, BlockNaming, nameTemplate } from './naming';
+import { namerOf } from '../../ir/naming';
 import { NetworkFacts } from './network';
 import { choosePattern, Pattern } from './patterns';
 
@@ -74,7 +75,8 @@ interface BlockView {
 const NAME_FIELD_KEYS: Readonly<Record<string, string>> = { shortcut_maxpool: 'poolName' };
 
 export function planBlocks(graph: IRGraph, facts: NetworkFacts): BlocksPlan {
-  const naming = blockNaming(graph.naming as 'keras' | 'torch' | 'caffe', graph.stages.map((s) => s.blocks));
+  const naming = blockNaming(graph.naming, graph.stages.map((s) => s.blocks));
+  const namer = namerOf(graph);
   const views = graph.blocks.map((info): BlockView => {
     const nodes = info.nodes.map((n) => facts.byName.get(n) as IRNode);
     const inputShape = (facts.byName.get(info.input) as IRNode).shape;
@@ -144,8 +146,9 @@ export function planBlocks(graph: IRGraph, facts: NetworkFacts): BlocksPlan {
     const descriptor = blockKinds.get(kind);
     const names = new Map<string, string>();
     for (const role of rolesOf(own)) {
-      const templates = new Set(own.filter((v) => v.byRole.has(role)).map((v) => nameTemplate(v.byRole.get(role)!.name, naming.id(v.info.stage, v.info.index), naming.param)));
-      if (templates.size === 1) names.set(role, [...templates][0]);
+      const templates = new Set(own.filter((v) => v.byRole.has(role)).map((v) => nameTemplate(namer, v.byRole.get(role)!, naming.id(v.info.stage, v.info.index), naming.param)));
+      const [only] = templates;
+      if (templates.size === 1 && only !== undefined) names.set(role, only);
     }
     return {
       kind,

@@ -14,7 +14,7 @@ export const caffeNaming: NamingFactory = (ctx: NamingContext) => {
     const letter = numbered && ctx.blocksPerStage[stage] > 3 ? (block === 0 ? 'a' : `b${block}`) : String.fromCharCode(97 + block);
     return `${stage + 2}${letter}`;
   };
-  return (scope: NodeScope) => {
+  return (scope: NodeScope, blockIdText?: string) => {
     const { base, index } = splitRole(scope.role);
     if (scope.part === 'input') return 'data';
     if (scope.part === 'stem') {
@@ -32,7 +32,7 @@ export const caffeNaming: NamingFactory = (ctx: NamingContext) => {
       };
       return head[base] ?? unknownRole('caffe', scope);
     }
-    const id = blockId(scope.stage ?? 0, scope.block ?? 0);
+    const id = blockIdText ?? blockId(scope.stage ?? 0, scope.block ?? 0);
     const branch = `branch2${BRANCH2[index - 1] ?? index}`;
     if (base === 'conv' && index > 0) return `res${id}_${branch}`;
     if (base === 'bn' && index > 0) return `bn${id}_${branch}`;

@@ -1,4 +1,6 @@
 import { HeadLayer, NamingScheme } from '../../spec/types';
+import { blockKinds } from '../blocks/registry';
+import { IRGraph } from '../types';
 import { caffeNaming } from './caffe';
 import { kerasNaming } from './keras';
 import { NamingContext, Namer, NamingFactory } from './scheme';
@@ -16,7 +18,18 @@ export const namingSchemes: Readonly<Record<NamingScheme, NamingFactory>> = {
 /** The scheme's namer, with the head layers the spec names explicitly (`head.names`) taking those names. */
 export function createNamer(scheme: NamingScheme, ctx: NamingContext, headNames: Partial<Record<HeadLayer, string>> = {}): Namer {
   const namer = namingSchemes[scheme](ctx);
-  return (scope) => (scope.part === 'head' ? headNames[scope.role.kind as HeadLayer] : undefined) ?? namer(scope);
+  return (scope, blockId) => (scope.part === 'head' ? headNames[scope.role.kind as HeadLayer] : undefined) ?? namer(scope, blockId);
+}
+
+/** A fresh namer with the context the graph was lowered with (backends that print names as templates use it). */
+export function namerOf(graph: IRGraph): Namer {
+  const kinds = new Map(graph.blocks.map((b) => [`${b.stage}/${b.index}`, b.kind]));
+  return createNamer(graph.naming, {
+    classes: graph.settings.classes,
+    blocksPerStage: graph.stages.map((s) => s.blocks),
+    deepStem: graph.settings.deepStem,
+    isPreact: (stage, block) => blockKinds.get(kinds.get(`${stage}/${block}`) ?? '').activation === 'pre',
+  });
 }
 
 /**

@@ -9,7 +9,7 @@ import { NamingFactory, splitRole, unknownRole } from './scheme';
  */
 export const kerasNaming: NamingFactory = () => {
   let autoMaxPools = 0;
-  return (scope: NodeScope) => {
+  return (scope: NodeScope, blockId?: string) => {
     const { base, index } = splitRole(scope.role);
     if (scope.part === 'input') return 'input_1';
     if (scope.part === 'stem') {
@@ -26,7 +26,7 @@ export const kerasNaming: NamingFactory = () => {
       };
       return head[base] ?? unknownRole('keras', scope);
     }
-    const prefix = `conv${(scope.stage ?? 0) + 2}_block${(scope.block ?? 0) + 1}`;
+    const prefix = blockId ?? `conv${(scope.stage ?? 0) + 2}_block${(scope.block ?? 0) + 1}`;
     if (['conv', 'bn', 'relu', 'pad'].includes(base) && index > 0) return `${prefix}_${index}_${base}`;
     switch (base) {
       case 'preact_bn': return `${prefix}_preact_bn`;

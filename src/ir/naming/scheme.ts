@@ -9,8 +9,12 @@ export interface NamingContext {
   isPreact(stage: number, block: number): boolean;
 }
 
-/** Turns a node's scope into its layer name. Schemes may keep counters (Keras' auto-named layers). */
-export type Namer = (scope: NodeScope) => string;
+/**
+ * Turns a node's scope into its layer name. Schemes may keep counters (Keras' auto-named layers). With `blockId`, a
+ * block layer is named around that id instead of its own (`conv2_block1`, `layer1.0`, `2a`): the TypeScript
+ * emitter asks for names around a placeholder to write them as templates of the block function's parameter.
+ */
+export type Namer = (scope: NodeScope, blockId?: string) => string;
 
 export type NamingFactory = (ctx: NamingContext) => Namer;
 

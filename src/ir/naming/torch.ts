@@ -9,7 +9,7 @@ import { NamingContext, NamingFactory, splitRole, unknownRole } from './scheme';
  * identity).
  */
 export const torchNaming: NamingFactory = (ctx: NamingContext) => {
-  return (scope: NodeScope) => {
+  return (scope: NodeScope, blockId?: string) => {
     const { base, index } = splitRole(scope.role);
     if (scope.part === 'input') return 'input';
     if (scope.part === 'stem') return ctx.deepStem ? deepStem(scope, base, index) : plainStem(scope, base);
@@ -21,7 +21,7 @@ export const torchNaming: NamingFactory = (ctx: NamingContext) => {
     }
     const stage = scope.stage ?? 0;
     const block = scope.block ?? 0;
-    const prefix = `layer${stage + 1}.${block}`;
+    const prefix = blockId ?? `layer${stage + 1}.${block}`;
     const preact = ctx.isPreact(stage, block);
     // Pre-activation blocks number their BN/ReLU by the conv they precede (timm's PreActBottleneck).
     const shift = preact ? 1 : 0;
