@@ -103,6 +103,8 @@ function summarizeStages(nodes: readonly IRNode[], stageOutputs: string[], spec:
       blocks,
       stride: spec.stages[s].stride,
       downsampleAt: spec.stages[s].downsampleAt ?? spec.downsampleAt,
+      filters: spec.stages[s].filters,
+      overrides: Object.keys(spec.stages[s].overrides).map(Number),
       params: sumParams(inStage),
       macs: inStage.reduce((a, n) => a + n.macs, 0),
       outputShape: inStage[inStage.length - 1].shape,

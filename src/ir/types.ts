@@ -168,6 +168,10 @@ export interface StageSummary {
   /** The stage's stride as specified (before output_stride turns it into dilation). */
   stride: number;
   downsampleAt: 'first' | 'last';
+  /** The stage's filters as specified (one width, or each conv's). */
+  filters: number | number[];
+  /** Blocks (0-based) that a per-block override changes. */
+  overrides: number[];
   params: ParamCounts;
   macs: number;
   outputShape: Shape;

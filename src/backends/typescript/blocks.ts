@@ -6,21 +6,13 @@
  */
 import { unitKernel } from '../../ir/blocks/descriptor';
 import { ShortcutKind } from '../../spec/types';
-import { literal, objectLiteral, Value } from './code';
+import { literal, objectLiteral } from './code';
 import { BlocksPlan, KindPlan, stridePlacementMatters } from './block-plan';
+import { dropPath, squeezeExcite } from './branch-extras';
 import { Uses } from './helpers';
 import { MAX_WIDTH, wrapText } from './layout';
 import { PaddingRule } from './network';
-
-interface Writer {
-  plan: BlocksPlan;
-  kind: KindPlan;
-  padding: PaddingRule;
-  uses: Uses;
-  /** Parameters the body reads. */
-  params: Set<string>;
-  lines: string[];
-}
+import { arg, constArg, has, name, Writer } from './writer';
 
 /** The source of the block function for `kind`. */
 export function blockFunction(plan: BlocksPlan, kind: KindPlan, padding: PaddingRule, uses: Uses): string {
@@ -53,31 +45,6 @@ export function blockFunction(plan: BlocksPlan, kind: KindPlan, padding: Padding
     ...w.lines.map((l) => (l === '' ? '' : `  ${l}`)),
     '}',
   ].join('\n');
-}
-
-/** A block argument: its parameter, or its literal when it is the same for every block. */
-function arg(w: Writer, key: string): string {
-  if (w.plan.fields.some((f) => f.key === key)) {
-    w.params.add(key);
-    return key;
-  }
-  const v = w.plan.consts.get(key);
-  return v === undefined ? 'undefined' : literal(v);
-}
-
-function constArg(w: Writer, key: string): Value | undefined {
-  return w.plan.fields.some((f) => f.key === key) ? undefined : w.plan.consts.get(key);
-}
-
-function name(w: Writer, role: string): string {
-  const expr = w.kind.names.get(role);
-  if (expr === undefined) throw new Error(`netspec internal error: block kind ${w.kind.kind} has no layer for role ${role}`);
-  if (/^\w+$/.test(expr)) w.params.add(expr);
-  return expr;
-}
-
-function has(w: Writer, role: string): boolean {
-  return w.kind.names.has(role);
 }
 
 /** Filters of each conv: `filters`, `4 * filters`, `filters[2]` or literals. */
@@ -292,33 +259,4 @@ function convsText(w: Writer, wide: string): string {
     if (i === 0) return '1×1 down to `filters`';
     return i === units.length - 1 ? `1×1 up to ${wide}` : '1×1';
   }).join(', ');
-}
-
-/** timm's SEModule on `y`: mean over the map, 1×1 conv down (ReLU), 1×1 conv up (sigmoid), product. */
-function squeezeExcite(w: Writer, outChannels: string): void {
-  w.uses.add('conv2d', 'relu', 'GlobalPoolKeepDims');
-  const bias = constBias(w);
-  const conv = (input: string, filters: string, role: string) =>
-    `conv2d(${input}, ${filters}, 1, ${objectLiteral([['useBias', bias], ['name', name(w, role)]])})`;
-  w.lines.push(
-    '',
-    `let se = apply(new GlobalPoolKeepDims({ mode: 'avg', name: ${name(w, 'attn_pool')} }), y);`,
-    `se = relu(${conv('se', arg(w, 'seChannels'), 'attn_fc1')}, ${name(w, 'attn_relu')});`,
-    `se = apply(tf.layers.activation({ activation: 'sigmoid', name: ${name(w, 'attn_gate')} }), ${conv('se', outChannels, 'attn_fc2')});`,
-    `y = apply(tf.layers.multiply({ name: ${name(w, 'attn_scale')} }), [y, se]);`,
-  );
-}
-
-/** The SE convs always have a bias; say so where the network's default is without. */
-function constBias(w: Writer): string | undefined {
-  const bias = w.kind.bias.get('attn_fc1');
-  if (bias !== undefined) w.uses.add('conv.useBias');
-  return bias;
-}
-
-function dropPath(w: Writer): void {
-  w.uses.add('DropPath');
-  const rate = arg(w, 'dropPath');
-  const layer = `y = apply(new DropPath({ rate: ${rate}, name: ${name(w, 'drop_path')} }), y);`;
-  w.lines.push(/^[\d.]+$/.test(rate) ? layer : `if (${rate} > 0) ${layer}`);
 }
