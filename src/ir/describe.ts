@@ -12,6 +12,7 @@ export const kerasLayerType: Readonly<Record<OpKind, string>> = {
   global_pool: 'GlobalPooling2D',
   add: 'Add',
   sigmoid: 'Activation',
+  channel_conv: 'ChannelConv1D',
   multiply: 'Multiply',
   drop_path: 'DropPath',
   subsample_pad: 'SubsamplePad',

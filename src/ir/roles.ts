@@ -13,7 +13,7 @@ export type NamedRoleKind =
   | 'preact_bn' | 'preact_relu'
   | 'shortcut_conv' | 'shortcut_bn' | 'shortcut_avgpool' | 'shortcut_maxpool' | 'shortcut_subsample'
   /** Squeeze-and-excitation / ECA, between the residual branch and the sum. */
-  | 'attn_pool' | 'attn_fc1' | 'attn_relu' | 'attn_fc2' | 'attn_gate' | 'attn_scale'
+  | 'attn_pool' | 'attn_fc1' | 'attn_relu' | 'attn_fc2' | 'attn_conv' | 'attn_gate' | 'attn_scale'
   /** Stochastic depth on the residual branch. */
   | 'drop_path'
   | 'add' | 'out'

@@ -47,6 +47,7 @@ export function inferShape(node: OpAttrs, inputs: Shape[]): Shape {
     case 'dropout':
     case 'add':
     case 'sigmoid':
+    case 'channel_conv':
     case 'multiply':
     case 'drop_path':
       return x;

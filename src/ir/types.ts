@@ -52,6 +52,8 @@ export type OpAttrs =
   | { op: 'global_pool'; attrs: { mode: 'avg' | 'max'; keepDims: boolean } }
   | { op: 'add'; attrs: Record<string, never> }
   | { op: 'sigmoid'; attrs: Record<string, never> }
+  /** ECA: a 1-D conv across the channels of a 1×1×C map (one filter, no bias, zero padding keeps C). */
+  | { op: 'channel_conv'; attrs: { kernel: number } }
   /** Elementwise product of two inputs; the second may be 1×1×C (broadcast over the spatial axes). */
   | { op: 'multiply'; attrs: Record<string, never> }
   /** Stochastic depth: per sample, zero the input with probability `rate` while training (scaling the rest). */

@@ -11,7 +11,7 @@ export type ConvBias = 'always' | 'never' | 'unless_bn';
 export type PaddingMode = 'same' | 'explicit' | 'auto';
 export type NamingScheme = 'keras' | 'torch' | 'caffe';
 export type PoolKind = 'max' | 'avg' | 'none';
-export type AttentionKind = 'none' | 'se';
+export type AttentionKind = 'none' | 'se' | 'eca';
 /** Head layers a spec may name explicitly. */
 export type HeadLayer = 'post_bn' | 'post_relu' | 'avg_pool' | 'max_pool' | 'flatten' | 'dropout' | 'fc';
 export type Shape3 = [number, number, number];

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { blockKinds, BlockKindRegistry } from '../../src/ir/blocks/registry';
-import { seChannels } from '../../src/ir/blocks/attention';
+import { ecaKernel, seChannels } from '../../src/ir/blocks/attention';
 import { IRGraph, NodeOf } from '../../src/ir/types';
 import { specsDir } from '../../src/spec/builtins';
 import { diagnosticsOf, graphOf, graphOfText } from '../helpers/compile';
@@ -28,6 +28,29 @@ describe('published counts (timm, REFERENCE.md)', () => {
 
   test('timm make_divisible(C / 16, 8): 256 → 16, 2048 → 128; small widths stay at 8; 100 → 8 (6.25 rounds down)', () => {
     expect([64, 100, 256, 512, 1024, 2048, 200].map((c) => seChannels(c, 1 / 16))).toEqual([8, 8, 16, 32, 64, 128, 16]);
+  });
+});
+
+describe('timm itself (test/fixtures/timm/modules.json, written by scripts/timm-modules.py from timm 1.0.29)', () => {
+  const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'timm', 'modules.json'), 'utf8')) as Record<string, { params: number; modules: string[] }>;
+  const graphs: Record<string, () => IRGraph> = {
+    resnet50: () => graphOf('resnet50'),
+    resnet50d: () => graphOf('resnet50d'),
+    seresnet50: () => graphOf('seresnet50'),
+    seresnext50_32x4d: () => graphOf('seresnext50_32x4d'),
+    ecaresnet50d: () => graphOfText('netspec: 1\nname: ecaresnet50d\nextends: resnet50d\nattention: eca\n'),
+  };
+
+  test.each(Object.keys(graphs))('%s: timm\'s parameter count and exactly timm\'s weight-bearing module names', (name) => {
+    const g = graphs[name]();
+    expect(torchParams(g)).toBe(fixture[name].params);
+    // ECA's conv is netspec's channel_conv; every other module is a conv, BN or the classifier.
+    const names = g.nodes.filter((n) => ['conv2d', 'batch_norm', 'dense', 'channel_conv'].includes(n.op)).map((n) => n.name).sort();
+    expect(names).toEqual(fixture[name].modules);
+  });
+
+  test('ECA kernels follow timm: 3 for 64 channels, 5 for 256…1024, 7 for 2048', () => {
+    expect([64, 256, 512, 1024, 2048].map(ecaKernel)).toEqual([3, 5, 5, 5, 7]);
   });
 });
 

@@ -6,7 +6,7 @@
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { IRNode, NodeOf, OpKind } from '../../ir/types';
 import { convKernelInitializer, denseKernelInitializer, gammaInitializer } from './init';
-import { BatchNormalization, DropPath, FrozenBatchNormalization, GlobalPoolKeepDims, GroupedConv2D, SubsamplePad } from './layers';
+import { BatchNormalization, ChannelConv1D, DropPath, FrozenBatchNormalization, GlobalPoolKeepDims, GroupedConv2D, SubsamplePad } from './layers';
 import { tf } from './tf';
 
 type Layer = InstanceType<typeof tf.layers.Layer>;
@@ -72,6 +72,8 @@ export const lowerings: { readonly [K in OpKind]: Lowering<K> } = {
   },
 
   add: (node, inputs) => apply(tf.layers.add(common(node)), inputs),
+
+  channel_conv: (node, inputs) => apply(new ChannelConv1D({ ...common(node), kernelSize: node.attrs.kernel }), inputs),
 
   sigmoid: (node, inputs) => apply(tf.layers.activation({ ...common(node), activation: 'sigmoid' }), inputs),
 

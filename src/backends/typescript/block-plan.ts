@@ -129,6 +129,10 @@ export function planBlocks(graph: IRGraph, facts: NetworkFacts): BlocksPlan {
       key: 'seChannels', type: 'number', doc: 'Width of the squeeze-and-excitation bottleneck.',
       value: (v) => (v.info.attention === 'se' ? (v.byRole.get('attn_fc1') as NodeOf<'conv2d'>).attrs.filters : undefined),
     },
+    {
+      key: 'ecaKernel', type: 'number', doc: 'Kernel of the ECA conv across channels (odd, from log2 of the channels).',
+      value: (v) => (v.info.attention === 'eca' ? (v.byRole.get('attn_conv') as NodeOf<'channel_conv'>).attrs.kernel : undefined),
+    },
     { key: 'dropPath', type: 'number', doc: 'Stochastic depth: the probability of dropping the residual branch while training.', value: (v) => (v.kind.residual ? v.info.dropPath : undefined) },
   ];
   const stageOf = (vs: BlockView[]) => graph.stages.map((_, s) => vs.filter((v) => v.info.stage === s));

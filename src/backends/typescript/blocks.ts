@@ -8,7 +8,7 @@ import { unitKernel } from '../../ir/blocks/descriptor';
 import { ShortcutKind } from '../../spec/types';
 import { literal, objectLiteral } from './code';
 import { BlocksPlan, KindPlan, stridePlacementMatters } from './block-plan';
-import { dropPath, squeezeExcite } from './branch-extras';
+import { dropPath, efficientChannelAttention, squeezeExcite } from './branch-extras';
 import { Uses } from './helpers';
 import { MAX_WIDTH, wrapText } from './layout';
 import { PaddingRule } from './network';
@@ -29,6 +29,7 @@ export function blockFunction(plan: BlocksPlan, kind: KindPlan, padding: Padding
   const shortcut = kind.descriptor.residual ? shortcutCode(w, outChannels, input) : undefined;
   residualBranch(w, filters, input);
   if (has(w, 'attn_fc1')) squeezeExcite(w, outChannels);
+  if (has(w, 'attn_conv')) efficientChannelAttention(w);
   if (has(w, 'drop_path')) dropPath(w);
   w.uses.add('relu');
   if (shortcut === undefined) w.lines.push(`return relu(y, ${name(w, 'out')});`);
@@ -241,6 +242,7 @@ function docComment(w: Writer): string[] {
   if (!kind.residual) lines.push('There is no shortcut: the block is plain.');
   else lines.push(s.mode === 'rule' ? rules[s.rule] : 'The shortcut is given per block (`shortcutKind`).');
   if (has(w, 'attn_fc1')) lines.push('Squeeze-and-excitation (timm\'s SEModule) gates the branch\'s channels before the sum.');
+  if (has(w, 'attn_conv')) lines.push('Efficient channel attention (timm\'s EcaModule) gates the branch\'s channels before the sum.');
   if (has(w, 'drop_path')) lines.push('While training, stochastic depth drops the branch per sample with probability `dropPath`.');
   if (k.gammaZero.size > 0) lines.push('The last BN starts with gamma 0 (zero_init_residual), so the block starts as the identity.');
   if (k.zeroInit.size > 0) lines.push('The last conv starts at zero (zero_init_residual), so the block starts as the identity.');

@@ -1,5 +1,5 @@
 /**
- * What a block may add between its residual branch and the sum: timm's squeeze-and-excitation and stochastic depth,
+ * What a block may add between its residual branch and the sum: timm's squeeze-and-excitation, ECA and stochastic depth,
  * written from the roles the IR gave their layers.
  */
 import { objectLiteral } from './code';
@@ -17,6 +17,18 @@ export function squeezeExcite(w: Writer, outChannels: string): void {
     `se = relu(${conv('se', arg(w, 'seChannels'), 'attn_fc1')}, ${name(w, 'attn_relu')});`,
     `se = apply(tf.layers.activation({ activation: 'sigmoid', name: ${name(w, 'attn_gate')} }), ${conv('se', outChannels, 'attn_fc2')});`,
     `y = apply(tf.layers.multiply({ name: ${name(w, 'attn_scale')} }), [y, se]);`,
+  );
+}
+
+/** timm's EcaModule on `y`: mean over the map, a k-tap conv across channels, sigmoid, product. */
+export function efficientChannelAttention(w: Writer): void {
+  w.uses.add('GlobalPoolKeepDims', 'ChannelConv1D');
+  w.lines.push(
+    '',
+    `let eca = apply(new GlobalPoolKeepDims({ mode: 'avg', name: ${name(w, 'attn_pool')} }), y);`,
+    `eca = apply(new ChannelConv1D({ kernelSize: ${arg(w, 'ecaKernel')}, name: ${name(w, 'attn_conv')} }), eca);`,
+    `eca = apply(tf.layers.activation({ activation: 'sigmoid', name: ${name(w, 'attn_gate')} }), eca);`,
+    `y = apply(tf.layers.multiply({ name: ${name(w, 'attn_scale')} }), [y, eca]);`,
   );
 }
 

@@ -238,3 +238,36 @@ class DropPath extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(DropPath);`;
+
+/** Copy of ChannelConv1D (src/backends/tfjs/layers/channel-ops.ts): ECA's conv across channels. */
+export const channelConvClass = `/** ECA's conv across channels: one k-tap kernel over the C values of a 1×1×C map, zero-padded to keep C. */
+class ChannelConv1D extends tf.layers.Layer {
+  static className = 'ChannelConv1D';
+  readonly kernelSize: number;
+  private kernel?: tf.LayerVariable;
+
+  constructor(args: LayerArgs & { kernelSize: number }) {
+    super(args);
+    this.kernelSize = args.kernelSize;
+  }
+
+  override build(): void {
+    const init = tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform' });
+    this.kernel = this.addWeight('kernel', [this.kernelSize, 1, 1], 'float32', init);
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const [n, h, w, c] = x.shape as number[];
+      const y = tf.conv1d(tf.reshape(x, [n, c, 1]) as tf.Tensor3D, this.kernel!.read() as tf.Tensor3D, 1, 'same');
+      return tf.reshape(y, [n, h, w, c]);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), kernelSize: this.kernelSize };
+  }
+}
+tf.serialization.registerClass(ChannelConv1D);`;

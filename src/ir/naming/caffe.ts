@@ -50,6 +50,7 @@ export const caffeNaming: NamingFactory = (ctx: NamingContext) => {
       case 'attn_fc1': return `res${id}_se_down`;
       case 'attn_relu': return `res${id}_se_relu`;
       case 'attn_fc2': return `res${id}_se_up`;
+      case 'attn_conv': return `res${id}_eca_conv`;
       case 'attn_gate': return `res${id}_se_prob`;
       case 'attn_scale': return `res${id}_se_scale`;
       case 'drop_path': return `res${id}_drop_path`;

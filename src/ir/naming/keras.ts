@@ -40,6 +40,7 @@ export const kerasNaming: NamingFactory = () => {
       case 'attn_fc1': return `${prefix}_se_reduce`;
       case 'attn_relu': return `${prefix}_se_relu`;
       case 'attn_fc2': return `${prefix}_se_expand`;
+      case 'attn_conv': return `${prefix}_eca_conv`;
       case 'attn_gate': return `${prefix}_se_sigmoid`;
       case 'attn_scale': return `${prefix}_se_excite`;
       case 'drop_path': return `${prefix}_drop_path`;

@@ -41,6 +41,7 @@ export const torchNaming: NamingFactory = (ctx: NamingContext) => {
       case 'attn_fc1': return `${prefix}.se.fc1`;
       case 'attn_relu': return `${prefix}.se.act`;
       case 'attn_fc2': return `${prefix}.se.fc2`;
+      case 'attn_conv': return `${prefix}.se.conv`;
       case 'attn_gate': return `${prefix}.se.gate`;
       case 'attn_scale': return `${prefix}.se.scale`;
       case 'drop_path': return `${prefix}.drop_path`;

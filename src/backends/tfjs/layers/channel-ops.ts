@@ -1,12 +1,13 @@
 /**
- * The parameter-free layers squeeze-and-excitation and stochastic depth need and tfjs lacks:
+ * The layers channel attention and stochastic depth need and tfjs lacks:
  * - GlobalPoolKeepDims: the mean (or max) over height and width, kept as 1×1×C (tfjs' GlobalAveragePooling2D has
  *   no keepDims), so the 1×1 convs of SE read it as torch's `x.mean((2, 3), keepdim=True)`.
  * - DropPath: timm's drop_path. While training, each sample's input is zeroed with probability `rate` and the
  *   others scaled by 1 / (1 − rate); at inference it is the identity.
- * Both are registered for save/load; the TypeScript emitter re-creates them (keep both in step).
+ * - ChannelConv1D: ECA's 1-D conv across channels (below).
+ * All are registered for save/load; the TypeScript emitter re-creates them (keep both in step).
  */
-import type { serialization, Shape, Tensor } from '@tensorflow/tfjs';
+import type { LayerVariable, serialization, Shape, Tensor, Tensor3D } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -60,5 +61,41 @@ export class DropPath extends tf.layers.Layer {
   }
 }
 
+/**
+ * ChannelConv1D: ECA's conv across channels. A 1×1×C map is read as a length-C sequence with one channel and
+ * convolved with one k-tap kernel, zero-padded to keep C (torch's Conv1d(1, 1, k, padding=(k − 1) / 2,
+ * bias=False)); the kernel starts as torch's default, uniform in ±1/√k.
+ */
+export class ChannelConv1D extends tf.layers.Layer {
+  static className = 'ChannelConv1D';
+  readonly kernelSize: number;
+  private kernel?: LayerVariable;
+
+  constructor(args: LayerArgs & { kernelSize: number }) {
+    super(args);
+    this.kernelSize = args.kernelSize;
+  }
+
+  override build(): void {
+    const init = tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform' });
+    this.kernel = this.addWeight('kernel', [this.kernelSize, 1, 1], 'float32', init);
+    this.built = true;
+  }
+
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const [n, h, w, c] = x.shape as number[];
+      const y = tf.conv1d(tf.reshape(x, [n, c, 1]) as Tensor3D, this.kernel!.read() as Tensor3D, 1, 'same');
+      return tf.reshape(y, [n, h, w, c]);
+    });
+  }
+
+  override getConfig(): serialization.ConfigDict {
+    return { ...super.getConfig(), kernelSize: this.kernelSize };
+  }
+}
+
 tf.serialization.registerClass(GlobalPoolKeepDims);
 tf.serialization.registerClass(DropPath);
+tf.serialization.registerClass(ChannelConv1D);
