@@ -8,6 +8,7 @@
  * All are registered for save/load; the TypeScript emitter re-creates them (keep both in step).
  */
 import type { LayerVariable, serialization, Shape, Tensor, Tensor3D } from '@tensorflow/tfjs';
+import { channelConvInitializer } from '../init';
 import { tf } from '../tf';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -77,8 +78,7 @@ export class ChannelConv1D extends tf.layers.Layer {
   }
 
   override build(): void {
-    const init = tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform' });
-    this.kernel = this.addWeight('kernel', [this.kernelSize, 1, 1], 'float32', init);
+    this.kernel = this.addWeight('kernel', [this.kernelSize, 1, 1], 'float32', channelConvInitializer());
     this.built = true;
   }
 
