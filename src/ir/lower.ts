@@ -41,7 +41,7 @@ export function lowerSpec(spec: ResolvedSpec): LowerResult {
       }
       stageOutputs.push(x);
     }
-    const stemEnd = g.nodes.length;
+    const headStart = g.nodes.length;
     const head = lowerHead(g, spec.head, x);
     const outputs = spec.outIndices.map((i) => stageOutputs[i - 1]);
     const last = head ?? (spec.outIndices.length === 0 ? x : undefined);
@@ -70,7 +70,7 @@ export function lowerSpec(spec: ResolvedSpec): LowerResult {
         zeroInitResidual: spec.zeroInitResidual,
       },
       stem: g.nodes.filter((n) => n.scope.part === 'stem').map((n) => n.name),
-      head: g.nodes.slice(stemEnd).filter((n) => n.scope.part === 'head').map((n) => ({ node: n.name, top: isTopLayer(n, spec.head) })),
+      head: g.nodes.slice(headStart).filter((n) => n.scope.part === 'head').map((n) => ({ node: n.name, top: isTopLayer(n, spec.head) })),
     };
     return { graph, diagnostics };
   } catch (e) {
