@@ -21,6 +21,10 @@ export function countLayer(node: OpAttrs, inputShape: Shape, outputShape: Shape)
       const { units, useBias } = node.attrs;
       return { params: { trainable: inputs * units + (useBias ? units : 0), nonTrainable: 0 }, macs: inputs * units };
     }
+    case 'channel_conv': {
+      const k = node.attrs.kernel;
+      return { params: { trainable: k, nonTrainable: 0 }, macs: inputShape[inputShape.length - 1] * k };
+    }
     default:
       return { params: { trainable: 0, nonTrainable: 0 }, macs: 0 };
   }

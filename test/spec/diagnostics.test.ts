@@ -93,7 +93,7 @@ describe('rendering', () => {
     const result = compileSpecText('netspec: 1\nextends: resnet50\nblock: bottlenek\n', 'my.yaml');
     const text = renderDiagnostic(result.diagnostics[0], result.sources);
     expect(text.split('\n')).toEqual([
-      "my.yaml:3:8: error: expected one of basic, bottleneck, preact_basic, preact_bottleneck; got 'bottlenek' [schema/enum at /block]",
+      "my.yaml:3:8: error: expected one of basic, bottleneck, preact_basic, preact_bottleneck, plain; got 'bottlenek' [schema/enum at /block]",
       '  3 | block: bottlenek',
       '             ^^^^^^^^^',
       "  hint: did you mean 'bottleneck'?",

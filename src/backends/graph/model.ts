@@ -85,7 +85,7 @@ function blockNode(graph: IRGraph, b: BlockInfo): DrawNode {
     shape: members[members.length - 1].shape,
     params: members.reduce((a, n) => a + nodeParams(n), 0),
     stage: b.stage,
-    shortcut: b.shortcut,
+    shortcut: b.shortcut.chosen,
   };
 }
 
@@ -97,7 +97,7 @@ function stageNode(graph: IRGraph, index: number): DrawNode {
 
 /** The edges of a block's shortcut path: into or out of a shortcut layer, or from the block input into the add. */
 function isShortcutEdge(from: IRNode, to: IRNode, block: BlockInfo | undefined): boolean {
-  const shortcut = (n: IRNode) => n.scope.part === 'block' && n.scope.role.startsWith('shortcut');
+  const shortcut = (n: IRNode) => n.scope.part === 'block' && n.scope.role.kind.startsWith('shortcut');
   if (shortcut(to) || shortcut(from)) return true;
   return to.op === 'add' && block !== undefined && from.name === block.input;
 }

@@ -96,9 +96,34 @@ export const lowerings: { readonly [K in OpKind]: Lowering<K> } = {
     pads: windowPads(cx, node, node.attrs.size, node.attrs.strides, 1, node.attrs.padding), count_include_pad: 0,
   }),
 
-  // [N, C, 1, 1] → [N, C], the IR's (and Keras') global pooling shape.
-  global_pool: (node, [x], cx) => cx.b.op('Flatten',
-    [cx.b.op(node.attrs.mode === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool', [x], `${node.name}/pool`)], node.name, { axis: 1 }),
+  // [N, C, 1, 1]; flattened to [N, C] (the IR's and Keras' head shape) unless the node keeps the dimensions (SE).
+  global_pool: (node, [x], cx) => {
+    const pool = node.attrs.mode === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool';
+    if (node.attrs.keepDims) return cx.b.op(pool, [x], node.name);
+    return cx.b.op('Flatten', [cx.b.op(pool, [x], `${node.name}/pool`)], node.name, { axis: 1 });
+  },
+
+  sigmoid: (node, [x], cx) => cx.b.op('Sigmoid', [x], node.name),
+
+  // [N, C, H, W] · [N, C, 1, 1]: ONNX broadcasting is numpy's, as the attention gate needs.
+  multiply: (node, inputs, cx) => cx.b.op('Mul', inputs, node.name),
+
+  // Stochastic depth is the identity at inference, the only mode an exported graph runs in.
+  drop_path: (node, [x], cx) => cx.b.op('Identity', [x], node.name),
+
+  // ECA: the [N, C, 1, 1] descriptor as a length-C sequence with one channel, one k-tap Conv1d zero-padded to keep
+  // C (tfjs' 'same' for odd k), and back. The tfjs kernel is [k, 1, 1] (width, in, out); ONNX wants [1, 1, k].
+  channel_conv: (node, [x], cx) => {
+    const k = node.attrs.kernel;
+    const kernel = weight(cx, node, 'kernel');
+    const c = cx.shapeOf(node.inputs[0])[2];
+    const seq = cx.b.op('Reshape', [x, cx.b.int64(`${node.name}/seq_shape`, [0, 1, c])], `${node.name}/seq`);
+    const pad = (k - 1) / 2;
+    const y = cx.b.op('Conv', [seq, cx.b.float(`${node.name}/kernel`, [1, 1, k], kernel.values)], `${node.name}/conv`, {
+      kernel_shape: [k], strides: [1], dilations: [1], group: 1, pads: [Math.floor(pad), Math.ceil(pad)],
+    });
+    return cx.b.op('Reshape', [y, cx.b.int64(`${node.name}/map_shape`, [0, c, 1, 1])], node.name);
+  },
 
   add: (node, inputs, cx) => cx.b.op('Add', inputs, node.name),
 

@@ -10,6 +10,7 @@
  * - A conv with `zeroInit` (last conv of a pre-activation block under zero_init_residual) starts at zero.
  * - Conv biases: zeros. BN: gamma 1 (0 with `gammaZero`), beta 0, moving mean 0, moving variance 1.
  * - Dense: Keras' defaults, glorot_uniform kernel and zero bias.
+ * - ECA's conv across channels: torch's Conv1d default, U(±1/√k), i.e. VarianceScaling {scale: 1/3, fanIn, uniform}.
  */
 import { Conv2DAttrs } from '../../ir/types';
 import { tf } from '../../runtime/tf';
@@ -31,4 +32,8 @@ export function gammaInitializer(gammaZero: boolean): Initializer {
 
 export function denseKernelInitializer(seed?: number): Initializer {
   return tf.initializers.glorotUniform({ seed });
+}
+
+export function channelConvInitializer(seed?: number): Initializer {
+  return tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed });
 }

@@ -1,20 +1,21 @@
 import type { LayersModel } from '@tensorflow/tfjs';
 import { IRGraph } from '../../ir/types';
-import { convKernelInitializer, denseKernelInitializer } from './init';
+import { channelConvInitializer, convKernelInitializer, denseKernelInitializer } from './init';
 import { tf } from '../../runtime/tf';
 
 /**
- * Redraws the random initial weights (conv and dense kernels; everything else starts constant) from `seed`, each
+ * Redraws the random initial weights (conv, dense and ECA kernels; everything else starts constant) from `seed`, each
  * layer from its own seed derived from its name, so that a training run with a given seed starts from the same
  * weights on every machine and every time.
  */
 export function seedInitialWeights(model: LayersModel, graph: IRGraph, seed: number): void {
   for (const node of graph.nodes) {
-    if (node.op !== 'conv2d' && node.op !== 'dense') continue;
+    if (node.op !== 'conv2d' && node.op !== 'dense' && node.op !== 'channel_conv') continue;
     const layer = model.getLayer(node.name);
     const [kernel, ...rest] = layer.getWeights();
     const layerSeed = hash(`${seed}:${node.name}`);
-    const init = node.op === 'conv2d' ? convKernelInitializer(node.attrs, layerSeed) : denseKernelInitializer(layerSeed);
+    const init = node.op === 'conv2d' ? convKernelInitializer(node.attrs, layerSeed)
+      : node.op === 'dense' ? denseKernelInitializer(layerSeed) : channelConvInitializer(layerSeed);
     const fresh = init.apply(kernel.shape);
     layer.setWeights([fresh, ...rest]);
     fresh.dispose();

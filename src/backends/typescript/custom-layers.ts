@@ -1,7 +1,8 @@
 /**
  * Source text of the custom layers an emitted module may need. The module imports nothing but tfjs, so it carries
- * its own copies of src/backends/tfjs/layers/{subsample-pad,grouped-conv2d,frozen-batch-norm}.ts: same class names
- * (so saved models load with either), same config keys, same computation. Keep them in step with those files.
+ * its own copies of src/backends/tfjs/layers/{subsample-pad,grouped-conv2d,frozen-batch-norm,channel-ops}.ts: same
+ * class names (so saved models load with either), same config keys, same computation. Keep them in step with those
+ * files; the duplication is deliberate and the parity tests compare the two.
  */
 
 export const layerArgsType = 'type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;';
@@ -180,3 +181,93 @@ class GroupedConv2D extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(GroupedConv2D);`;
+
+/** Copy of GlobalPoolKeepDims (src/backends/tfjs/layers/channel-ops.ts): the 1×1×C squeeze of squeeze-and-excitation. */
+export const globalPoolKeepDimsClass = `/** The mean (or max) over height and width, kept as 1×1×C (the squeeze of squeeze-and-excitation). */
+class GlobalPoolKeepDims extends tf.layers.Layer {
+  static className = 'GlobalPoolKeepDims';
+  readonly mode: 'avg' | 'max';
+
+  constructor(args: LayerArgs & { mode: 'avg' | 'max' }) {
+    super(args);
+    this.mode = args.mode;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const [n, , , c] = inputShape as tf.Shape;
+    return [n, 1, 1, c];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    return this.mode === 'avg' ? tf.mean(x, [1, 2], true) : tf.max(x, [1, 2], true);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), mode: this.mode };
+  }
+}
+tf.serialization.registerClass(GlobalPoolKeepDims);`;
+
+/** Copy of DropPath (src/backends/tfjs/layers/channel-ops.ts): timm's stochastic depth. */
+export const dropPathClass = `/**
+ * Stochastic depth (timm's drop_path): while training, zero each sample's branch with probability \`rate\` and scale
+ * the kept ones by 1 / (1 - rate); the identity at inference.
+ */
+class DropPath extends tf.layers.Layer {
+  static className = 'DropPath';
+  readonly rate: number;
+
+  constructor(args: LayerArgs & { rate: number }) {
+    super(args);
+    this.rate = args.rate;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (kwargs.training !== true || this.rate === 0) return x;
+    return tf.tidy(() => {
+      const keep = 1 - this.rate;
+      const mask = tf.floor(tf.add(tf.randomUniform([x.shape[0] ?? 1, 1, 1, 1]), keep));
+      return tf.mul(x, tf.div(mask, keep));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), rate: this.rate };
+  }
+}
+tf.serialization.registerClass(DropPath);`;
+
+/** Copy of ChannelConv1D (src/backends/tfjs/layers/channel-ops.ts): ECA's conv across channels. */
+export const channelConvClass = `/** ECA's conv across channels: one k-tap kernel over the C values of a 1×1×C map, zero-padded to keep C. */
+class ChannelConv1D extends tf.layers.Layer {
+  static className = 'ChannelConv1D';
+  readonly kernelSize: number;
+  private kernel?: tf.LayerVariable;
+
+  constructor(args: LayerArgs & { kernelSize: number }) {
+    super(args);
+    this.kernelSize = args.kernelSize;
+  }
+
+  override build(): void {
+    const init = tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform' });
+    this.kernel = this.addWeight('kernel', [this.kernelSize, 1, 1], 'float32', init);
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const [n, h, w, c] = x.shape as number[];
+      const y = tf.conv1d(tf.reshape(x, [n, c, 1]) as tf.Tensor3D, this.kernel!.read() as tf.Tensor3D, 1, 'same');
+      return tf.reshape(y, [n, h, w, c]);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), kernelSize: this.kernelSize };
+  }
+}
+tf.serialization.registerClass(ChannelConv1D);`;

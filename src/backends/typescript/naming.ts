@@ -1,12 +1,14 @@
 /**
  * How the emitted code names a block's layers. A block gets one id from the stage table (Keras `conv2_block1`,
  * torch `layer1.0`, Caffe `2a`) and its functions write each layer's name as a template around it
- * (`${name}_1_conv`, `${name}.conv1`, `res${id}_branch2a`). The templates are not written here: they are read off
- * the IR's own names (src/ir/naming), so the naming scheme keeps living in one place; this module only knows where
- * each scheme puts the block id.
+ * (`${name}_1_conv`, `${name}.conv1`, `res${id}_branch2a`). The templates are not written here: the naming scheme
+ * (src/ir/naming) writes them around a placeholder id, so the scheme keeps living in one place; this module only
+ * knows how each scheme's stage table and call site spell the block id.
  */
 import { NamingScheme } from '../../spec/types';
 import { stageName } from '../../ir/naming/stages';
+import { Namer } from '../../ir/naming';
+import { IRNode } from '../../ir/types';
 import { stringLiteral, templateLiteral } from './code';
 
 export interface BlockNaming {
@@ -64,12 +66,18 @@ function caffeNaming(blocksPerStage: readonly number[]): BlockNaming {
   };
 }
 
+/** Stands for the block id in a name asked of the scheme; no layer name contains it. */
+const ID = '\u0000';
+
 /**
- * A layer name as an expression of the block id: `conv2_block1_1_conv` with id `conv2_block1` gives
- * `` `${name}_1_conv` ``; a name without the id stays a plain string.
+ * A block layer's name as an expression of the block id, from the naming scheme itself: the scheme names the node
+ * around a placeholder id (`${name}_1_conv` for Keras, `res${id}_branch2a` for Caffe). Undefined where the scheme's
+ * name does not follow from the id (Keras' automatic max-pool names count across the net): such a name is passed
+ * to the block function as an argument instead.
  */
-export function nameTemplate(layerName: string, id: string, param: string): string {
-  const at = layerName.indexOf(id);
-  if (at < 0) return stringLiteral(layerName);
-  return templateLiteral([{ text: layerName.slice(0, at) }, { expr: param }, { text: layerName.slice(at + id.length) }]);
+export function nameTemplate(namer: Namer, node: IRNode, id: string, param: string): string | undefined {
+  const parts = namer(node.scope, ID).split(ID);
+  if (parts.join(id) !== node.name) return undefined;
+  if (parts.length === 1) return stringLiteral(node.name);
+  return templateLiteral(parts.flatMap((text, i) => (i === 0 ? [{ text }] : [{ expr: param }, { text }])));
 }

@@ -94,7 +94,7 @@ function tableRows(graph: IRGraph, depth: number): Row[] {
       if (entering && s !== undefined) rows.push(stageRow(graph, s, false));
     } else if (block.nodes[0] === n.name) {
       const nodes = graph.nodes.filter((m) => blockOf.get(m.name) === block);
-      const label = `block ${block.stage + 1}.${block.index} ${block.kind}${block.shortcut !== 'identity' ? ` + ${block.shortcut}` : ''}`;
+      const label = `block ${block.stage + 1}.${block.index} ${block.kind}${block.shortcut.chosen !== 'identity' && block.shortcut.chosen !== 'none' ? ` + ${block.shortcut.chosen}` : ''}`;
       rows.push([label, formatShape(nodes[nodes.length - 1].shape), sum(nodes, nodeParams), macs(nodes.reduce((a, m) => a + m.macs, 0))]);
     }
   }

@@ -1,4 +1,6 @@
-import { NamingScheme } from '../../spec/types';
+import { HeadLayer, NamingScheme } from '../../spec/types';
+import { blockKinds } from '../blocks/registry';
+import { IRGraph } from '../types';
 import { caffeNaming } from './caffe';
 import { kerasNaming } from './keras';
 import { NamingContext, Namer, NamingFactory } from './scheme';
@@ -13,6 +15,29 @@ export const namingSchemes: Readonly<Record<NamingScheme, NamingFactory>> = {
   caffe: caffeNaming,
 };
 
-export function createNamer(scheme: NamingScheme, ctx: NamingContext): Namer {
-  return namingSchemes[scheme](ctx);
+/** The scheme's namer, with the head layers the spec names explicitly (`head.names`) taking those names. */
+export function createNamer(scheme: NamingScheme, ctx: NamingContext, headNames: Partial<Record<HeadLayer, string>> = {}): Namer {
+  const namer = namingSchemes[scheme](ctx);
+  return (scope, blockId) => (scope.part === 'head' ? headNames[scope.role.kind as HeadLayer] : undefined) ?? namer(scope, blockId);
 }
+
+/** A fresh namer with the context the graph was lowered with (backends that print names as templates use it). */
+export function namerOf(graph: IRGraph): Namer {
+  const kinds = new Map(graph.blocks.map((b) => [`${b.stage}/${b.index}`, b.kind]));
+  return createNamer(graph.naming, {
+    classes: graph.settings.classes,
+    blocksPerStage: graph.stages.map((s) => s.blocks),
+    deepStem: graph.settings.deepStem,
+    isPreact: (stage, block) => blockKinds.get(kinds.get(`${stage}/${block}`) ?? '').activation === 'pre',
+  });
+}
+
+/**
+ * How each scheme names the explicit pad layer of a conv: Keras replaces the conv's `_conv` suffix
+ * (`conv2_block1_2_conv` → `conv2_block1_2_pad`), torch and Caffe append `_pad` (`layer1.0.conv2_pad`).
+ */
+export const padNameRule: Readonly<Record<NamingScheme, 'append' | 'replace'>> = {
+  keras: 'replace',
+  torch: 'append',
+  caffe: 'append',
+};

@@ -1,5 +1,6 @@
 import { Diagnostic, SourceLocation } from '../../diagnostics/diagnostic';
 import { ResolvedSpec } from '../types';
+import { attentionPlacement } from './attention';
 import { filtersArity } from './filters-arity';
 import { groupsDivisibility } from './groups';
 import { headPooling } from './head';
@@ -14,7 +15,7 @@ import { trainRelations } from './train-relations';
  * `depth:` is expanded (src/spec/family.ts); the shortcut rules (./shortcut-channels.ts) are called by the lowering
  * with the planned channel counts; spatial collapse and the resource limits are found on the lowered graph (src/ir).
  */
-export const semanticRules: readonly SemanticRule[] = [filtersArity, groupsDivisibility, stageIndices, outputStride, stemFilters, headPooling, trainRelations];
+export const semanticRules: readonly SemanticRule[] = [filtersArity, groupsDivisibility, stageIndices, outputStride, stemFilters, headPooling, attentionPlacement, trainRelations];
 
 export function runRules(spec: ResolvedSpec, locate: (pointer: string) => SourceLocation | undefined): Diagnostic[] {
   const out: Diagnostic[] = [];

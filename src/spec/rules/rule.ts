@@ -1,4 +1,5 @@
 import { Diagnostic, error, SourceLocation } from '../../diagnostics/diagnostic';
+import { blockKinds } from '../../ir/blocks/registry';
 import { BlockKind, BlockSettings, ResolvedSpec, StageSpec } from '../types';
 
 /** What a semantic rule sees: the resolved spec and a way to report at a JSON pointer. */
@@ -34,6 +35,7 @@ export function stageSetting<K extends keyof BlockSettings>(spec: ResolvedSpec, 
   return (stage[key] ?? spec[key]) as BlockSettings[K];
 }
 
+/** Whether the kind's registry entry is a bottleneck (inner width from groups and base_width). */
 export function isBottleneck(kind: BlockKind): boolean {
-  return kind === 'bottleneck' || kind === 'preact_bottleneck';
+  return blockKinds.get(kind).widths === 'bottleneck';
 }

@@ -61,7 +61,11 @@ test('one function per block kind the net uses, and custom layers only where nee
   expect(blocks('cifar/resnet20')).toEqual(['basicBlock']);
   expect(generated('cifar/resnet20')).toContain('class SubsamplePad extends tf.layers.Layer');
   expect(generated('resnet50')).not.toContain('SubsamplePad');
-  for (const name of generatedNames()) expect(generated(name)).not.toContain('GroupedConv2D');
+  // Only the ResNeXt built-in groups its convs; squeeze-and-excitation and stochastic depth bring their own layers.
+  for (const name of generatedNames()) expect(generated(name).includes('class GroupedConv2D')).toBe(name === 'seresnext50_32x4d');
+  expect(blocks('plain/plain20')).toEqual(['plainBlock']);
+  expect(generated('seresnet50')).toContain('class GlobalPoolKeepDims extends tf.layers.Layer');
+  expect(generated('resnet50')).not.toContain('GlobalPoolKeepDims');
 });
 
 test('layer names follow the spec\'s naming scheme', () => {

@@ -3,7 +3,8 @@
  * the tfjs backend's model (layer order, configs, outputs for the same weights): grouped convs, Caffe names with
  * numbered blocks, ResNet-C/D stems and shortcuts, frozen stages, extra outputs, dilation, forced shortcuts,
  * per-block overrides, mixed block kinds, zero-init residuals, explicit padding with torch names, pre-activation
- * option-A nets, heads without a classifier or with dropout and max pooling.
+ * option-A nets, heads without a classifier or with dropout and max pooling, ECA, squeeze-and-excitation with Keras
+ * names and stochastic depth.
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildLayersModel } from '../../../src/backends/tfjs';
@@ -74,6 +75,20 @@ block: preact_basic
 shortcut: option_a
 stages: [{ blocks: 2, filters: 16 }, { blocks: 2, filters: 32, stride: 2 }]
 head: { norm: true, include_top: false, pooling: none }`),
+  eca: base('tiny_eca', `convention: torchvision
+stem: { filters: 16, kernel: 3 }
+block: bottleneck
+attention: eca
+stages: [{ blocks: 2, filters: 16 }, { blocks: 2, filters: 32, stride: 2 }]
+head: { classes: 10 }`),
+  seKerasNames: base('tiny_se_keras', `convention: keras
+stem: { filters: 16, kernel: 3 }
+block: basic
+attention: se
+se_ratio: 0.25
+drop_path_rate: 0.1
+stages: [{ blocks: 2, filters: 16 }, { blocks: 2, filters: 32, stride: 2 }]
+head: { classes: 10 }`),
   biasNoNorm: base('bias_no_norm', `convention: torchvision
 conv_bias: always
 shortcut: { kind: projection, norm: false }

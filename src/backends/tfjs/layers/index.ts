@@ -3,3 +3,4 @@ export { BatchNormalization } from './batch-norm';
 export { GroupedConv2D, SubsamplePad } from './custom';
 export { FrozenBatchNormalization } from './frozen-batch-norm';
 export { GroupedConv2DArgs, SubsamplePadArgs } from './portable';
+export { ChannelConv1D, DropPath, GlobalPoolKeepDims } from './channel-ops';
