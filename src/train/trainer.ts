@@ -8,6 +8,7 @@
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
+import { setDropPathSeed } from '../backends/tfjs/layers/channel-ops';
 import { tf } from '../runtime/tf';
 import { userError } from '../diagnostics/diagnostic';
 import { BatchTransform, makeBatch } from './batches';
@@ -111,6 +112,8 @@ export class Trainer {
   /** Conv and dense kernels: what L2 weight decay applies to. */
   private readonly kernels: Variable[];
   private readonly classes: number;
+  /** Whether the model has stochastic-depth layers, whose masks need a seed every step. */
+  private readonly hasDropPath: boolean;
   private rng: RngStreams;
   private state: LoopState;
   private stopRequested = false;
@@ -126,6 +129,7 @@ export class Trainer {
     this.variables = model.trainableWeights.map((w) => w.read() as Variable);
     this.kernels = this.variables.filter((v) => /kernel/.test(v.name));
     this.classes = outputClasses(model);
+    this.hasDropPath = model.layers.some((l) => l.getClassName() === 'DropPath');
     this.rng = new RngStreams(settings.seed);
     this.state = { epoch: 0, stepInEpoch: 0, rngAtEpochStart: this.rng.state(), rng: this.rng.state(), partial: { loss: 0, hits: 0, seen: 0, seconds: 0 }, history: [] };
   }
@@ -185,6 +189,8 @@ export class Trainer {
         lr = this.settings.schedule.rate(epoch, s, ranges.length);
         setLearningRate(this.optimizer, lr);
         const batch = makeBatch(train, order, ranges[s][0], ranges[s][1], transform);
+        // Stochastic depth draws its masks from the run's streams, so a resumed run drops what this one would.
+        if (this.hasDropPath) setDropPathSeed(this.rng.get('drop_path').int(0x7fffffff));
         const { loss, hits } = this.step(batch.x, batch.labels);
         batch.x.dispose();
         if (!Number.isFinite(loss)) {

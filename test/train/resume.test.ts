@@ -62,6 +62,8 @@ const recipes: [string, string[]][] = [
   ['SGD Nesterov, cosine per step', ['train.optimizer={type: sgd, momentum: 0.9, nesterov: true}', 'train.schedule={type: cosine, min_lr: 0.001, interval: step}']],
   ['Adam, constant', ['train.optimizer={type: adam}', 'train.lr=0.002']],
   ['Adam, warm-up then cosine', ['train.optimizer={type: adam}', 'train.lr=0.002', 'train.warmup={epochs: 1, start_factor: 0.1}', 'train.schedule={type: cosine, min_lr: 0.0001, interval: step}']],
+  // Stochastic depth draws a mask per block and step: the masks must come back on resume too.
+  ['SGD momentum, stochastic depth', ['train.optimizer={type: sgd, momentum: 0.9}', 'drop_path_rate=0.5']],
   ['Adam, reduce-on-plateau', ['train.optimizer={type: adam}', 'train.lr=0.002', 'train.reduce_on_plateau={enabled: true, monitor: val_accuracy, min_delta: 1, patience: 0, factor: 0.5}']],
 ];
 

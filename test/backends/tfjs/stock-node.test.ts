@@ -25,6 +25,8 @@ const IMAGENET_SMALL = ['input=[64,64,3]'];
 const variants: Array<[string, string, string[]]> = [
   ['resnext50', 'resnet50', [...IMAGENET_SMALL, 'groups=32', 'base_width=4']],
   ['resnet18-frozen', 'resnet18', [...IMAGENET_SMALL, 'frozen_stages=2']],
+  ['resnet18-se-droppath', 'resnet18', [...IMAGENET_SMALL, 'attention=se', 'drop_path_rate=0.2']],
+  ['resnet18-eca', 'resnet18', [...IMAGENET_SMALL, 'attention=eca']],
 ];
 const isImageNet = (name: string) => !/^(cifar|keras-cifar|fashion)\//.test(name);
 const IMAGENET_KINDS = ['resnet18', 'resnet50', 'keras/resnet50', 'keras/resnet50v2'];
@@ -94,7 +96,7 @@ test('built-ins and variants, plain and --inference, load in stock tfjs in Node 
   for (const [id, ref, sets] of specs) cases.push(...await saveCases(root, id, graphOf(ref, sets)));
   // The layer module is written exactly where the IR says a model needs it.
   for (const c of cases) expect([c.id, fs.existsSync(path.join(root, c.id, 'netspec-layers.umd.js'))]).toEqual([c.id, c.needsLayers]);
-  expect(cases.filter((c) => c.needsLayers).map((c) => c.id)).toEqual(expect.arrayContaining(['cifar_resnet20', 'resnext50-inference']));
+  expect(cases.filter((c) => c.needsLayers).map((c) => c.id)).toEqual(expect.arrayContaining(['cifar_resnet20', 'resnext50-inference', 'resnet18-se-droppath', 'resnet18-eca-inference']));
 
   const results = await stockPredict(cases.map((c) => ({ ...c, dir: path.join(root, c.id) })));
   const errors = cases.map((c) => [c.id, relativeError(results[c.id], c.expected)] as const);

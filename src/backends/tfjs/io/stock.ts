@@ -4,14 +4,15 @@
  *   what Keras writes for a frozen BN. In memory it is a FrozenBatchNormalization (the class the TypeScript
  *   emitter re-creates); netspec's registered BatchNormalization treats `trainable: false` as frozen, so a model
  *   loaded back into netspec keeps the training semantics, and stock tfjs runs the same inference.
- * - SubsamplePad and GroupedConv2D have no standard equivalent (see layers/portable.ts): the model directory gets
- *   the layer module beside model.json.
+ * - SubsamplePad, GroupedConv2D and the attention / drop-path layers have no standard equivalent (see
+ *   layers/portable.ts and portable-attention.ts): the model directory gets the layer module beside model.json.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../../../io/atomic';
 import { LAYER_MODULE_ESM, LAYER_MODULE_UMD, layerModuleEsm, layerModuleUmd } from '../layers/layer-module';
 import { PORTABLE_CLASS_NAMES } from '../layers/portable';
+import { ATTENTION_CLASS_NAMES } from '../layers/portable-attention';
 
 /** In-memory class name → the standard class it is written as. */
 const WRITTEN_AS: Readonly<Record<string, string>> = { FrozenBatchNormalization: 'BatchNormalization' };
@@ -35,7 +36,7 @@ export function stockTopology<T extends object>(topology: T): T {
 export function portableClassesIn(topology: object): string[] {
   const found = new Set<string>();
   const visit = (layer: LayerJson) => {
-    if (PORTABLE_CLASS_NAMES.includes(layer.class_name)) found.add(layer.class_name);
+    if (PORTABLE_CLASS_NAMES.includes(layer.class_name) || ATTENTION_CLASS_NAMES.includes(layer.class_name)) found.add(layer.class_name);
     layer.config?.layers?.forEach(visit);
   };
   visit(topology as LayerJson);

@@ -1,101 +1,14 @@
 /**
- * The layers channel attention and stochastic depth need and tfjs lacks:
- * - GlobalPoolKeepDims: the mean (or max) over height and width, kept as 1×1×C (tfjs' GlobalAveragePooling2D has
- *   no keepDims), so the 1×1 convs of SE read it as torch's `x.mean((2, 3), keepdim=True)`.
- * - DropPath: timm's drop_path. While training, each sample's input is zeroed with probability `rate` and the
- *   others scaled by 1 / (1 − rate); at inference it is the identity.
- * - ChannelConv1D: ECA's 1-D conv across channels (below).
- * All are registered for save/load; the TypeScript emitter re-creates them (keep both in step).
+ * netspec's GlobalPoolKeepDims, DropPath and ChannelConv1D: the classes of portable-attention.ts, defined against
+ * netspec's one `tf`, so the code netspec runs and tests is the code it ships next to saved models.
  */
-import type { LayerVariable, serialization, Shape, Tensor, Tensor3D } from '@tensorflow/tfjs';
-import { channelConvInitializer } from '../init';
 import { tf } from '../../../runtime/tf';
+import { defineAttentionLayers } from './portable-attention';
 
-type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+const attention = defineAttentionLayers(tf);
 
-export class GlobalPoolKeepDims extends tf.layers.Layer {
-  static className = 'GlobalPoolKeepDims';
-  readonly mode: 'avg' | 'max';
-
-  constructor(args: LayerArgs & { mode: 'avg' | 'max' }) {
-    super(args);
-    this.mode = args.mode;
-  }
-
-  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const [n, , , c] = inputShape as Shape;
-    return [n, 1, 1, c];
-  }
-
-  override call(inputs: Tensor | Tensor[]): Tensor {
-    const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    return this.mode === 'avg' ? tf.mean(x, [1, 2], true) : tf.max(x, [1, 2], true);
-  }
-
-  override getConfig(): serialization.ConfigDict {
-    return { ...super.getConfig(), mode: this.mode };
-  }
-}
-
-export class DropPath extends tf.layers.Layer {
-  static className = 'DropPath';
-  readonly rate: number;
-
-  constructor(args: LayerArgs & { rate: number }) {
-    super(args);
-    if (!(args.rate >= 0 && args.rate < 1)) throw new Error(`DropPath: rate must be in [0, 1), got ${args.rate}`);
-    this.rate = args.rate;
-  }
-
-  override call(inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): Tensor {
-    const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    if (kwargs.training !== true || this.rate === 0) return x;
-    return tf.tidy(() => {
-      const keep = 1 - this.rate;
-      const mask = tf.floor(tf.add(tf.randomUniform([x.shape[0] ?? 1, 1, 1, 1]), keep));
-      return tf.mul(x, tf.div(mask, keep));
-    });
-  }
-
-  override getConfig(): serialization.ConfigDict {
-    return { ...super.getConfig(), rate: this.rate };
-  }
-}
-
-/**
- * ChannelConv1D: ECA's conv across channels. A 1×1×C map is read as a length-C sequence with one channel and
- * convolved with one k-tap kernel, zero-padded to keep C (torch's Conv1d(1, 1, k, padding=(k − 1) / 2,
- * bias=False)); the kernel starts as torch's default, uniform in ±1/√k.
- */
-export class ChannelConv1D extends tf.layers.Layer {
-  static className = 'ChannelConv1D';
-  readonly kernelSize: number;
-  private kernel?: LayerVariable;
-
-  constructor(args: LayerArgs & { kernelSize: number }) {
-    super(args);
-    this.kernelSize = args.kernelSize;
-  }
-
-  override build(): void {
-    this.kernel = this.addWeight('kernel', [this.kernelSize, 1, 1], 'float32', channelConvInitializer());
-    this.built = true;
-  }
-
-  override call(inputs: Tensor | Tensor[]): Tensor {
-    return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      const [n, h, w, c] = x.shape as number[];
-      const y = tf.conv1d(tf.reshape(x, [n, c, 1]) as Tensor3D, this.kernel!.read() as Tensor3D, 1, 'same');
-      return tf.reshape(y, [n, h, w, c]);
-    });
-  }
-
-  override getConfig(): serialization.ConfigDict {
-    return { ...super.getConfig(), kernelSize: this.kernelSize };
-  }
-}
-
-tf.serialization.registerClass(GlobalPoolKeepDims);
-tf.serialization.registerClass(DropPath);
-tf.serialization.registerClass(ChannelConv1D);
+export const GlobalPoolKeepDims = attention.GlobalPoolKeepDims;
+export const DropPath = attention.DropPath;
+export const ChannelConv1D = attention.ChannelConv1D;
+/** Seeds the drop-path masks of the next training step (the trainer draws it from the run's RNG streams). */
+export const setDropPathSeed = attention.setDropPathSeed;

@@ -1,22 +1,33 @@
 /**
- * The files `saveModel` writes next to a model.json that uses SubsamplePad or GroupedConv2D, so that stock tfjs
- * loads it: an ES module and a UMD script, both made from the source text of `definePortableLayers` (portable.ts),
- * so they cannot drift from the classes netspec itself runs. Neither imports netspec; each takes the page's or
+ * The files `saveModel` writes next to a model.json that uses a custom layer (SubsamplePad, GroupedConv2D,
+ * GlobalPoolKeepDims, DropPath, ChannelConv1D), so that stock tfjs loads it: an ES module and a UMD script, both
+ * made from the source text of `definePortableLayers` (portable.ts) and `defineAttentionLayers`
+ * (portable-attention.ts), so they cannot drift from the classes netspec itself runs. Neither imports netspec; each takes the page's or
  * the program's own `tf`, so the layers register in the same tfjs instance that loads the model.
  */
 import { definePortableLayers } from './portable';
+import { defineAttentionLayers } from './portable-attention';
 
 export const LAYER_MODULE_ESM = 'netspec-layers.js';
 export const LAYER_MODULE_UMD = 'netspec-layers.umd.js';
 
 const banner = (file: string) => `/**
  * ${file}: the custom layers of a netspec model (SubsamplePad: option-A shortcuts; GroupedConv2D: grouped
- * convolutions), for loading model.json with stock @tensorflow/tfjs. Written by netspec; no netspec import.
+ * convolutions; GlobalPoolKeepDims, ChannelConv1D: channel attention; DropPath: stochastic depth), for loading
+ * model.json with stock @tensorflow/tfjs. Written by netspec; no netspec import.
  */
 `;
 
-/** The factory as source text. Built with tsc (target ES2022) it is plain JavaScript: no type syntax remains. */
-const factory = () => definePortableLayers.toString();
+/**
+ * Both factories as source text, and one function that registers every class. Built with tsc (target ES2022) it is
+ * plain JavaScript: no type syntax remains.
+ */
+const factory = () => `function definePortableLayers(tf) {
+  const define = ${definePortableLayers.toString()};
+  const defineAttention = ${defineAttentionLayers.toString()};
+  const { setDropPathSeed, ...attention } = defineAttention(tf);
+  return { ...define(tf), ...attention };
+}`;
 
 /**
  * ES module:
@@ -24,9 +35,9 @@ const factory = () => definePortableLayers.toString();
  *   registerNetspecLayers(tf);
  */
 export function layerModuleEsm(): string {
-  return `${banner(LAYER_MODULE_ESM)}const definePortableLayers = ${factory()};
+  return `${banner(LAYER_MODULE_ESM)}${factory()}
 
-/** Registers SubsamplePad and GroupedConv2D with this tf (the one that will call tf.loadLayersModel). */
+/** Registers netspec's layer classes with this tf (the one that will call tf.loadLayersModel). */
 export function registerNetspecLayers(tf) {
   return definePortableLayers(tf);
 }
@@ -43,7 +54,7 @@ export function layerModuleUmd(): string {
   else if (typeof define === 'function' && define.amd) define([], function () { return factory(root.tf); });
   else root.netspecLayers = factory(root.tf);
 })(typeof self !== 'undefined' ? self : this, function (globalTf) {
-  const definePortableLayers = ${factory()};
+  ${factory()}
   const api = { registerNetspecLayers: (tf) => definePortableLayers(tf) };
   if (globalTf) Object.assign(api, api.registerNetspecLayers(globalTf));
   return api;
