@@ -3,9 +3,10 @@
  * specs and reproduce Keras' own predictions: keras.applications ResNet50 into keras/resnet50 (by layer name) and
  * the Keras CIFAR-10 example's resnet_v1 (depth 20) and resnet_v2 (depth 29) into keras-cifar/* (Keras named their
  * layers itself, so by layer order), each as `.keras`, `.weights.h5`, Keras 2 whole-model `.h5` and Keras 2
- * weights-only `.h5` (the keras.applications download layout; also with tf.keras 2.x's `:0` weight names). The deeplearning.ai assignment's ResNet-50 loads by
- * its Caffe names into dlai-resnet50.yaml, every tensor where Keras has it; its predictions cannot be compared
- * (see that file). The venv comes from scripts/ci/keras.sh; the
+ * weights-only `.h5` (the keras.applications download layout; also with tf.keras 2.x's `:0` weight names). The
+ * deeplearning.ai assignment's ResNet-50 (its identity_block / convolutional_block code) loads by its Caffe names
+ * into dlai-resnet50.yaml with the unpadded stem pool and gives Keras' predictions too. The venv comes from
+ * scripts/ci/keras.sh; the
  * fixtures are cached under .cache/keras-fixtures/<hash of the script>.
  */
 import { execFileSync } from 'child_process';
@@ -29,6 +30,8 @@ const MODELS = [
   { spec: 'keras/resnet50', name: 'resnet50', by: 'layer name', weights: 320 },
   { spec: 'keras-cifar/resnet_v1', name: 'resnet_v1', by: 'layer order', weights: 120 },
   { spec: 'keras-cifar/resnet_v2', name: 'resnet_v2', by: 'layer order', weights: 176 },
+  // The deeplearning.ai assignment's ResNet-50, written with its identity_block / convolutional_block code.
+  { spec: path.join(__dirname, 'dlai-resnet50.yaml'), name: 'dlai_resnet50', by: 'layer name', weights: 320 },
   // resnet_v1 as the one layer of a Sequential model: its weights one level down in every layout.
   { spec: 'keras-cifar/resnet_v1', name: 'resnet_v1_nested', by: 'layer order', weights: 120 },
 ];
