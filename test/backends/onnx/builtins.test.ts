@@ -12,6 +12,10 @@ import { build, graphOf, randomInput } from '../tfjs/support/models';
 import { exportModel, relativeDiff, runOnnx, seededWeights } from './support';
 
 const TOLERANCE = 1e-4;
+/** Nets whose image signal fades under small gammas (no identity paths, or a long avg-down path): gamma near 1. */
+const SIGNAL_KEEPING_GAMMA: Record<string, [number, number]> = Object.fromEntries(
+  builtinNames().filter((n) => n.startsWith('plain/') || n === 'resnet50d').map((n) => [n, [0.8, 1.2]]),
+);
 const isImageNet = (name: string) => !/^(cifar|keras-cifar|fashion)\//.test(name);
 const setsFor = (name: string) => [...(isImageNet(name) && name !== 'resnet50' ? ['input=[64,64,3]'] : []), 'head.activation=linear'];
 
@@ -22,7 +26,7 @@ beforeAll(async () => {
 test.each(builtinNames())('%s: onnxruntime gives tfjs\' outputs', async (name) => {
   const graph = graphOf(name, setsFor(name));
   const model = build(graph);
-  seededWeights(model);
+  seededWeights(model, 1, SIGNAL_KEEPING_GAMMA[name]);
   const x = randomInput(graph, 2);
   const expected = (model.predict(x) as Tensor).dataSync();
   const [actual] = runOnnx(exportModel(graph, model), x);

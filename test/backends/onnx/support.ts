@@ -61,13 +61,14 @@ export function relativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number
  * Seeded random weights that keep a deep net's activations in range: BN statistics and shifts as in the tfjs tests
  * (moving variance U(0.5, 1.5), mean, beta and biases U(−0.2, 0.2)) but gamma U(0.1, 0.4), so each residual branch
  * adds a fraction of its input. With gamma around 1, cifar/resnet1202's logits overflow and the CIFAR nets'
- * softmax saturates to the same one-hot for every image, which would compare nothing.
+ * softmax saturates to the same one-hot for every image, which would compare nothing. Nets without identity paths
+ * (plain nets) need gamma near 1 instead, or the image's signal fades out under the BN shifts.
  */
-export function seededWeights(model: LayersModel, seed = 1): void {
+export function seededWeights(model: LayersModel, seed = 1, gamma: [number, number] = [0.1, 0.4]): void {
   let s = seed;
   for (const w of model.weights) {
     const leaf = w.originalName.slice(w.originalName.lastIndexOf('/') + 1);
-    const range = leaf === 'moving_variance' ? [0.5, 1.5] : leaf === 'gamma' ? [0.1, 0.4]
+    const range = leaf === 'moving_variance' ? [0.5, 1.5] : leaf === 'gamma' ? gamma
       : leaf === 'moving_mean' || leaf === 'beta' || leaf === 'bias' ? [-0.2, 0.2] : undefined;
     if (range === undefined) continue;
     const value = tf.randomUniform(w.shape as number[], range[0], range[1], 'float32', s++);
