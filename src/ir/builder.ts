@@ -2,6 +2,7 @@ import { Diagnostic, error, invariant } from '../diagnostics/diagnostic';
 import { ConvBias, PaddingMode } from '../spec/types';
 import { countLayer } from './counts';
 import { Namer } from './naming';
+import { role, unitRole } from './roles';
 import { inferShape } from './shapes';
 import { BatchNormAttrs, IRNode, NodeScope, OpAttrs, Shape } from './types';
 
@@ -78,8 +79,8 @@ export class GraphBuilder {
   }
 
   addInput(shape: Shape): string {
-    const name = this.namer({ part: 'input', role: 'input' });
-    const node: IRNode = { op: 'input', attrs: {}, name, inputs: [], shape, params: { trainable: 0, nonTrainable: 0 }, macs: 0, trainable: true, scope: { part: 'input', role: 'input' } };
+    const name = this.namer({ part: 'input', role: role('input') });
+    const node: IRNode = { op: 'input', attrs: {}, name, inputs: [], shape, params: { trainable: 0, nonTrainable: 0 }, macs: 0, trainable: true, scope: { part: 'input', role: role('input') } };
     this.nodes.push(node);
     this.byName.set(name, node);
     return name;
@@ -94,7 +95,7 @@ export class GraphBuilder {
     x: string,
     conv: { filters: number; kernel: number; stride: number; dilation?: number; groups?: number; useBias: boolean; zeroInit?: boolean },
     mode: PaddingMode,
-    scope: { part: NodeScope['part']; stage?: number; block?: number; index: number | string },
+    scope: { part: NodeScope['part']; stage?: number; block?: number; index: number },
     pointer: string,
   ): string {
     const dilation = conv.dilation ?? 1;
@@ -104,7 +105,7 @@ export class GraphBuilder {
     let input = x;
     if (needsLayer) {
       const [before, after] = [Math.floor(pad), Math.ceil(pad)];
-      input = this.add({ op: 'zero_pad', attrs: { padding: [[before, after], [before, after]] } }, [x], { ...scope, role: `pad${scope.index}` }, pointer);
+      input = this.add({ op: 'zero_pad', attrs: { padding: [[before, after], [before, after]] } }, [x], { ...scope, role: unitRole('pad', scope.index) }, pointer);
     }
     const padding = needsLayer || pad === 0 ? 'valid' : 'same';
     return this.add({
@@ -113,6 +114,6 @@ export class GraphBuilder {
         filters: conv.filters, kernel: conv.kernel, strides: conv.stride, padding, dilation, groups: conv.groups ?? 1,
         useBias: conv.useBias, zeroInit: conv.zeroInit ?? false,
       },
-    }, [input], { ...scope, role: `conv${scope.index}` }, pointer);
+    }, [input], { ...scope, role: unitRole('conv', scope.index) }, pointer);
   }
 }

@@ -1,4 +1,5 @@
-import { HeadSpec } from '../spec/types';
+import { HeadLayer, HeadSpec } from '../spec/types';
+import { role } from './roles';
 import { GraphBuilder } from './builder';
 
 /**
@@ -6,28 +7,28 @@ import { GraphBuilder } from './builder';
  * Keras CIFAR-10 example), dropout, the classifier. Returns undefined when nothing follows the stages.
  */
 export function lowerHead(g: GraphBuilder, head: HeadSpec, x: string): string | undefined {
-  const scope = { part: 'head' as const };
+  const at = (r: HeadLayer) => ({ part: 'head' as const, role: role(r) });
   let y = x;
   let changed = false;
   if (head.norm) {
-    const bn = g.add({ op: 'batch_norm', attrs: g.bnAttrs(false) }, [y], { ...scope, role: 'post_bn' }, '/head/norm');
-    y = g.add({ op: 'relu', attrs: {} }, [bn], { ...scope, role: 'post_relu' }, '/head/norm');
+    const bn = g.add({ op: 'batch_norm', attrs: g.bnAttrs(false) }, [y], at('post_bn'), '/head/norm');
+    y = g.add({ op: 'relu', attrs: {} }, [bn], at('post_relu'), '/head/norm');
     changed = true;
   }
   if (head.pooling !== 'none') {
-    const role = head.pooling === 'avg' ? 'avg_pool' : 'max_pool';
+    const pool = head.pooling === 'avg' ? 'avg_pool' : 'max_pool';
     if (head.poolSize !== undefined) {
       const op = head.pooling === 'avg' ? 'avg_pool' : 'max_pool';
-      y = g.add({ op, attrs: { size: head.poolSize, strides: head.poolSize, padding: 'valid' } }, [y], { ...scope, role }, '/head/pool_size');
-      y = g.add({ op: 'flatten', attrs: {} }, [y], { ...scope, role: 'flatten' }, '/head/pool_size');
+      y = g.add({ op, attrs: { size: head.poolSize, strides: head.poolSize, padding: 'valid' } }, [y], at(pool), '/head/pool_size');
+      y = g.add({ op: 'flatten', attrs: {} }, [y], at('flatten'), '/head/pool_size');
     } else {
-      y = g.add({ op: 'global_pool', attrs: { mode: head.pooling } }, [y], { ...scope, role }, '/head/pooling');
+      y = g.add({ op: 'global_pool', attrs: { mode: head.pooling, keepDims: false } }, [y], at(pool), '/head/pooling');
     }
     changed = true;
   } else if (head.includeTop) {
-    y = g.add({ op: 'flatten', attrs: {} }, [y], { ...scope, role: 'flatten' }, '/head');
+    y = g.add({ op: 'flatten', attrs: {} }, [y], at('flatten'), '/head');
   }
   if (!head.includeTop) return changed ? y : undefined;
-  if (head.dropout > 0) y = g.add({ op: 'dropout', attrs: { rate: head.dropout } }, [y], { ...scope, role: 'dropout' }, '/head/dropout');
-  return g.add({ op: 'dense', attrs: { units: head.classes, activation: head.activation, useBias: true } }, [y], { ...scope, role: 'fc' }, '/head/classes');
+  if (head.dropout > 0) y = g.add({ op: 'dropout', attrs: { rate: head.dropout } }, [y], at('dropout'), '/head/dropout');
+  return g.add({ op: 'dense', attrs: { units: head.classes, activation: head.activation, useBias: true } }, [y], at('fc'), '/head/classes');
 }

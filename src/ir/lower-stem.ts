@@ -1,10 +1,11 @@
 import { StemSpec } from '../spec/types';
 import { GraphBuilder } from './builder';
+import { role, unitRole } from './roles';
 
 /**
  * The stem: one large conv (or ResNet-C's three 3×3 convs), BN+ReLU unless the net pre-activates, and a pool.
  * Every reference pads a strided stem symmetrically (Keras' conv1_pad, torch's padding=3), whatever the padding
- * rule elsewhere; the pool pads with zeros, which equals -inf padding after a ReLU.
+ * rule elsewhere; the pool pads with zeros (equal to -inf padding after a ReLU) unless `pool_padding: valid`.
  */
 export function lowerStem(g: GraphBuilder, stem: StemSpec, x: string): string {
   const widths = stemWidths(stem);
@@ -18,15 +19,15 @@ export function lowerStem(g: GraphBuilder, stem: StemSpec, x: string): string {
     const mode = stride > 1 ? 'explicit' : g.settings.padding;
     y = g.conv(y, { filters, kernel: stem.deep ? 3 : stem.kernel, stride, useBias: g.useBias(norm) }, mode, { ...scope, index: i + 1 }, '/stem');
     if (norm) {
-      y = g.add({ op: 'batch_norm', attrs: g.bnAttrs(false) }, [y], { ...scope, role: `bn${i + 1}` }, '/stem');
-      y = g.add({ op: 'relu', attrs: {} }, [y], { ...scope, role: `relu${i + 1}` }, '/stem');
+      y = g.add({ op: 'batch_norm', attrs: g.bnAttrs(false) }, [y], { ...scope, role: unitRole('bn', i + 1) }, '/stem');
+      y = g.add({ op: 'relu', attrs: {} }, [y], { ...scope, role: unitRole('relu', i + 1) }, '/stem');
     }
   });
   if (stem.pool !== 'none') {
-    const pad = Math.floor((stem.poolSize - 1) / 2);
-    if (pad > 0) y = g.add({ op: 'zero_pad', attrs: { padding: [[pad, pad], [pad, pad]] } }, [y], { ...scope, role: 'pool_pad' }, '/stem/pool_size');
+    const pad = stem.poolPadding === 'valid' ? 0 : Math.floor((stem.poolSize - 1) / 2);
+    if (pad > 0) y = g.add({ op: 'zero_pad', attrs: { padding: [[pad, pad], [pad, pad]] } }, [y], { ...scope, role: role('pool_pad') }, '/stem/pool_size');
     const op = stem.pool === 'max' ? 'max_pool' : 'avg_pool';
-    y = g.add({ op, attrs: { size: stem.poolSize, strides: stem.poolStride, padding: 'valid' } }, [y], { ...scope, role: stem.pool === 'max' ? 'pool' : 'avg_pool' }, '/stem/pool_size');
+    y = g.add({ op, attrs: { size: stem.poolSize, strides: stem.poolStride, padding: 'valid' } }, [y], { ...scope, role: role(stem.pool === 'max' ? 'pool' : 'avg_pool') }, '/stem/pool_size');
   }
   return y;
 }

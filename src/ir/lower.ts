@@ -5,7 +5,8 @@ import { lowerBlock } from './lower-block';
 import { lowerHead } from './lower-head';
 import { lowerStem } from './lower-stem';
 import { createNamer } from './naming';
-import { isPreact, planBlocks } from './plan';
+import { blockKinds } from './blocks/registry';
+import { planBlocks } from './plan';
 import { stageName } from './naming/stages';
 import { BlockInfo, IRGraph, IRNode, NodeScope, ParamCounts, StageSummary } from './types';
 
@@ -22,8 +23,8 @@ export function lowerSpec(spec: ResolvedSpec): LowerResult {
     classes: spec.head.classes,
     blocksPerStage: spec.stages.map((s) => s.blocks),
     deepStem: spec.stem.deep,
-    isPreact: (stage, block) => isPreact(plans[stage][block].kind),
-  });
+    isPreact: (stage, block) => blockKinds.get(plans[stage][block].kind).activation === 'pre',
+  }, spec.head.names);
   const frozen = (scope: NodeScope) =>
     (scope.part === 'stem' && spec.frozenStages >= 0) || (scope.part === 'block' && (scope.stage ?? 0) < spec.frozenStages);
   const g = new GraphBuilder({ batchNorm: spec.batchNorm, convBias: spec.convBias, padding: spec.padding }, namer, frozen, diagnostics);
@@ -40,6 +41,7 @@ export function lowerSpec(spec: ResolvedSpec): LowerResult {
       }
       stageOutputs.push(x);
     }
+    const stemEnd = g.nodes.length;
     const head = lowerHead(g, spec.head, x);
     const outputs = spec.outIndices.map((i) => stageOutputs[i - 1]);
     const last = head ?? (spec.outIndices.length === 0 ? x : undefined);
@@ -50,10 +52,23 @@ export function lowerSpec(spec: ResolvedSpec): LowerResult {
       nodes: g.nodes,
       outputs,
       blocks,
-      stages: summarizeStages(g.nodes, stageOutputs, spec.naming),
+      stages: summarizeStages(g.nodes, stageOutputs, spec),
       params: total(g.nodes),
       macs: g.nodes.reduce((a, n) => a + n.macs, 0),
       naming: spec.naming,
+      settings: {
+        batchNorm: { ...spec.batchNorm },
+        convBias: spec.convBias,
+        padding: spec.padding,
+        naming: spec.naming,
+        frozenStages: spec.frozenStages,
+        outIndices: [...spec.outIndices],
+        includeTop: spec.head.includeTop,
+        pooling: spec.head.pooling,
+        zeroInitResidual: spec.zeroInitResidual,
+      },
+      stem: g.nodes.filter((n) => n.scope.part === 'stem').map((n) => n.name),
+      head: g.nodes.slice(stemEnd).filter((n) => n.scope.part === 'head').map((n) => ({ node: n.name, top: isTopLayer(n, spec.head) })),
     };
     return { graph, diagnostics };
   } catch (e) {
@@ -71,14 +86,21 @@ function total(nodes: readonly IRNode[]): ParamCounts & { total: number } {
   return { ...p, total: p.trainable + p.nonTrainable };
 }
 
-function summarizeStages(nodes: readonly IRNode[], stageOutputs: string[], naming: ResolvedSpec['naming']): StageSummary[] {
+/** Head layers that exist only with the classifier: the dense layer, its dropout, a flatten with no pool before it. */
+function isTopLayer(n: IRNode, head: ResolvedSpec['head']): boolean {
+  return n.op === 'dense' || n.op === 'dropout' || (n.op === 'flatten' && head.pooling === 'none');
+}
+
+function summarizeStages(nodes: readonly IRNode[], stageOutputs: string[], spec: ResolvedSpec): StageSummary[] {
   return stageOutputs.map((output, s) => {
     const inStage = nodes.filter((n) => n.scope.part === 'block' && n.scope.stage === s);
     const blocks = new Set(inStage.map((n) => n.scope.block)).size;
     return {
-      name: stageName(naming, s),
+      name: stageName(spec.naming, s),
       index: s + 1,
       blocks,
+      stride: spec.stages[s].stride,
+      downsampleAt: spec.stages[s].downsampleAt ?? spec.downsampleAt,
       params: sumParams(inStage),
       macs: inStage.reduce((a, n) => a + n.macs, 0),
       outputShape: inStage[inStage.length - 1].shape,

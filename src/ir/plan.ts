@@ -1,4 +1,5 @@
-import { BlockKind, ResolvedSpec, ShortcutSpec, StageSpec } from '../spec/types';
+import { ResolvedSpec, ShortcutSpec, StageSpec } from '../spec/types';
+import { blockKinds } from './blocks/registry';
 import { BlockLayout } from './types';
 
 /** One block as the spec asks for it, before shapes are known. */
@@ -11,20 +12,20 @@ export interface BlockPlan extends BlockLayout {
   pointer: string;
 }
 
-export function isPreact(kind: BlockKind): boolean {
-  return kind === 'preact_basic' || kind === 'preact_bottleneck';
-}
-
-export function isBottleneckKind(kind: BlockKind): boolean {
-  return kind === 'bottleneck' || kind === 'preact_bottleneck';
-}
-
 /**
  * Expands stages into blocks: filters from the width settings (torchvision's `width = planes × base_width / 64 ×
  * groups`), which block carries the stride, and output_stride's strides-into-dilation (torchvision's
  * replace_stride_with_dilation: the first block of a dilated stage keeps the previous dilation).
  */
 export function planBlocks(spec: ResolvedSpec): BlockPlan[][] {
+  const plans = planStages(spec);
+  // timm's stochastic-depth rule: linear in the block's index over the whole net, 0 for the first block.
+  const all = plans.flat();
+  all.forEach((p, i) => { p.dropPath = all.length > 1 ? (spec.dropPathRate * i) / (all.length - 1) : 0; });
+  return plans;
+}
+
+function planStages(spec: ResolvedSpec): BlockPlan[][] {
   const dilated = dilatedStages(spec);
   let dilation = 1;
   return spec.stages.map((stage, s) => {
@@ -53,24 +54,28 @@ export function planBlocks(spec: ResolvedSpec): BlockPlan[][] {
         }),
         stride: o.stride ?? (carriesStride ? stageStride : 1),
         dilation: explicitDilation ?? (dilated[s] && b === 0 ? previousDilation : dilation),
+        kernelSize: o.kernelSize ?? setting('kernelSize'),
+        attention: o.attention ?? setting('attention'),
+        seRatio: o.seRatio ?? setting('seRatio'),
+        dropPath: 0,
         strideAt: o.strideAt ?? setting('strideAt'),
         groups: o.groups ?? setting('groups'),
         shortcut: o.shortcut ?? setting('shortcut'),
         shortcutForced: o.shortcut !== undefined,
         preactShortcut: o.preactShortcut ?? setting('preactShortcut'),
-        skipPreact: s === 0 && b === 0 && spec.stem.norm,
+        skipPreact: s === 0 && b === 0 && spec.stem.norm && blockKinds.get(kind).activation === 'pre',
         pointer: stage.overrides[b] ? `/stages/${s}/overrides/${b}` : `/stages/${s}`,
       };
     });
   });
 }
 
-function blockFilters(filters: number | number[], kind: BlockKind, w: { width: number; baseWidth: number; groups: number; expansion?: number }): number[] {
+function blockFilters(filters: number | number[], kindName: string, w: { width: number; baseWidth: number; groups: number; expansion?: number }): number[] {
   if (Array.isArray(filters)) return filters;
+  const kind = blockKinds.get(kindName);
   const planes = Math.max(1, Math.round(filters * w.width));
-  if (!isBottleneckKind(kind)) return [planes, planes * (w.expansion ?? 1)];
-  const inner = Math.floor((planes * w.baseWidth) / 64) * w.groups;
-  return [inner, inner, planes * (w.expansion ?? 4)];
+  const inner = kind.widths === 'bottleneck' ? Math.floor((planes * w.baseWidth) / 64) * w.groups : planes;
+  return kind.units.map((_, i) => (i === kind.units.length - 1 ? planes * (w.expansion ?? kind.expansion) : inner));
 }
 
 /** Which stages trade their stride for dilation to reach output_stride (walking back from the last). */

@@ -33,7 +33,7 @@ export function inferShape(node: OpAttrs, inputs: Shape[]): Shape {
       return [windowOutput(x[0], size, strides, padding), windowOutput(x[1], size, strides, padding), x[2]];
     }
     case 'global_pool':
-      return [x[2]];
+      return node.attrs.keepDims ? [1, 1, x[2]] : [x[2]];
     case 'subsample_pad': {
       const { stride, channelsBefore, channelsAfter } = node.attrs;
       return [Math.ceil(x[0] / stride), Math.ceil(x[1] / stride), x[2] + channelsBefore + channelsAfter];
@@ -46,6 +46,9 @@ export function inferShape(node: OpAttrs, inputs: Shape[]): Shape {
     case 'relu':
     case 'dropout':
     case 'add':
+    case 'sigmoid':
+    case 'multiply':
+    case 'drop_path':
       return x;
   }
 }

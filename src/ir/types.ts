@@ -1,8 +1,12 @@
 /**
- * The intermediate representation: one typed graph of layers, each with its output shape, parameter counts and
- * MACs. Every backend (tfjs, the TypeScript emitter) consumes this and nothing else. Shapes exclude the batch axis.
+ * The intermediate representation, on two levels that point at each other. The flat node list (typed layers with
+ * output shape, parameter counts and MACs) is what tfjs lowering, folding, counting and verification walk. The
+ * architecture level above it (network settings, stages, blocks with their kind, arguments, shortcut decision and
+ * the node each role produced) keeps the spec's intent, so backends that print code (TypeScript, PyTorch) or draw
+ * the graph read it instead of guessing from the nodes. Shapes exclude the batch axis.
  */
-import { BlockKind, ShortcutKind } from '../spec/types';
+import { AttentionKind, ConvBias, NamingScheme, PaddingMode, PoolKind, ShortcutKind } from '../spec/types';
+import { Role } from './roles';
 
 export type Shape = number[];
 export type Padding2D = [[number, number], [number, number]];
@@ -44,8 +48,14 @@ export type OpAttrs =
   | { op: 'relu'; attrs: Record<string, never> }
   | { op: 'max_pool'; attrs: PoolAttrs }
   | { op: 'avg_pool'; attrs: PoolAttrs }
-  | { op: 'global_pool'; attrs: { mode: 'avg' | 'max' } }
+  /** `keepDims`: 1×1×C instead of C (the squeeze of squeeze-and-excitation). */
+  | { op: 'global_pool'; attrs: { mode: 'avg' | 'max'; keepDims: boolean } }
   | { op: 'add'; attrs: Record<string, never> }
+  | { op: 'sigmoid'; attrs: Record<string, never> }
+  /** Elementwise product of two inputs; the second may be 1×1×C (broadcast over the spatial axes). */
+  | { op: 'multiply'; attrs: Record<string, never> }
+  /** Stochastic depth: per sample, zero the input with probability `rate` while training (scaling the rest). */
+  | { op: 'drop_path'; attrs: { rate: number } }
   /** Option-A shortcut: take every `stride`-th pixel, zero-pad channels; no parameters. */
   | { op: 'subsample_pad'; attrs: { stride: number; channelsBefore: number; channelsAfter: number } }
   | { op: 'flatten'; attrs: Record<string, never> }
@@ -61,8 +71,10 @@ export interface NodeScope {
   stage?: number;
   /** 0-based block index within its stage. */
   block?: number;
-  /** Role inside its part, e.g. `conv2`, `bn2`, `shortcut_conv`, `add`, `out`, `fc`. */
-  role: string;
+  /** Shortcut nodes: the shortcut kind they belong to (timm numbers avg_down's modules from its pool). */
+  shortcut?: ShortcutKind;
+  /** What the node is for inside its part (a block's second conv, its shortcut's BN, the classifier). */
+  role: Role;
 }
 
 export interface ParamCounts {
@@ -87,12 +99,20 @@ export type NodeOf<K extends OpKind> = Extract<IRNode, { op: K }>;
 export interface BlockLayout {
   stage: number;
   index: number;
-  kind: BlockKind;
+  /** A registered block kind (src/ir/blocks). */
+  kind: string;
   /** Filters of the main-branch convs. */
   filters: number[];
   stride: number;
-  /** Dilation of the 3×3 convs. */
+  /** Dilation of the k×k convs. */
   dilation: number;
+  /** Kernel size of the kind's k×k units (3 unless `kernel_size` says otherwise). */
+  kernelSize: number;
+  /** Channel attention after the branch (src/ir/blocks/attention.ts) and its squeeze ratio. */
+  attention: AttentionKind;
+  seRatio: number;
+  /** Stochastic depth: this block's drop probability (0: none). */
+  dropPath: number;
   strideAt: '1x1' | '3x3';
   groups: number;
   /** Pre-activation blocks: whether BN+ReLU before the first conv is left out (the stem already ended with it). */
@@ -101,20 +121,49 @@ export interface BlockLayout {
   preactShortcut: boolean;
 }
 
-/** A residual block as a whole: what the emitter turns into one call of a block function. */
+/** A block's shortcut: what the spec asked for, whether a block override forced it, what `chooseShortcut` chose. */
+export interface ShortcutDecision {
+  requested: ShortcutKind;
+  forced: boolean;
+  /** `none` for a kind without a shortcut (plain blocks). */
+  chosen: ShortcutKind | 'none';
+  /** Whether a conv shortcut is followed by BN (never in pre-activation blocks). */
+  norm: boolean;
+}
+
+/** A block as a whole: what the emitter turns into one call of a block function. */
 export interface BlockInfo extends BlockLayout {
-  shortcut: ShortcutKind;
-  shortcutNorm: boolean;
+  shortcut: ShortcutDecision;
   input: string;
   output: string;
   /** Every node of the block, in order. */
   nodes: string[];
+  /** The node each role produced, in node order. */
+  roles: Array<{ role: Role; node: string }>;
+}
+
+/** Network-wide settings, as the spec states them (not as they can be guessed from the layers). */
+export interface NetworkSettings {
+  batchNorm: { epsilon: number; momentum: number };
+  convBias: ConvBias;
+  padding: PaddingMode;
+  naming: NamingScheme;
+  /** -1 none, 0 the stem, n the stem and stages 1…n. */
+  frozenStages: number;
+  /** 1-based stages whose outputs are model outputs besides the head's. */
+  outIndices: number[];
+  includeTop: boolean;
+  pooling: PoolKind;
+  zeroInitResidual: boolean;
 }
 
 export interface StageSummary {
   name: string;
   index: number;
   blocks: number;
+  /** The stage's stride as specified (before output_stride turns it into dilation). */
+  stride: number;
+  downsampleAt: 'first' | 'last';
   params: ParamCounts;
   macs: number;
   outputShape: Shape;
@@ -131,5 +180,9 @@ export interface IRGraph {
   stages: StageSummary[];
   params: ParamCounts & { total: number };
   macs: number;
-  naming: string;
+  naming: NamingScheme;
+  settings: NetworkSettings;
+  /** Stem and head nodes, in order; the head's `top` ones exist only with the classifier (include_top). */
+  stem: string[];
+  head: Array<{ node: string; top: boolean }>;
 }

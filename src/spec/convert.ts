@@ -32,6 +32,7 @@ export function toResolvedSpec(raw: Raw, fallbackName: string): ResolvedSpec {
     outputStride: raw.output_stride as number | undefined,
     outIndices: (raw.out_indices as number[] | undefined) ?? [],
     frozenStages: raw.frozen_stages as number,
+    dropPathRate: raw.drop_path_rate as number,
     train: raw.train as Raw | undefined,
   };
 }
@@ -64,6 +65,9 @@ function blockSettings(raw: Raw, root: boolean): Partial<BlockSettings> {
     expansion: raw.expansion as number | undefined,
     preactShortcut: raw.preact_shortcut as boolean | undefined,
     dilation: raw.dilation as number | undefined,
+    kernelSize: raw.kernel_size as number | undefined,
+    attention: raw.attention as BlockSettings['attention'] | undefined,
+    seRatio: raw.se_ratio as number | undefined,
   };
   for (const key of Object.keys(settings) as (keyof BlockSettings)[]) if (settings[key] === undefined) delete settings[key];
   // The root level is complete: the schema gives its defaults, the convention and family fill the rest.
@@ -96,6 +100,7 @@ function stem(raw: Raw): StemSpec {
     pool: raw.pool as StemSpec['pool'],
     poolSize: raw.pool_size as number,
     poolStride: raw.pool_stride as number,
+    poolPadding: raw.pool_padding as StemSpec['poolPadding'],
   };
 }
 
@@ -108,5 +113,6 @@ function head(raw: Raw): HeadSpec {
     dropout: raw.dropout as number,
     classes: raw.classes as number,
     activation: (raw.activation as HeadSpec['activation'] | undefined) ?? 'softmax',
+    names: (raw.names as HeadSpec['names'] | undefined) ?? {},
   };
 }

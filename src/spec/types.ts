@@ -2,7 +2,8 @@
  * The resolved spec in memory (camelCase). The YAML wire format (snake_case) is described by
  * specs/netspec.schema.json; `toResolvedSpec` maps one onto the other after every default has been applied.
  */
-export type BlockKind = 'basic' | 'bottleneck' | 'preact_basic' | 'preact_bottleneck';
+/** The name of a block kind registered in src/ir/blocks (the schema lists the built-in ones). */
+export type BlockKind = string;
 export type ShortcutKind = 'projection' | 'identity' | 'option_a' | 'maxpool' | 'avg_down';
 export type StrideAt = '1x1' | '3x3';
 export type DownsampleAt = 'first' | 'last';
@@ -10,6 +11,9 @@ export type ConvBias = 'always' | 'never' | 'unless_bn';
 export type PaddingMode = 'same' | 'explicit' | 'auto';
 export type NamingScheme = 'keras' | 'torch' | 'caffe';
 export type PoolKind = 'max' | 'avg' | 'none';
+export type AttentionKind = 'none' | 'se';
+/** Head layers a spec may name explicitly. */
+export type HeadLayer = 'post_bn' | 'post_relu' | 'avg_pool' | 'max_pool' | 'flatten' | 'dropout' | 'fc';
 export type Shape3 = [number, number, number];
 
 export interface ShortcutSpec {
@@ -29,6 +33,12 @@ export interface BlockSettings {
   expansion?: number;
   preactShortcut: boolean;
   dilation: number;
+  /** Kernel size of the block's k×k convs (the deeplearning.ai assignment's `f`). */
+  kernelSize: number;
+  /** Channel attention after the residual branch (src/ir/blocks/attention.ts). */
+  attention: AttentionKind;
+  /** Squeeze-and-excitation reduction (timm's rd_ratio). */
+  seRatio: number;
 }
 
 export interface BlockOverride extends Partial<BlockSettings> {
@@ -53,6 +63,8 @@ export interface StemSpec {
   pool: PoolKind;
   poolSize: number;
   poolStride: number;
+  /** `symmetric`: (pool_size − 1) / 2 zeros each side; `valid`: none. */
+  poolPadding: 'symmetric' | 'valid';
 }
 
 export interface HeadSpec {
@@ -63,6 +75,8 @@ export interface HeadSpec {
   dropout: number;
   classes: number;
   activation: 'softmax' | 'linear' | 'sigmoid';
+  /** Names that replace the naming scheme's. */
+  names: Partial<Record<HeadLayer, string>>;
 }
 
 export interface ResolvedSpec extends BlockSettings {
@@ -83,6 +97,8 @@ export interface ResolvedSpec extends BlockSettings {
   outputStride?: number;
   outIndices: number[];
   frozenStages: number;
+  /** Stochastic depth: the largest drop probability, reached by the last block (timm's linear rule). */
+  dropPathRate: number;
   /** The raw training section, validated by the training schema where it is used. */
   train?: Record<string, unknown>;
 }

@@ -6,7 +6,7 @@
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { IRNode, NodeOf, OpKind } from '../../ir/types';
 import { convKernelInitializer, denseKernelInitializer, gammaInitializer } from './init';
-import { BatchNormalization, FrozenBatchNormalization, GroupedConv2D, SubsamplePad } from './layers';
+import { BatchNormalization, DropPath, FrozenBatchNormalization, GlobalPoolKeepDims, GroupedConv2D, SubsamplePad } from './layers';
 import { tf } from '../../runtime/tf';
 
 type Layer = InstanceType<typeof tf.layers.Layer>;
@@ -65,12 +65,20 @@ export const lowerings: { readonly [K in OpKind]: Lowering<K> } = {
     ...common(node), poolSize: node.attrs.size, strides: node.attrs.strides, padding: node.attrs.padding,
   }), inputs),
 
-  global_pool: (node, inputs) => apply(
-    node.attrs.mode === 'avg' ? tf.layers.globalAveragePooling2d(common(node)) : tf.layers.globalMaxPooling2d(common(node)),
-    inputs,
-  ),
+  global_pool: (node, inputs) => {
+    const { mode, keepDims } = node.attrs;
+    if (keepDims) return apply(new GlobalPoolKeepDims({ ...common(node), mode }), inputs);
+    return apply(mode === 'avg' ? tf.layers.globalAveragePooling2d(common(node)) : tf.layers.globalMaxPooling2d(common(node)), inputs);
+  },
 
   add: (node, inputs) => apply(tf.layers.add(common(node)), inputs),
+
+  sigmoid: (node, inputs) => apply(tf.layers.activation({ ...common(node), activation: 'sigmoid' }), inputs),
+
+  // tfjs' Multiply broadcasts the 1×1×C gate over the feature map.
+  multiply: (node, inputs) => apply(tf.layers.multiply(common(node)), inputs),
+
+  drop_path: (node, inputs) => apply(new DropPath({ ...common(node), rate: node.attrs.rate }), inputs),
 
   subsample_pad: (node, inputs) => apply(new SubsamplePad({ ...common(node), ...node.attrs }), inputs),
 

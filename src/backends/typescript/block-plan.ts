@@ -5,20 +5,16 @@
  * how each function picks its shortcut.
  */
 import { invariant } from '../../diagnostics/diagnostic';
-import { isBottleneckKind, isPreact } from '../../ir/plan';
+import { BlockKindDescriptor } from '../../ir/blocks/descriptor';
+import { blockKinds } from '../../ir/blocks/registry';
+import { roleKey } from '../../ir/roles';
+import { chooseShortcut } from '../../ir/shortcut';
 import { BlockInfo, IRGraph, IRNode, NodeOf } from '../../ir/types';
 import { BlockKind, ShortcutKind } from '../../spec/types';
 import { camelCase, literal, Value } from './code';
 import { blockNaming, BlockNaming, nameTemplate } from './naming';
 import { NetworkFacts } from './network';
 import { choosePattern, Pattern } from './patterns';
-
-export const blockFunctionNames: Readonly<Record<BlockKind, string>> = {
-  basic: 'basicBlock',
-  bottleneck: 'bottleneckBlock',
-  preact_basic: 'preactBasicBlock',
-  preact_bottleneck: 'preactBottleneckBlock',
-};
 
 /**
  * How a block function chooses its shortcut: by a rule on its shape (torchvision's `_make_layer`: identity unless the
@@ -39,6 +35,8 @@ export interface Field {
 
 export interface KindPlan {
   kind: BlockKind;
+  /** The registry entry the block function is printed from. */
+  descriptor: BlockKindDescriptor;
   fn: string;
   /** Layer name expression per role (`conv1`, `bn1`, `shortcut_conv`, `add`…). */
   names: ReadonlyMap<string, string>;
@@ -66,6 +64,7 @@ export interface BlocksPlan {
 
 interface BlockView {
   info: BlockInfo;
+  kind: BlockKindDescriptor;
   nodes: IRNode[];
   byRole: Map<string, IRNode>;
   inChannels: number;
@@ -79,7 +78,10 @@ export function planBlocks(graph: IRGraph, facts: NetworkFacts): BlocksPlan {
   const views = graph.blocks.map((info): BlockView => {
     const nodes = info.nodes.map((n) => facts.byName.get(n) as IRNode);
     const inputShape = (facts.byName.get(info.input) as IRNode).shape;
-    return { info, nodes, byRole: new Map(nodes.map((n) => [n.scope.role, n])), inChannels: inputShape[2], outChannels: info.filters[info.filters.length - 1] };
+    return {
+      info, kind: blockKinds.get(info.kind), nodes, byRole: new Map(info.roles.map((r) => [roleKey(r.role), facts.byName.get(r.node) as IRNode])),
+      inChannels: inputShape[2], outChannels: info.filters[info.filters.length - 1],
+    };
   });
   const kindsUsed = [...new Set(views.map((v) => v.info.kind))];
   const expansions = new Map(kindsUsed.map((k) => [k, expansionOf(views.filter((v) => v.info.kind === k))]));
@@ -89,7 +91,7 @@ export function planBlocks(graph: IRGraph, facts: NetworkFacts): BlocksPlan {
   const valueFields: Array<Omit<Field, 'pattern'> & { value(v: BlockView): Value | undefined }> = [
     {
       key: 'block', type: 'BlockFunction', doc: 'The block function (the net mixes block kinds).',
-      value: (v) => blockFunctionNames[v.info.kind], render: (fn) => String(fn),
+      value: (v) => v.kind.emit.fn, render: (fn) => String(fn),
     },
     {
       key: 'filters', type: filtersForm === 'number' ? 'number' : tupleType(kindsUsed),
@@ -97,20 +99,20 @@ export function planBlocks(graph: IRGraph, facts: NetworkFacts): BlocksPlan {
       value: (v) => (filtersForm === 'number' ? v.info.filters[0] : v.info.filters),
     },
     { key: 'stride', type: 'number', doc: 'Stride of the block: on its strided conv and on the shortcut.', value: (v) => v.info.stride },
-    { key: 'strideAt', type: "'1x1' | '3x3'", doc: 'Which bottleneck conv carries the stride.', value: (v) => (isBottleneckKind(v.info.kind) ? v.info.strideAt : undefined) },
+    { key: 'strideAt', type: "'1x1' | '3x3'", doc: 'Which bottleneck conv carries the stride.', value: (v) => (stridePlacementMatters(v.kind) ? v.info.strideAt : undefined) },
     { key: 'dilation', type: 'number', doc: 'Dilation of the 3×3 convs.', value: (v) => v.info.dilation },
-    { key: 'groups', type: 'number', doc: 'Groups of the 3×3 conv (ResNeXt cardinality).', value: (v) => (isBottleneckKind(v.info.kind) ? v.info.groups : undefined) },
+    { key: 'groups', type: 'number', doc: 'Groups of the 3×3 conv (ResNeXt cardinality).', value: (v) => (v.kind.units.some((u) => u.grouped) ? v.info.groups : undefined) },
     {
       key: 'shortcutKind', type: shortcutKindsType(shortcuts), doc: 'The shortcut, as the spec forces it for some blocks.',
-      value: (v) => (shortcuts.get(v.info.kind)?.mode === 'explicit' ? v.info.shortcut : undefined),
+      value: (v) => (shortcuts.get(v.info.kind)?.mode === 'explicit' ? v.info.shortcut.chosen : undefined),
     },
     {
       key: 'shortcutNorm', type: 'boolean', doc: 'Whether a conv shortcut is followed by BN.',
-      value: (v) => (hasConvShortcut(v) && !isPreact(v.info.kind) ? v.info.shortcutNorm : undefined),
+      value: (v) => (hasConvShortcut(v) && v.kind.activation === 'post' ? v.info.shortcut.norm : undefined),
     },
     {
       key: 'preactShortcut', type: 'boolean', doc: 'Whether a conv shortcut reads the pre-activated input (else the raw input).',
-      value: (v) => (hasConvShortcut(v) && isPreact(v.info.kind) && !v.info.skipPreact ? v.info.preactShortcut : undefined),
+      value: (v) => (hasConvShortcut(v) && v.kind.activation === 'pre' && !v.info.skipPreact ? v.info.preactShortcut : undefined),
     },
     {
       key: 'frozen', type: 'boolean', doc: 'frozen_stages: the stage does not train (nor the stem and the stages before it); its batch norms keep their moving statistics.',
@@ -118,8 +120,14 @@ export function planBlocks(graph: IRGraph, facts: NetworkFacts): BlocksPlan {
     },
     {
       key: 'skipPreact', type: 'boolean', doc: 'The first block follows the stem\'s BN+ReLU, so it does not repeat them.',
-      value: (v) => (isPreact(v.info.kind) ? v.info.skipPreact : undefined),
+      value: (v) => (v.kind.activation === 'pre' ? v.info.skipPreact : undefined),
     },
+    { key: 'kernelSize', type: 'number', doc: 'Kernel size of the k×k convs.', value: (v) => (v.kind.units.some((u) => u.kernel === 'k') ? v.info.kernelSize : undefined) },
+    {
+      key: 'seChannels', type: 'number', doc: 'Width of the squeeze-and-excitation bottleneck.',
+      value: (v) => (v.info.attention === 'se' ? (v.byRole.get('attn_fc1') as NodeOf<'conv2d'>).attrs.filters : undefined),
+    },
+    { key: 'dropPath', type: 'number', doc: 'Stochastic depth: the probability of dropping the residual branch while training.', value: (v) => (v.kind.residual ? v.info.dropPath : undefined) },
   ];
   const stageOf = (vs: BlockView[]) => graph.stages.map((_, s) => vs.filter((v) => v.info.stage === s));
   const byStage = stageOf(views);
@@ -133,6 +141,7 @@ export function planBlocks(graph: IRGraph, facts: NetworkFacts): BlocksPlan {
 
   const kinds = kindsUsed.map((kind): KindPlan => {
     const own = views.filter((v) => v.info.kind === kind);
+    const descriptor = blockKinds.get(kind);
     const names = new Map<string, string>();
     for (const role of rolesOf(own)) {
       const templates = new Set(own.filter((v) => v.byRole.has(role)).map((v) => nameTemplate(v.byRole.get(role)!.name, naming.id(v.info.stage, v.info.index), naming.param)));
@@ -140,7 +149,8 @@ export function planBlocks(graph: IRGraph, facts: NetworkFacts): BlocksPlan {
     }
     return {
       kind,
-      fn: blockFunctionNames[kind],
+      descriptor,
+      fn: descriptor.emit.fn,
       names,
       shortcut: shortcuts.get(kind)!,
       bias: convBiases(own, facts.convBias),
@@ -166,12 +176,12 @@ function filtersDoc(expansions: ReadonlyMap<BlockKind, number | undefined>): str
   if (wider.length === 0) return 'Width of the block\'s convs.';
   const [kind, e] = wider[0];
   if (wider.length > 1 || expansions.size > 1) return 'Width of the block\'s convs; a block\'s last conv may be wider (its expansion).';
-  return isBottleneckKind(kind) ? `Width of the bottleneck; the block's last conv is ${e}× wider.` : `Width of the block's first conv; the last is ${e}× wider.`;
+  return blockKinds.get(kind).widths === 'bottleneck' ? `Width of the bottleneck; the block's last conv is ${e}× wider.` : `Width of the block's first conv; the last is ${e}× wider.`;
 }
 
 /** `[number, number, number]` when every kind has three convs, and so on. */
 function tupleType(kinds: readonly BlockKind[]): string {
-  const counts = new Set(kinds.map((k) => (isBottleneckKind(k) ? 3 : 2)));
+  const counts = new Set(kinds.map((k) => blockKinds.get(k).units.length));
   return counts.size === 1 ? `[${Array.from({ length: [...counts][0] }, () => 'number').join(', ')}]` : 'number[]';
 }
 
@@ -181,36 +191,40 @@ function roleNameDoc(role: string): string {
 }
 
 function rolesOf(views: readonly BlockView[]): string[] {
-  return [...new Set(views.flatMap((v) => v.nodes.map((n) => n.scope.role)))];
+  return [...new Set(views.flatMap((v) => v.info.roles.map((r) => roleKey(r.role))))];
 }
 
 function hasConvShortcut(v: BlockView): boolean {
-  return v.info.shortcut === 'projection' || v.info.shortcut === 'avg_down';
+  return v.info.shortcut.chosen === 'projection' || v.info.shortcut.chosen === 'avg_down';
+}
+
+/** Whether `stride_at` moves the stride of this kind (it does for bottlenecks, not for basic blocks). */
+export function stridePlacementMatters(kind: BlockKindDescriptor): boolean {
+  return kind.strideUnit['1x1'] !== kind.strideUnit['3x3'];
 }
 
 /** e such that every block's filters are [f, e·f] (basic) or [f, f, e·f] (bottleneck); undefined if none. */
 function expansionOf(views: readonly BlockView[]): number | undefined {
-  const ratios = views.map(({ info: { filters: f, kind } }) => {
-    const regular = isBottleneckKind(kind) ? f.length === 3 && f[0] === f[1] : f.length === 2;
+  const ratios = views.map(({ info: { filters: f }, kind }) => {
+    const regular = f.length === kind.units.length && f.slice(0, -1).every((w) => w === f[0]);
     const e = f[f.length - 1] / f[0];
     return regular && Number.isInteger(e) ? e : undefined;
   });
   return ratios.every((e) => e !== undefined && e === ratios[0]) ? ratios[0] : undefined;
 }
 
-function ruleKind(rule: ShortcutRule, v: BlockView): ShortcutKind {
-  const { stride } = v.info;
-  if (rule === 'maxpool') return v.inChannels !== v.outChannels ? 'projection' : stride > 1 ? 'maxpool' : 'identity';
-  const changes = stride !== 1 || v.inChannels !== v.outChannels;
-  return changes && rule !== 'none' ? rule : 'identity';
+/** What the shape rule of ir/shortcut.ts gives this block under `rule` (`none`: a kind without shortcut). */
+function ruleKind(rule: ShortcutRule, v: BlockView): ShortcutKind | 'none' {
+  if (rule === 'none') return v.kind.residual ? 'identity' : 'none';
+  return chooseShortcut({ stride: v.info.stride, shortcut: { kind: rule, norm: v.info.shortcut.norm }, shortcutForced: false }, v.inChannels, v.outChannels);
 }
 
 function shortcutPlan(views: readonly BlockView[]): ShortcutPlan {
-  const used = [...new Set(views.map((v) => v.info.shortcut))].filter((k) => k !== 'identity');
+  const used = [...new Set(views.map((v) => v.info.shortcut.chosen))].filter((k): k is ShortcutKind => k !== 'identity' && k !== 'none');
   const rule: ShortcutRule | undefined = used.length === 0 ? 'none'
     : used.includes('maxpool') && used.every((k) => k === 'maxpool' || k === 'projection') ? 'maxpool'
       : used.length === 1 ? used[0] as ShortcutRule : undefined;
-  if (rule && views.every((v) => ruleKind(rule, v) === v.info.shortcut)) return { mode: 'rule', rule };
+  if (rule && views.every((v) => ruleKind(rule, v) === v.info.shortcut.chosen)) return { mode: 'rule', rule };
   return { mode: 'explicit', kinds: ['identity', ...used] };
 }
 
@@ -229,7 +243,7 @@ function convBiases(views: readonly BlockView[], byDefault: boolean): Map<string
       if (uses[0].bias !== byDefault) out.set(role, String(uses[0].bias));
       continue;
     }
-    invariant(role === 'shortcut_conv' && uses.every((u) => u.bias === !u.v.info.shortcutNorm), `conv role ${role} has a bias in some blocks only`);
+    invariant(role === 'shortcut_conv' && uses.every((u) => u.bias === !u.v.info.shortcut.norm), `conv role ${role} has a bias in some blocks only`);
     out.set(role, '!shortcutNorm');
   }
   return out;

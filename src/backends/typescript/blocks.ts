@@ -4,10 +4,10 @@
  * layers come in the order the IR lowers them (pre-activation, shortcut, residual branch, sum), so the model's
  * layers line up with the compiled one's. Arguments that are the same for every block are written as constants.
  */
-import { isBottleneckKind, isPreact } from '../../ir/plan';
+import { unitKernel } from '../../ir/blocks/descriptor';
 import { ShortcutKind } from '../../spec/types';
 import { literal, objectLiteral, Value } from './code';
-import { BlocksPlan, KindPlan } from './block-plan';
+import { BlocksPlan, KindPlan, stridePlacementMatters } from './block-plan';
 import { Uses } from './helpers';
 import { MAX_WIDTH, wrapText } from './layout';
 import { PaddingRule } from './network';
@@ -25,7 +25,7 @@ interface Writer {
 /** The source of the block function for `kind`. */
 export function blockFunction(plan: BlocksPlan, kind: KindPlan, padding: PaddingRule, uses: Uses): string {
   const w: Writer = { plan, kind, padding, uses, params: new Set([plan.naming.param]), lines: [] };
-  const preact = isPreact(kind.kind);
+  const preact = kind.descriptor.activation === 'pre';
   const filters = filterExpressions(w);
   const out = filters[filters.length - 1];
   const outChannels = /^[\w.[\]]+$/.test(out) ? out : 'outChannels';
@@ -34,11 +34,15 @@ export function blockFunction(plan: BlocksPlan, kind: KindPlan, padding: Padding
 
   let input = 'x';
   if (preact) input = preactivation(w);
-  const shortcut = shortcutCode(w, outChannels, input);
+  const shortcut = kind.descriptor.residual ? shortcutCode(w, outChannels, input) : undefined;
   residualBranch(w, filters, input);
-  if (preact) w.lines.push(`return add(${shortcut}, y, ${name(w, 'out')});`);
+  if (has(w, 'attn_fc1')) squeezeExcite(w, outChannels);
+  if (has(w, 'drop_path')) dropPath(w);
+  w.uses.add('relu');
+  if (shortcut === undefined) w.lines.push(`return relu(y, ${name(w, 'out')});`);
+  else if (preact) w.lines.push(`return add(${shortcut}, y, ${name(w, 'out')});`);
   else w.lines.push(`return relu(add(${shortcut}, y, ${name(w, 'add')}), ${name(w, 'out')});`);
-  w.uses.add('add', 'relu');
+  if (shortcut !== undefined) w.uses.add('add');
 
   const fieldKeys = plan.fields.map((f) => f.key).filter((k) => w.params.has(k));
   const destructured = [...fieldKeys, plan.naming.param].join(', ');
@@ -78,7 +82,7 @@ function has(w: Writer, role: string): boolean {
 
 /** Filters of each conv: `filters`, `4 * filters`, `filters[2]` or literals. */
 function filterExpressions(w: Writer): string[] {
-  const count = isBottleneckKind(w.kind.kind) ? 3 : 2;
+  const count = w.kind.descriptor.units.length;
   const f = arg(w, 'filters');
   if (w.plan.filtersForm === 'tuple') {
     const c = constArg(w, 'filters');
@@ -177,17 +181,18 @@ function convShortcut(w: Writer, source: string, outChannels: string, stride: st
   const conv = `shortcut = conv2d(${source}, ${outChannels}, 1, ${objectLiteral([['strides', stride === '1' ? undefined : stride], ['useBias', bias], ['name', name(w, 'shortcut_conv')]])});`;
   if (!has(w, 'shortcut_bn')) return [conv];
   const bn = `shortcut = ${batchNorm(w, 'shortcut', 'shortcut_bn')};`;
-  const norm = isPreact(w.kind.kind) ? 'false' : arg(w, 'shortcutNorm');
+  const norm = w.kind.descriptor.activation === 'pre' ? 'false' : arg(w, 'shortcutNorm');
   return norm === 'true' || norm === 'undefined' ? [conv, bn] : [conv, `if (${norm}) ${bn}`];
 }
 
 /** The residual branch: conv units, BN (not after a pre-activation block's last conv), ReLU between units. */
 function residualBranch(w: Writer, filters: string[], input: string): void {
-  const bottleneck = isBottleneckKind(w.kind.kind);
-  const preact = isPreact(w.kind.kind);
-  const kernels = bottleneck ? [1, 3, 1] : [3, 3];
+  const kind = w.kind.descriptor;
+  const preact = kind.activation === 'pre';
+  const kernelSize = constArg(w, 'kernelSize');
   const stride = arg(w, 'stride');
-  const strideAt = bottleneck ? arg(w, 'strideAt') : "'1x1'";
+  const strideAt = stridePlacementMatters(kind) ? arg(w, 'strideAt') : "'1x1'";
+  const strideUnit = (at: string) => kind.strideUnit[at === "'3x3'" ? '3x3' : '1x1'];
   let current = input;
   let declared = false;
   const assign = (expr: string) => {
@@ -195,15 +200,16 @@ function residualBranch(w: Writer, filters: string[], input: string): void {
     declared = true;
     current = 'y';
   };
-  kernels.forEach((kernel, i) => {
+  kind.units.forEach((u, i) => {
     const unit = i + 1;
-    const last = i === kernels.length - 1;
-    const strides = stride === '1' || i > 1 ? '1'
-      : strideAt === "'1x1'" ? (i === 0 ? stride : '1')
-        : strideAt === "'3x3'" ? (i === 1 ? stride : '1')
-          : `${strideAt} === ${i === 0 ? "'1x1'" : "'3x3'"} ? ${stride} : 1`;
-    const dilation = kernel === 3 ? arg(w, 'dilation') : '1';
-    const groups = kernel === 3 && bottleneck ? arg(w, 'groups') : '1';
+    const last = i === kind.units.length - 1;
+    const kernel = typeof kernelSize === 'number' ? String(unitKernel(u, kernelSize)) : u.kernel === 1 ? '1' : arg(w, 'kernelSize');
+    const carries = (at: string) => strideUnit(at) === i;
+    const strides = stride === '1' || (!carries("'1x1'") && !carries("'3x3'")) ? '1'
+      : strideAt === "'1x1'" || strideAt === "'3x3'" ? (carries(strideAt) ? stride : '1')
+        : `${strideAt} === ${carries("'1x1'") ? "'1x1'" : "'3x3'"} ? ${stride} : 1`;
+    const dilation = u.dilated ? arg(w, 'dilation') : '1';
+    const groups = u.grouped ? arg(w, 'groups') : '1';
     const bias = w.kind.bias.get(`conv${unit}`);
     const zeroInit = w.kind.zeroInit.has(`conv${unit}`) ? 'true' : undefined;
     if (dilation !== '1') w.uses.add('conv.dilation');
@@ -212,7 +218,7 @@ function residualBranch(w: Writer, filters: string[], input: string): void {
     if (zeroInit) w.uses.add('conv.zeroInit');
     let fn = 'conv2d';
     let padding: string | undefined;
-    if (kernel > 1) {
+    if (kernel !== '1') {
       if (w.padding === 'same') padding = "'same'";
       else if (w.padding === 'explicit') {
         w.uses.add('zeroPad');
@@ -249,19 +255,14 @@ function batchNorm(w: Writer, input: string, role: string): string {
 
 function docComment(w: Writer): string[] {
   const k = w.kind;
-  const bottleneck = isBottleneckKind(k.kind);
-  const preact = isPreact(k.kind);
+  const kind = k.descriptor;
+  const preact = kind.activation === 'pre';
   const e = k.expansion ?? 1;
   const wide = w.plan.filtersForm === 'number' && e !== 1 ? `${e} × \`filters\`` : 'the output width';
-  const lines = [
-    preact
-      ? `Pre-activation ${bottleneck ? 'bottleneck' : 'basic'} block (He et al. 2016, "Identity Mappings"): BN and ReLU before each conv, nothing after the sum.`
-      : `${bottleneck ? 'Bottleneck' : 'Basic'} block: conv–BN units with ReLU between them, ReLU after the sum with the shortcut.`,
-    bottleneck ? `Convs: 1×1 down to \`filters\`, 3×3, 1×1 up to ${wide}.` : 'Convs: two 3×3.',
-  ];
+  const lines = [kind.summary, `Convs: ${convsText(w, wide)}.`];
   const strideAt = constArg(w, 'strideAt');
-  if (bottleneck && strideAt === '3x3') lines.push(`The stride sits on the 3×3 conv${preact ? '' : ' (torchvision\'s "ResNet v1.5")'}.`);
-  if (bottleneck && strideAt === '1x1') lines.push(`The stride sits on the first 1×1 conv${preact ? '' : ', as in the paper'}.`);
+  if (stridePlacementMatters(kind) && strideAt === '3x3') lines.push(`The stride sits on the 3×3 conv${preact ? '' : ' (torchvision\'s "ResNet v1.5")'}.`);
+  if (stridePlacementMatters(kind) && strideAt === '1x1') lines.push(`The stride sits on the first 1×1 conv${preact ? '' : ', as in the paper'}.`);
   const s = k.shortcut;
   const rules: Record<string, string> = {
     none: 'The shortcut is the identity.',
@@ -270,8 +271,54 @@ function docComment(w: Writer): string[] {
     avg_down: 'Where the block changes shape, the shortcut average-pools the stride away, then a 1×1 conv projects it (ResNet-D).',
     maxpool: 'A 1×1 conv projects the shortcut where the channels change; where only the size does, a stride-only 1×1 max-pool subsamples it (Keras\' ResNetV2).',
   };
-  lines.push(s.mode === 'rule' ? rules[s.rule] : 'The shortcut is given per block (`shortcutKind`).');
+  if (!kind.residual) lines.push('There is no shortcut: the block is plain.');
+  else lines.push(s.mode === 'rule' ? rules[s.rule] : 'The shortcut is given per block (`shortcutKind`).');
+  if (has(w, 'attn_fc1')) lines.push('Squeeze-and-excitation (timm\'s SEModule) gates the branch\'s channels before the sum.');
+  if (has(w, 'drop_path')) lines.push('While training, stochastic depth drops the branch per sample with probability `dropPath`.');
   if (k.gammaZero.size > 0) lines.push('The last BN starts with gamma 0 (zero_init_residual), so the block starts as the identity.');
   if (k.zeroInit.size > 0) lines.push('The last conv starts at zero (zero_init_residual), so the block starts as the identity.');
   return ['/**', ...wrapText(lines.join(' '), MAX_WIDTH - 3).map((l) => ` * ${l}`), ' */'];
+}
+
+/** "1×1 down to `filters`, 3×3, 1×1 up to 4 × `filters`" or "two 3×3", from the kind's units. */
+function convsText(w: Writer, wide: string): string {
+  const units = w.kind.descriptor.units;
+  const size = constArg(w, 'kernelSize');
+  const k = typeof size === 'number' ? `${size}×${size}` : 'k×k';
+  const text = (u: (typeof units)[number]) => (u.kernel === 1 ? '1×1' : k);
+  if (units.every((u) => u.kernel !== 1)) return `${['', 'one', 'two', 'three', 'four'][units.length] ?? units.length} ${k}`;
+  return units.map((u, i) => {
+    if (u.kernel !== 1) return text(u);
+    if (i === 0) return '1×1 down to `filters`';
+    return i === units.length - 1 ? `1×1 up to ${wide}` : '1×1';
+  }).join(', ');
+}
+
+/** timm's SEModule on `y`: mean over the map, 1×1 conv down (ReLU), 1×1 conv up (sigmoid), product. */
+function squeezeExcite(w: Writer, outChannels: string): void {
+  w.uses.add('conv2d', 'relu', 'GlobalPoolKeepDims');
+  const bias = constBias(w);
+  const conv = (input: string, filters: string, role: string) =>
+    `conv2d(${input}, ${filters}, 1, ${objectLiteral([['useBias', bias], ['name', name(w, role)]])})`;
+  w.lines.push(
+    '',
+    `let se = apply(new GlobalPoolKeepDims({ mode: 'avg', name: ${name(w, 'attn_pool')} }), y);`,
+    `se = relu(${conv('se', arg(w, 'seChannels'), 'attn_fc1')}, ${name(w, 'attn_relu')});`,
+    `se = apply(tf.layers.activation({ activation: 'sigmoid', name: ${name(w, 'attn_gate')} }), ${conv('se', outChannels, 'attn_fc2')});`,
+    `y = apply(tf.layers.multiply({ name: ${name(w, 'attn_scale')} }), [y, se]);`,
+  );
+}
+
+/** The SE convs always have a bias; say so where the network's default is without. */
+function constBias(w: Writer): string | undefined {
+  const bias = w.kind.bias.get('attn_fc1');
+  if (bias !== undefined) w.uses.add('conv.useBias');
+  return bias;
+}
+
+function dropPath(w: Writer): void {
+  w.uses.add('DropPath');
+  const rate = arg(w, 'dropPath');
+  const layer = `y = apply(new DropPath({ rate: ${rate}, name: ${name(w, 'drop_path')} }), y);`;
+  w.lines.push(/^[\d.]+$/.test(rate) ? layer : `if (${rate} > 0) ${layer}`);
 }

@@ -180,3 +180,60 @@ class GroupedConv2D extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(GroupedConv2D);`;
+
+/** Copy of GlobalPoolKeepDims (src/backends/tfjs/layers/channel-ops.ts): the 1×1×C squeeze of squeeze-and-excitation. */
+export const globalPoolKeepDimsClass = `/** The mean (or max) over height and width, kept as 1×1×C (the squeeze of squeeze-and-excitation). */
+class GlobalPoolKeepDims extends tf.layers.Layer {
+  static className = 'GlobalPoolKeepDims';
+  readonly mode: 'avg' | 'max';
+
+  constructor(args: LayerArgs & { mode: 'avg' | 'max' }) {
+    super(args);
+    this.mode = args.mode;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const [n, , , c] = inputShape as tf.Shape;
+    return [n, 1, 1, c];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    return this.mode === 'avg' ? tf.mean(x, [1, 2], true) : tf.max(x, [1, 2], true);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), mode: this.mode };
+  }
+}
+tf.serialization.registerClass(GlobalPoolKeepDims);`;
+
+/** Copy of DropPath (src/backends/tfjs/layers/channel-ops.ts): timm's stochastic depth. */
+export const dropPathClass = `/**
+ * Stochastic depth (timm's drop_path): while training, zero each sample's branch with probability \`rate\` and scale
+ * the kept ones by 1 / (1 - rate); the identity at inference.
+ */
+class DropPath extends tf.layers.Layer {
+  static className = 'DropPath';
+  readonly rate: number;
+
+  constructor(args: LayerArgs & { rate: number }) {
+    super(args);
+    this.rate = args.rate;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (kwargs.training !== true || this.rate === 0) return x;
+    return tf.tidy(() => {
+      const keep = 1 - this.rate;
+      const mask = tf.floor(tf.add(tf.randomUniform([x.shape[0] ?? 1, 1, 1, 1]), keep));
+      return tf.mul(x, tf.div(mask, keep));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), rate: this.rate };
+  }
+}
+tf.serialization.registerClass(DropPath);`;

@@ -4,7 +4,7 @@
  * initialised and how batch norm is configured. Initial weights are the tfjs backend's (src/backends/tfjs/init.ts).
  */
 import { literal, objectLiteral } from './code';
-import { frozenBatchNormClass, groupedConvClass, layerArgsType, subsamplePadClass } from './custom-layers';
+import { dropPathClass, frozenBatchNormClass, globalPoolKeepDimsClass, groupedConvClass, layerArgsType, subsamplePadClass } from './custom-layers';
 
 /**
  * The conv kernel initializer of src/backends/tfjs/init.ts (CONV_KERNEL_INIT), repeated here so that emitting does
@@ -79,9 +79,11 @@ export function helperSources(uses: Uses, settings: HelperSettings): string[] {
     '  for (const layer of tf.model({ inputs: input, outputs: x }).layers) layer.trainable = false;',
     '}',
   ].join('\n'));
-  if (uses.has('SubsamplePad') || uses.has('GroupedConv2D')) out.push(layerArgsType);
+  if (['SubsamplePad', 'GroupedConv2D', 'GlobalPoolKeepDims', 'DropPath'].some((c) => uses.has(c))) out.push(layerArgsType);
   push('SubsamplePad', subsamplePadClass);
   push('GroupedConv2D', groupedConvClass);
+  push('GlobalPoolKeepDims', globalPoolKeepDimsClass);
+  push('DropPath', dropPathClass);
   push('batchNorm.frozen', frozenBatchNormClass);
   return out;
 }

@@ -39,7 +39,7 @@ export function summary(graph: IRGraph, blocksOnly: boolean): string {
       rows.push([`${n.name} (${layerType(n)})`, formatShape(n.shape), formatCount(nodeParams(n))]);
     } else if (block.nodes[0] === n.name) {
       const nodes = graph.nodes.filter((m) => blockOf.get(m.name) === block);
-      const label = `block ${block.stage + 1}.${block.index} ${block.kind}${block.shortcut !== 'identity' ? ` + ${block.shortcut}` : ''}`;
+      const label = `block ${block.stage + 1}.${block.index} ${block.kind}${block.shortcut.chosen !== 'identity' && block.shortcut.chosen !== 'none' ? ` + ${block.shortcut.chosen}` : ''}`;
       rows.push([label, formatShape(nodes[nodes.length - 1].shape), formatCount(nodes.reduce((a, m) => a + nodeParams(m), 0))]);
     }
   }

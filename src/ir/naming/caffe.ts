@@ -21,8 +21,8 @@ export const caffeNaming: NamingFactory = (ctx: NamingContext) => {
       const unit = index > 1 ? `conv1_${index}` : 'conv1';
       const stem: Record<string, string> = { conv: unit, bn: `bn_${unit}`, relu: `${unit}_relu`, pad: `${unit}_pad` };
       if (stem[base]) return stem[base];
-      if (scope.role === 'pool' || scope.role === 'avg_pool') return 'pool1';
-      if (scope.role === 'pool_pad') return 'pool1_pad';
+      if (base === 'pool' || base === 'avg_pool') return 'pool1';
+      if (base === 'pool_pad') return 'pool1_pad';
       return unknownRole('caffe', scope);
     }
     if (scope.part === 'head') {
@@ -30,7 +30,7 @@ export const caffeNaming: NamingFactory = (ctx: NamingContext) => {
       const head: Record<string, string> = {
         post_bn: 'bn_post', post_relu: 'post_relu', avg_pool: `pool${last}`, max_pool: `pool${last}`, flatten: 'flatten', dropout: 'dropout', fc: `fc${ctx.classes}`,
       };
-      return head[scope.role] ?? unknownRole('caffe', scope);
+      return head[base] ?? unknownRole('caffe', scope);
     }
     const id = blockId(scope.stage ?? 0, scope.block ?? 0);
     const branch = `branch2${BRANCH2[index - 1] ?? index}`;
@@ -38,7 +38,7 @@ export const caffeNaming: NamingFactory = (ctx: NamingContext) => {
     if (base === 'bn' && index > 0) return `bn${id}_${branch}`;
     if (base === 'relu' && index > 0) return `res${id}_${branch}_relu`;
     if (base === 'pad' && index > 0) return `res${id}_${branch}_pad`;
-    switch (scope.role) {
+    switch (base) {
       case 'preact_bn': return `bn${id}_preact`;
       case 'preact_relu': return `res${id}_preact_relu`;
       case 'shortcut_conv': return `res${id}_branch1`;
@@ -46,6 +46,13 @@ export const caffeNaming: NamingFactory = (ctx: NamingContext) => {
       case 'shortcut_avgpool':
       case 'shortcut_maxpool': return `res${id}_branch1_pool`;
       case 'shortcut_subsample': return `res${id}_branch1`;
+      case 'attn_pool': return `res${id}_se_pool`;
+      case 'attn_fc1': return `res${id}_se_down`;
+      case 'attn_relu': return `res${id}_se_relu`;
+      case 'attn_fc2': return `res${id}_se_up`;
+      case 'attn_gate': return `res${id}_se_prob`;
+      case 'attn_scale': return `res${id}_se_scale`;
+      case 'drop_path': return `res${id}_drop_path`;
       case 'add': return `res${id}`;
       case 'out': return ctx.isPreact(scope.stage ?? 0, scope.block ?? 0) ? `res${id}` : `res${id}_relu`;
       default: return unknownRole('caffe', scope);

@@ -1,3 +1,4 @@
+import { Role, roleKey, unitOf } from '../roles';
 import { NodeScope } from '../types';
 
 /** Facts about the network that some naming schemes need beyond a node's own scope. */
@@ -13,12 +14,11 @@ export type Namer = (scope: NodeScope) => string;
 
 export type NamingFactory = (ctx: NamingContext) => Namer;
 
-/** `conv2` → { base: 'conv', index: 2 }. */
-export function splitRole(role: string): { base: string; index: number } {
-  const m = /^([a-z_]+?)(\d+)$/.exec(role);
-  return m ? { base: m[1], index: Number(m[2]) } : { base: role, index: 0 };
+/** A role's kind and its conv unit (0 for roles outside a unit). */
+export function splitRole(role: Role): { base: Role['kind']; index: number } {
+  return { base: role.kind, index: unitOf(role) };
 }
 
 export function unknownRole(scheme: string, scope: NodeScope): never {
-  throw new Error(`netspec internal error: naming scheme '${scheme}' has no name for ${scope.part} role '${scope.role}'`);
+  throw new Error(`netspec internal error: naming scheme '${scheme}' has no name for ${scope.part} role '${roleKey(scope.role)}'`);
 }

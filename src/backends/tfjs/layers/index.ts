@@ -3,3 +3,4 @@ export { BatchNormalization } from './batch-norm';
 export { FrozenBatchNormalization } from './frozen-batch-norm';
 export { GroupedConv2D, GroupedConv2DArgs } from './grouped-conv2d';
 export { SubsamplePad, SubsamplePadArgs } from './subsample-pad';
+export { DropPath, GlobalPoolKeepDims } from './channel-ops';
