@@ -8,4 +8,5 @@ export { lowerNode, lowerings } from './lower';
 export {
   applyTransfer, formatTransferReport, isComplete, planTransfer, readWeights, ShapeMismatch, TransferReport, transferFrom, transferWeights,
 } from './transfer';
+export { isTorchWeightsFile, readTorchStateDict, stateDictOf, TorchTransfer, transferStateDict } from './torch-weights';
 export { compareModel, formatVerifyReport, LayerComparison, verifyGraph, VerifyReport } from './verify';

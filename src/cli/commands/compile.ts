@@ -28,7 +28,7 @@ export function registerCompile(program: Command): void {
     .argument('<spec>', 'built-in name (see `netspec list`) or spec file')
     .requiredOption('--out <dir>', 'directory to write model.json and weights.bin into (created if missing)')
     .option('--set <key=value>', 'override a field, e.g. --set head.classes=10 (repeatable)', collectSets, [])
-    .option('--weights <model.json>', 'load weights by layer name from another tfjs Layers model (e.g. converted Keras weights)')
+    .option('--weights <file>', 'load weights by name: another tfjs Layers model (model.json, e.g. converted Keras weights) or a torch state dict (.safetensors, torch module names)')
     .option('--allow-partial', 'with --weights: write the model even when some weights are missing or have other shapes')
     .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu', 'auto')
     .option('--inference', 'write the inference model: batch norm folded into the convolutions, ReLU fused (same outputs)')
@@ -42,12 +42,17 @@ async function compile(ref: string, opts: CompileOptions): Promise<void> {
   const backend = await selectBackend({ backend: opts.backend });
   process.stdout.write(`backend: ${backend.name} — ${backend.description}\n`);
   // Read the weight file before building, so a wrong path fails in milliseconds, not after a ResNet-152 init.
-  const weights = opts.weights === undefined ? undefined : await tfjs.readWeights(opts.weights).catch((e) => { throw asCliError(e); });
+  const torch = opts.weights !== undefined && tfjs.isTorchWeightsFile(opts.weights);
+  const stateDict = torch ? tfjs.readTorchStateDict(opts.weights!) : undefined;
+  const weights = opts.weights === undefined || torch ? undefined : await tfjs.readWeights(opts.weights).catch((e) => { throw asCliError(e); });
   const model = tfjs.buildLayersModel(graph);
   let layers = graph.nodes.length;
   try {
-    if (weights !== undefined) {
-      const report = tfjs.transferFrom(model, weights, tfjs.modelJsonPath(opts.weights!), { allowPartial: opts.allowPartial });
+    if (opts.weights !== undefined) {
+      const transfer = { allowPartial: opts.allowPartial };
+      const report = stateDict !== undefined
+        ? tfjs.transferStateDict(model, graph, stateDict, opts.weights, transfer)
+        : tfjs.transferFrom(model, weights!, tfjs.modelJsonPath(opts.weights), transfer);
       process.stdout.write(tfjs.formatTransferReport(report));
       if (!report.applied) {
         throw usageError(`${report.missing.length} weight(s) missing and ${report.mismatched.length} with another shape in ${opts.weights}; nothing written`,
