@@ -22,12 +22,11 @@ export interface StoredTensor {
   values: Float32Array;
 }
 
-/** A tensor to write: float32 values, or int64 zeros/counters (`num_batches_tracked`). */
-export interface TensorToWrite {
-  dtype: 'F32' | 'I64';
-  shape: number[];
-  values: Float32Array | BigInt64Array;
-}
+/** A tensor to write: float32 values, int64 (`num_batches_tracked`, labels) or uint8 (images). */
+export type TensorToWrite =
+  | { dtype: 'F32'; shape: number[]; values: Float32Array }
+  | { dtype: 'I64'; shape: number[]; values: BigInt64Array }
+  | { dtype: 'U8'; shape: number[]; values: Uint8Array };
 
 /** Headers beyond this are not state dicts (safetensors itself caps them at 100 MB). */
 const MAX_HEADER = 100 * 1024 * 1024;
