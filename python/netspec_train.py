@@ -269,6 +269,10 @@ def main(argv):
                 emit("step", epoch=epoch, step=step + 1, steps=steps)
         if world > 1:
             dist.all_reduce(totals)
+            # DDP copies rank 0's buffers into the others before each training forward, not after the last one:
+            # without this, rank 1 would evaluate with its own shard's BN statistics and rank 0 save others.
+            for b in model.buffers():
+                dist.broadcast(b, 0)
         seconds = time.time() - began
         metrics = {"epoch": epoch + 1, "lr": lr_at(cfg, plateau, epoch, max(steps - 1, 0), steps),
                    "loss": float(totals[0] / totals[2]), "accuracy": float(totals[1] / totals[2])}

@@ -68,10 +68,9 @@ describeWithTorch('torchrun training', [], (python) => {
     expect(e.code).toBe(0);
     const report = JSON.parse(e.stdout) as { loss: number; top1: number };
     console.log(`torch val_loss ${m.val_loss} val_acc ${m.val_accuracy}; netspec evaluate of the converted tfjs model: ${JSON.stringify({ loss: report.loss, top1: report.top1 })}`);
-    // The same 1,000 test images through the torch model and through the tfjs model it became. The losses differ by
-    // convention only: evaluate takes the log of softmax probabilities clipped at 1e-7 (Keras), torch of logits.
-    expect(Math.abs(report.top1 - (m.val_accuracy as number))).toBeLessThanOrEqual(0.002);
-    expect(Math.abs(report.loss - (m.val_loss as number)) / (m.val_loss as number)).toBeLessThan(0.01);
+    // The same 1,000 test images through the torch model (rank 0's BN statistics, all ranks) and the tfjs model it became.
+    expect(report.top1).toBe(m.val_accuracy);
+    expect(Math.abs(report.loss - (m.val_loss as number)) / (m.val_loss as number)).toBeLessThan(1e-5);
   });
 
   test('kill -9 of one worker mid-run stops the run with the last checkpoint; --resume continues from it to the end', async () => {
@@ -94,5 +93,15 @@ describeWithTorch('torchrun training', [], (python) => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('(resumed)');
     expect(readMetrics(metrics).map((x) => x.epoch)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('without a Python that imports torch', () => {
+  test('--engine torch says which interpreter it asked and how to install torch (exit 2)', async () => {
+    const r = await netspec('train', 'fashion/resnet8', '--engine', 'torch', '--python', '/nonexistent/python3', '--out', path.join(os.tmpdir(), 'netspec-never'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no Python with PyTorch found (asked: /nonexistent/python3)');
+    expect(r.stderr).toContain('apt-get install python3-torch');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
