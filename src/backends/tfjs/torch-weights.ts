@@ -13,7 +13,7 @@ import { packageRoot } from '../../io/package-root';
 import { readSafetensors, StoredTensor, TensorToWrite } from '../../io/safetensors';
 import { inverse, permute, torchParams } from '../pytorch/names';
 import { tf } from '../../runtime/tf';
-import { TransferOptions, TransferReport } from './transfer';
+import { sameShape, TransferOptions, TransferReport } from './transfer';
 
 const IGNORED = /(^|\.)num_batches_tracked$/;
 
@@ -78,5 +78,3 @@ export function stateDictOf(model: LayersModel, graph: IRGraph): Map<string, Ten
   }
   return out;
 }
-
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);

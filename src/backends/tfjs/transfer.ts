@@ -94,7 +94,7 @@ export function transferFrom(model: LayersModel, weights: NamedTensorMap, source
   return { ...report, applied };
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+export const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** `['a/kernel', 'a/bias', 'b/gamma']` → `['a: kernel, bias', 'b: gamma']`, keeping first-seen order. */
 function byLayer(names: string[]): string[] {

@@ -75,6 +75,13 @@ describe('safetensors', () => {
 });
 
 describe('compile --weights with a state dict that does not fit', () => {
+  test('a pickled .pth is refused with the one-line conversion, not unpickled (exit 2)', async () => {
+    const r = await netspec('compile', 'resnet18', '--weights', 'resnet18.pth', '--out', path.join(os.tmpdir(), 'netspec-never'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('netspec reads torch state dicts as .safetensors, not pickled .pt/.pth files');
+    expect(r.stderr).toMatch(/python3 \S+python\/safetensors_io\.py resnet18\.pth resnet18\.safetensors/);
+  });
+
   test('lists every missing, mismatched and unexpected name with torch shapes, writes nothing, exits 2', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-st-'));
     try {

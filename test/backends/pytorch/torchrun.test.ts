@@ -92,6 +92,9 @@ describeWithTorch('torchrun training', [], (python) => {
     const r = await netspec('train', '--engine', 'torch', '--nproc-per-node', '2', '--resume', '--out', out, '--python', python.executable);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('(resumed)');
+    // Epochs up to the checkpoint are not trained again.
+    expect(r.stdout).not.toMatch(new RegExp(`^epoch ${kept}/3`, 'm'));
+    expect(r.stdout).toMatch(/^epoch 3\/3 /m);
     expect(readMetrics(metrics).map((x) => x.epoch)).toEqual([1, 2, 3]);
   });
 });
