@@ -88,7 +88,9 @@ describeWithTorch('emitted PyTorch modules', [], (python) => {
     ['Keras CIFAR v2: pre-activation bottlenecks, pool-and-flatten head', 'keras-cifar/resnet_v2', []],
   ];
 
-  test.each(PARITY)('%s (%s): eval outputs equal tfjs within float32 noise', (_, spec, sets) => {
+  // Logits, not probabilities: a softmax of random-weight logits saturates to one-hot and would hide differences.
+  test.each(PARITY)('%s (%s): eval logits equal tfjs within float32 noise', (_, spec, specSets) => {
+    const sets = [...specSets, 'head.activation=linear'];
     const graph = graphOf(spec, sets);
     const model = build(graph);
     const tag = `${spec.replace(/\W/g, '_')}-${sets.length}`;
@@ -110,7 +112,7 @@ describeWithTorch('emitted PyTorch modules', [], (python) => {
       const scale = Math.max(...y64.map(Math.abs));
       const diff = (a: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - y64[i]))) / scale;
       console.log(`${spec} ${sets.join(' ')}: outputs up to ${scale.toPrecision(3)}; relative |Δ| tfjs ${diff(ours).toExponential(2)}, torch fp32 ${diff(y32).toExponential(2)}`);
-      expect(scale).toBeGreaterThan(0.01);
+      expect(scale).toBeGreaterThan(0.1);
       expect(diff(ours)).toBeLessThanOrEqual(Math.max(1e-5, 2 * diff(y32)));
       tf.dispose([x, nchw]);
     } finally {
