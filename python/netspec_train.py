@@ -208,11 +208,12 @@ def main(argv):
         model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
     model.to(device)
     net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if cuda else None) if world > 1 else model
-    if cfg.get("bnEval"):
-        # Frozen BN statistics: the mode in which N processes and one are the same computation (see the tests).
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.eval()
+
+    frozen = set(cfg.get("frozen", []))
+    for name, p in model.named_parameters():
+        if name in frozen:
+            p.requires_grad = False
+    frozen_bn = [m for name, m in model.named_modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and f"{name}.weight" in frozen]
 
     o = cfg["optimizer"]
     params = [p for p in model.parameters() if p.requires_grad]
@@ -244,7 +245,10 @@ def main(argv):
         sampler.set_epoch(epoch)
         train.epoch = epoch
         net.train()
+        for m in frozen_bn:
+            m.eval()
         if cfg.get("bnEval"):
+            # BN on running statistics: the mode in which N processes and one are the same computation (tested).
             for m in model.modules():
                 if isinstance(m, nn.BatchNorm2d):
                     m.eval()

@@ -55,6 +55,16 @@ describeWithTorch('torchrun training', [], (python) => {
     expect(diff).toBeGreaterThan(1e-5);
   });
 
+  test('frozen_stages: 1 keeps the stem and stage 1 (weights and BN statistics) as they started; the rest trains', async () => {
+    const r = await trainOnTorch({ spec: 'fashion/resnet8', sets: ['frozen_stages=1'], out: path.join(dir, 'frozen'), epochs: 1, limit: 128, python: python.executable });
+    expect(r.code).toBe(0);
+    const before = readSafetensors(path.join(r.dir, 'torch', 'initial.safetensors'));
+    const after = lastWeights(r.dir);
+    const changed = (k: string) => before.get(k)!.values.some((v, i) => v !== after.get(k)!.values[i]);
+    for (const k of ['conv1.weight', 'bn1.weight', 'bn1.running_mean', 'layer1.0.conv2.weight', 'layer1.0.bn2.running_var']) expect({ k, changed: changed(k) }).toEqual({ k, changed: false });
+    for (const k of ['layer2.0.conv1.weight', 'layer3.0.bn1.running_mean', 'fc.weight']) expect({ k, changed: changed(k) }).toEqual({ k, changed: true });
+  });
+
   test('netspec train fashion/resnet8 --engine torch --nproc-per-node 2 --epochs 1, then netspec evaluate on its run directory', async () => {
     const out = path.join(dir, 'cli');
     const r = await netspec('train', 'fashion/resnet8', '--engine', 'torch', '--nproc-per-node', '2', '--epochs', '1', '--out', out, '--python', python.executable);

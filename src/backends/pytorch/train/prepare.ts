@@ -22,6 +22,7 @@ import { loadData, SYNTHETIC_PATH } from '../../../train/data/load';
 import { Dataset, ImageShape } from '../../../train/data/types';
 import { defaultRunDir, isRunDir, RUN_FILES, RunInfo, writeRunFiles } from '../../../train/run-dir';
 import { emitPyTorch } from '../module';
+import { torchParams } from '../names';
 
 export const TORCH_DIR = 'torch';
 export const TORCH_FILES = { config: 'config.json', model: 'model.py', data: 'data.safetensors', initial: 'initial.safetensors', last: 'last.safetensors', script: 'netspec_train.py' } as const;
@@ -101,7 +102,10 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
   fs.mkdirSync(torchDir, { recursive: true });
   fs.writeFileSync(path.join(torchDir, TORCH_FILES.model), emitPyTorch(graph, { source: o.spec ?? 'fashion/resnet8', sets: o.sets, regenerate: 'netspec train --engine torch' }));
   for (const f of ['netspec_train.py', 'safetensors_io.py']) fs.copyFileSync(path.join(packageRoot, 'python', f), path.join(torchDir, f));
-  fs.writeFileSync(path.join(torchDir, TORCH_FILES.config), JSON.stringify({ ...config, normalization, ...(o.bnEval ? { bnEval: true } : {}) }, null, 2));
+  // frozen_stages: the torch names of the weights the IR marks non-trainable (their BNs keep their statistics too).
+  const trainable = new Map(graph.nodes.map((n) => [n.name, n.trainable]));
+  const frozen = torchParams(graph).filter((p) => !trainable.get(p.tfjs.slice(0, p.tfjs.lastIndexOf('/')))).map((p) => p.torch);
+  fs.writeFileSync(path.join(torchDir, TORCH_FILES.config), JSON.stringify({ ...config, normalization, frozen, ...(o.bnEval ? { bnEval: true } : {}) }, null, 2));
   writeSafetensors(path.join(torchDir, TORCH_FILES.data), new Map([...split('train', train), ...(test ? split('test', test) : [])]));
   await writeInitialWeights(graph, config.seed, path.join(torchDir, TORCH_FILES.initial));
   return { dir: runDir, graph, config, train, test, resumed: false };
