@@ -39,4 +39,9 @@ export const benchSuites: readonly BenchSuite[] = [
       quick: o.quick, log: (line) => process.stderr.write(`  ${line}\n`),
     }),
   },
+  {
+    name: 'torch',
+    description: 'the same ResNet-20 (batch 64) trained by the torch engine on torchrun, 1 and 2 DDP processes (when torch is installed)',
+    run: async (o) => (await import('./torch-engine')).benchTorchEngine({ quick: o.quick, log: (line) => process.stderr.write(`  ${line}\n`) }),
+  },
 ];

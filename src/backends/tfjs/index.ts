@@ -9,4 +9,5 @@ export { lowerNode, lowerings } from './lower';
 export {
   applyTransfer, formatTransferReport, isComplete, openWeights, planTransfer, readWeights, ShapeMismatch, TransferReport, transferFrom, transferWeights, WeightSource,
 } from './transfer';
+export { isTorchWeightsFile, readTorchStateDict, stateDictOf, TorchTransfer, transferStateDict } from './torch-weights';
 export { compareModel, formatVerifyReport, LayerComparison, verifyGraph, VerifyReport } from './verify';

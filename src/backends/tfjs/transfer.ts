@@ -124,7 +124,7 @@ export function transferFrom(model: LayersModel, weights: NamedTensorMap, source
   return { ...report, applied };
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+export const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** `['a/kernel', 'a/bias', 'b/gamma']` → `['a: kernel, bias', 'b: gamma']`, keeping first-seen order. */
 function byLayer(names: string[]): string[] {
@@ -134,7 +134,8 @@ function byLayer(names: string[]): string[] {
     const layer = cut < 0 ? name : name.slice(0, cut);
     groups.set(layer, [...(groups.get(layer) ?? []), cut < 0 ? '' : name.slice(cut + 1)]);
   }
-  return [...groups].map(([layer, weights]) => `${layer}: ${weights.join(', ')}`);
+  // torch names (`layer1.0.bn1.running_var`) have no '/': they are listed whole.
+  return [...groups].map(([layer, weights]) => (weights.every((w) => w === '') ? layer : `${layer}: ${weights.join(', ')}`));
 }
 
 /** The report as a user reads it: counts first, then every problem, grouped by layer (up to `limit` lines each). */

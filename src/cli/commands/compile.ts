@@ -30,7 +30,7 @@ export function registerCompile(program: Command): void {
     .requiredOption('--out <dir>', 'directory to write model.json and weights.bin into (created if missing)')
     .option('--set <key=value>', 'override a field, e.g. --set head.classes=10 (repeatable)', collectSets, [])
     .option(ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, [])
-    .option('--weights <file>', 'load weights by layer name from a tfjs model.json or a Keras file (.h5, .weights.h5, .keras)')
+    .option('--weights <file>', 'load weights by name: a tfjs model.json, a Keras file (.h5, .weights.h5, .keras) or a torch state dict (.safetensors)')
     .option('--allow-partial', 'with --weights: write the model even when some weights are missing or have other shapes')
     .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu', 'auto')
     .option('--inference', 'write the inference model: batch norm folded into the convolutions, ReLU fused (same outputs)')
@@ -44,13 +44,18 @@ async function compile(ref: string, opts: CompileOptions): Promise<void> {
   const backend = await selectBackend({ backend: opts.backend });
   process.stdout.write(`backend: ${backend.name} — ${backend.description}\n`);
   // Read the weight file before building, so a wrong path fails in milliseconds, not after a ResNet-152 init.
-  const weights = opts.weights === undefined ? undefined : await tfjs.openWeights(opts.weights).catch((e) => { throw asCliError(e); });
+  const torch = opts.weights !== undefined && tfjs.isTorchWeightsFile(opts.weights);
+  const stateDict = torch ? tfjs.readTorchStateDict(opts.weights!) : undefined;
+  const weights = opts.weights === undefined || torch ? undefined : await tfjs.openWeights(opts.weights).catch((e) => { throw asCliError(e); });
   const model = tfjs.buildLayersModel(graph);
   let layers = graph.nodes.length;
   try {
-    if (weights !== undefined) {
-      const named = weights.tensorsFor(model);
-      const report = tfjs.transferFrom(model, named.weights, named.label, { allowPartial: opts.allowPartial });
+    if (opts.weights !== undefined) {
+      const transfer = { allowPartial: opts.allowPartial };
+      const named = weights?.tensorsFor(model);
+      const report = stateDict !== undefined
+        ? tfjs.transferStateDict(model, graph, stateDict, opts.weights, transfer)
+        : tfjs.transferFrom(model, named!.weights, named!.label, transfer);
       process.stdout.write(tfjs.formatTransferReport(report));
       if (!report.applied) {
         throw usageError(`${report.missing.length} weight(s) missing and ${report.mismatched.length} with another shape in ${opts.weights}; nothing written`,

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { SingleBar } from 'cli-progress';
 import type { TrainRunOptions } from '../../train/run';
+import { usageError } from '../errors';
 import { formatCount } from '../format';
 import { ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets } from '../load';
 import { BACKEND_CHOICES, backendChoice, positiveInt } from '../options';
@@ -29,7 +30,16 @@ export function registerTrain(program: Command): void {
     .option(ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, [])
     .option('--backend <name>', `compute backend: ${BACKEND_CHOICES.join(', ')}`, backendChoice, 'auto')
     .option('--threads <n>', 'threads for native kernels (default: all cores)', positiveInt)
-    .action(async (spec: string | undefined, flags: TrainFlags) => {
+    .option('--engine <engine>', 'tfjs (in this process) or torch (PyTorch on torchrun, see the README on scaling out)', 'tfjs')
+    .option('--nproc-per-node <n>', '--engine torch: processes on this machine', positiveInt)
+    .option('--nnodes <n>', '--engine torch: machines', positiveInt)
+    .option('--node-rank <n>', '--engine torch: this machine\'s rank (0 … nnodes − 1)', Number)
+    .option('--master-addr <host>', '--engine torch: address of the machine with node rank 0')
+    .option('--master-port <port>', '--engine torch: its rendezvous port (default 29500)', positiveInt)
+    .option('--python <path>', '--engine torch: the Python that imports torch (default: NETSPEC_PYTHON, python3, /usr/bin/python3)')
+    .action(async (spec: string | undefined, flags: TrainFlags & { engine: string }) => {
+      if (flags.engine === 'torch') return (await import('../../backends/pytorch/train/cli')).trainTorchFromCli({ spec, ...flags, sets: flags.set });
+      if (flags.engine !== 'tfjs') throw usageError(`--engine ${flags.engine}: expected tfjs or torch`);
       const { startTraining } = await import('../../train/run');
       const bar = new EpochProgress();
       const started = Date.now();

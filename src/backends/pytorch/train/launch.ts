@@ -1,0 +1,110 @@
+/**
+ * `netspec train --engine torch`: prepares the run directory (./prepare.ts), launches torchrun
+ * (`python -m torch.distributed.run`, which every torch since 1.10 has) with netspec_train.py, relays rank 0's
+ * epoch lines into metrics.jsonl, the terminal and metrics.svg as the tfjs engine does, and at the end converts the
+ * last state dict into the tfjs Layers model in model/, so evaluate and predict work on the run unchanged.
+ */
+import { spawn } from 'child_process';
+import * as path from 'path';
+import * as fs from 'fs';
+import * as os from 'os';
+import { userError } from '../../../diagnostics/diagnostic';
+import { appendMetrics, readMetrics, writeMetrics } from '../../../train/metrics';
+import { plotRun } from '../../../train/plot';
+import { RUN_FILES } from '../../../train/run-dir';
+import { readSafetensors } from '../../../io/safetensors';
+import { requireTorchPython, TorchPython } from '../python';
+import { PreparedRun, prepareTorchRun, TORCH_DIR, TORCH_FILES, TorchRunOptions } from './prepare';
+
+export interface DistributedOptions {
+  nprocPerNode?: number;
+  nnodes?: number;
+  nodeRank?: number;
+  masterAddr?: string;
+  masterPort?: number;
+  python?: string;
+}
+
+export interface TorchTrainEvents {
+  onStart?(run: PreparedRun, python: TorchPython, command: string[]): void;
+  onEpoch?(metrics: Record<string, number>, epochs: number): void;
+}
+
+/** torchrun's arguments: a standalone rendezvous on one machine, a static one (rank 0's address) across several. */
+export function torchrunArgs(script: string, runDir: string, d: DistributedOptions, resume: boolean): string[] {
+  const nodes = d.nnodes ?? 1;
+  const args = ['-m', 'torch.distributed.run', `--nproc_per_node=${d.nprocPerNode ?? 1}`, `--nnodes=${nodes}`];
+  if (nodes > 1) {
+    if (d.nodeRank === undefined || d.masterAddr === undefined) {
+      throw userError('cli/usage', `--nnodes ${nodes} needs --node-rank and --master-addr (the address of the machine with --node-rank 0)`);
+    }
+    args.push(`--node_rank=${d.nodeRank}`, `--master_addr=${d.masterAddr}`, `--master_port=${d.masterPort ?? 29500}`);
+  } else {
+    args.push('--standalone');
+  }
+  // Worker stdout goes to torch/logs and is teed here. Also needed: torch 1.13's torchrun on Python 3.11 reads
+  // the default '0' (no redirect) as None and fails before starting any worker, while '1' (stdout) parses.
+  args.push('--redirects=1', '--tee=1', `--log_dir=${path.join(runDir, TORCH_DIR, 'logs')}`);
+  return [...args, script, runDir, ...(resume ? ['--resume'] : [])];
+}
+
+export async function trainOnTorch(o: TorchRunOptions & DistributedOptions, events: TorchTrainEvents = {}): Promise<{ dir: string; code: number }> {
+  const python = requireTorchPython(o.python);
+  if (!python.distributed) throw userError('env/no-torch-distributed', `${python.executable}: this torch was built without torch.distributed`, { hint: 'install a torch build with distributed support (Debian\'s python3-torch has it)' });
+  const run = await prepareTorchRun(o);
+  const torchDir = path.join(run.dir, TORCH_DIR);
+  const args = torchrunArgs(path.join(torchDir, TORCH_FILES.script), run.dir, o, run.resumed);
+  events.onStart?.(run, python, [python.executable, ...args]);
+  const metricsFile = path.join(run.dir, RUN_FILES.metrics);
+  const code = await new Promise<number>((resolve, reject) => {
+    // One thread per process unless told otherwise: N processes on N cores, as torchrun itself advises.
+    // GOMP_SPINCOUNT is what netspec's oneDNN addon set for itself when the initial weights were drawn; torch's
+    // OpenMP runs with its own defaults.
+    const { GOMP_SPINCOUNT: _spin, ...inherited } = process.env;
+    const env = { ...inherited, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? String(Math.max(1, Math.floor(os.cpus().length / (o.nprocPerNode ?? 1)))) };
+    const child = spawn(python.executable, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
+    let pending = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        // torchrun prefixes teed lines with the worker ('[default0]:'); only rank 0 writes NETSPEC lines.
+        const at = line.indexOf('NETSPEC {');
+        if (at < 0) {
+          process.stdout.write(`${line}\n`);
+          continue;
+        }
+        const { event, ...fields } = JSON.parse(line.slice(at + 8)) as { event: string } & Record<string, number>;
+        // Epochs trained after the checkpoint it resumes from are trained again: their lines go.
+        if (event === 'resumed') writeMetrics(metricsFile, readMetrics(metricsFile).filter((r) => r.epoch <= fields.epoch));
+        if (event === 'epoch') {
+          appendMetrics(metricsFile, { ...fields, epoch: fields.epoch, backend: 'torch' });
+          plotRun(run.dir);
+          events.onEpoch?.(fields, run.config.epochs);
+        }
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (status, signal) => resolve(status ?? (signal ? 128 + 9 : 1)));
+  });
+  const last = path.join(torchDir, TORCH_FILES.last);
+  if (fs.existsSync(last)) await writeTfjsModel(run, last);
+  return { dir: run.dir, code };
+}
+
+/** The latest torch weights as the run's tfjs model (model/), through the same state-dict loader as compile. */
+async function writeTfjsModel(run: PreparedRun, file: string): Promise<void> {
+  const [{ selectBackend }, { buildLayersModel }, { transferStateDict }, { saveModel }] = await Promise.all([
+    import('../../../runtime/backend'), import('../../tfjs/build'), import('../../tfjs/torch-weights'), import('../../tfjs/load'),
+  ]);
+  await selectBackend({ backend: 'auto' });
+  const model = buildLayersModel(run.graph);
+  try {
+    const report = transferStateDict(model, run.graph, readSafetensors(file), file);
+    if (!report.applied) throw new Error(`netspec internal error: the torch run's state dict does not fit its own model (${report.missing.length} missing, ${report.mismatched.length} mismatched)`);
+    await saveModel(model, path.join(run.dir, RUN_FILES.model));
+  } finally {
+    model.dispose();
+  }
+}
