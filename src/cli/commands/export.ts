@@ -1,5 +1,6 @@
 /**
- * `netspec export <spec|run|model.json> --format onnx`: the model as ONNX, built from the IR and the weights.
+ * `netspec export <spec|run|model.json> --format onnx|safetensors`: the model as ONNX, built from the IR and the
+ * weights, or its weights as a torch state dict (torch module names; loads with strict=True into the emitted module).
  * A spec exports with its initial weights; a run directory with its trained ones (`spec.yaml` + `model/`); a
  * model.json written by `netspec compile` with its own, its spec taken from the file's netspec metadata.
  */
@@ -13,11 +14,12 @@ import type { OnnxLayout } from '../../backends/onnx';
 import { OPSETS as OPSET } from '../../backends/onnx/opsets';
 import { environmentError } from '../../diagnostics/environment';
 import { writeFileAtomic } from '../../io/atomic';
+import { packageVersion } from '../../io/package-root';
 import { isRunDir, RUN_FILES } from '../../train/run-dir';
 import { usageError } from '../errors';
-import { collectSets, loadGraph } from '../load';
+import { ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, loadGraph } from '../load';
 
-const FORMATS = ['onnx'] as const;
+const FORMATS = ['onnx', 'safetensors'] as const;
 const LAYOUTS: readonly OnnxLayout[] = ['nhwc', 'nchw'];
 
 interface ExportOptions {
@@ -27,6 +29,7 @@ interface ExportOptions {
   layout: string;
   inference?: boolean;
   set: string[];
+  allowPath: string[];
 }
 
 function opsetArg(value: string): number {
@@ -38,14 +41,15 @@ function opsetArg(value: string): number {
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('write the model in another format: ONNX (explicit pads, metadata with the spec and its sha256)')
+    .description('write the model in another format: ONNX (explicit pads, metadata with the spec and its sha256) or a torch state dict as safetensors')
     .argument('<model>', 'built-in name or spec file (initial weights), run directory, or model.json from netspec compile')
-    .requiredOption('--out <file>', 'file to write, e.g. model.onnx')
+    .requiredOption('--out <file>', 'file to write, e.g. model.onnx or model.safetensors')
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'onnx')
     .option('--opset <n>', `ONNX opset (${OPSET.min}–${OPSET.max})`, opsetArg, OPSET.default)
     .option('--layout <layout>', 'input layout: nhwc (as the tfjs model) or nchw (as torchvision)', 'nhwc')
-    .option('--inference', 'fold each batch norm into the convolution before it (same outputs)')
+    .option('--inference', 'ONNX: fold each batch norm into the convolution before it (same outputs)')
     .option('--set <key=value>', 'override a field of a spec (repeatable)', collectSets, [])
+    .option(ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, [])
     .action((ref: string, opts: ExportOptions) => exportModel(ref, opts));
 }
 
@@ -83,12 +87,26 @@ async function exportModel(ref: string, opts: ExportOptions): Promise<void> {
     loaded = await tfjs.loadModel(source.modelPath);
     if (source.spec === '') Object.assign(source, specFromMetadata(loaded, source.modelPath));
   }
-  const { graph, result } = loadGraph(source.spec, source.sets);
+  const { graph, result } = loadGraph(source.spec, source.sets, opts.allowPath);
   const built = loaded ?? tfjs.buildLayersModel(graph);
+  if (opts.format === 'safetensors') {
+    if (opts.inference) throw usageError('--inference applies to ONNX only', 'a state dict keeps the batch norms, as torch modules have them');
+    try {
+      const { exportSafetensors } = await import('../../backends/pytorch/export-safetensors');
+      const written = exportSafetensors(built, graph, opts.out);
+      process.stdout.write(`wrote ${opts.out}: ${written.tensors} tensors (${(written.bytes / 1e6).toFixed(1)} MB), torch module names` +
+        `${loaded ? '' : ', initial weights (export a run directory or model.json for trained ones)'}\n`);
+    } catch (e) {
+      throw environmentError(e, 'cannot write the state dict') ?? e;
+    } finally {
+      built.dispose();
+    }
+    return;
+  }
   const model = opts.inference ? inferenceModel(built) : built;
   try {
     const specText = stringify(result.raw);
-    const version = require('../../../package.json').version as string;
+    const version = packageVersion;
     const bytes = onnx.exportOnnx(graph, model, {
       opset: opts.opset,
       layout: opts.layout as OnnxLayout,
