@@ -37,9 +37,11 @@ export function registerTrain(program: Command): void {
     .option('--master-addr <host>', '--engine torch: address of the machine with node rank 0')
     .option('--master-port <port>', '--engine torch: its rendezvous port (default 29500)', positiveInt)
     .option('--python <path>', '--engine torch: the Python that imports torch (default: NETSPEC_PYTHON, python3, /usr/bin/python3)')
+    .option('--dry-run', '--engine torch: write the run directory and print the torchrun command without launching it')
     .action(async (spec: string | undefined, flags: TrainFlags & { engine: string }) => {
       if (flags.engine === 'torch') return (await import('../../backends/pytorch/train/cli')).trainTorchFromCli({ spec, ...flags, sets: flags.set });
       if (flags.engine !== 'tfjs') throw usageError(`--engine ${flags.engine}: expected tfjs or torch`);
+      if ((flags as { dryRun?: boolean }).dryRun) throw usageError('--dry-run applies to --engine torch', 'the tfjs engine trains in this process: there is no launch command to print');
       const { startTraining } = await import('../../train/run');
       const bar = new EpochProgress();
       const started = Date.now();

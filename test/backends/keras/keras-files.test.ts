@@ -9,8 +9,6 @@
  * scripts/ci/keras.sh; the
  * fixtures are cached under .cache/keras-fixtures/<hash of the script>.
  */
-import { execFileSync } from 'child_process';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Tensor } from '@tensorflow/tfjs';
@@ -20,11 +18,9 @@ import { tf } from '../../../src/runtime/tf';
 import { openWeights, transferFrom } from '../../../src/backends/tfjs/transfer';
 import { graphOf } from '../../helpers/compile';
 import { netspec } from '../../helpers/cli';
+import { kerasFixtures, kerasPython, makeKerasFixtures, root } from './fixtures';
 
-const root = path.join(__dirname, '..', '..', '..');
-const script = path.join(__dirname, 'make_fixtures.py');
-const python = process.env.NETSPEC_KERAS_PYTHON ?? path.join(root, '.venv-keras', 'bin', 'python');
-const fixtures = path.join(root, '.cache', 'keras-fixtures', crypto.createHash('sha256').update(fs.readFileSync(script)).digest('hex').slice(0, 16));
+const fixtures = kerasFixtures;
 
 const MODELS = [
   { spec: 'keras/resnet50', name: 'resnet50', by: 'layer name', weights: 320 },
@@ -43,20 +39,12 @@ const FORMATS = [
   ['.tf2.h5', 'Keras 2 HDF5'],
 ] as const;
 
-function makeFixtures(): string | undefined {
-  if (fs.existsSync(path.join(fixtures, 'done'))) return undefined;
-  if (!fs.existsSync(python)) return `no Keras venv at ${python} (scripts/ci/keras.sh makes it)`;
-  fs.mkdirSync(fixtures, { recursive: true });
-  execFileSync(python, [script, fixtures], { stdio: 'inherit', env: { ...process.env, KERAS_BACKEND: 'jax', JAX_PLATFORMS: 'cpu' } });
-  return undefined;
-}
-
-const missing = makeFixtures();
+const missing = makeKerasFixtures();
 const f32 = (file: string) => { const b = fs.readFileSync(file); return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length)); };
 
 if (missing) {
   console.warn(`Keras-file tests cannot run: ${missing}`);
-  test('the Keras venv is really absent', () => expect(fs.existsSync(python)).toBe(false));
+  test('the Keras venv is really absent', () => expect(fs.existsSync(kerasPython)).toBe(false));
 } else {
   beforeAll(() => selectBackend({ backend: 'wasm' }));
 

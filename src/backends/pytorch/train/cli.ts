@@ -5,7 +5,7 @@ import { TorchRunOptions } from './prepare';
 
 export async function trainTorchFromCli(o: TorchRunOptions & DistributedOptions): Promise<void> {
   const started = Date.now();
-  const { dir, code } = await trainOnTorch(o, {
+  const { dir, code, launched } = await trainOnTorch(o, {
     onStart: (run, python, command) => {
       const world = (o.nprocPerNode ?? 1) * (o.nnodes ?? 1);
       process.stdout.write([
@@ -21,6 +21,10 @@ export async function trainTorchFromCli(o: TorchRunOptions & DistributedOptions)
       process.stdout.write(`epoch ${m.epoch}/${epochs}  loss ${m.loss.toFixed(4)}  acc ${(100 * m.accuracy).toFixed(2)}%${val}  lr ${m.lr.toPrecision(3)}  ${m.images_per_second.toFixed(0)} img/s  ${m.seconds.toFixed(1)} s\n`);
     },
   });
+  if (!launched) {
+    process.stdout.write(`not launched (--dry-run): ${dir} is ready; run the launch command above on every machine, or netspec train with the same flags without --dry-run\n`);
+    return;
+  }
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
   if (code !== 0) {
     process.stderr.write(`netspec: torchrun exited with status ${code} after ${minutes} min; the last checkpoint is kept\n  hint: continue with: netspec train --engine torch --resume --out ${dir}\n`);

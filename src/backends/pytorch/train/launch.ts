@@ -23,6 +23,8 @@ export interface DistributedOptions {
   masterAddr?: string;
   masterPort?: number;
   python?: string;
+  /** Write the run directory and report the torchrun command without launching it (for a cluster's scheduler). */
+  dryRun?: boolean;
 }
 
 export interface TorchTrainEvents {
@@ -48,13 +50,14 @@ export function torchrunArgs(script: string, runDir: string, d: DistributedOptio
   return [...args, script, runDir, ...(resume ? ['--resume'] : [])];
 }
 
-export async function trainOnTorch(o: TorchRunOptions & DistributedOptions, events: TorchTrainEvents = {}): Promise<{ dir: string; code: number }> {
+export async function trainOnTorch(o: TorchRunOptions & DistributedOptions, events: TorchTrainEvents = {}): Promise<{ dir: string; code: number; launched: boolean }> {
   const python = requireTorchPython(o.python);
   if (!python.distributed) throw userError('env/no-torch-distributed', `${python.executable}: this torch was built without torch.distributed`, { hint: 'install a torch build with distributed support (Debian\'s python3-torch has it)' });
   const run = await prepareTorchRun(o);
   const torchDir = path.join(run.dir, TORCH_DIR);
   const args = torchrunArgs(path.join(torchDir, TORCH_FILES.script), run.dir, o, run.resumed);
   events.onStart?.(run, python, [python.executable, ...args]);
+  if (o.dryRun) return { dir: run.dir, code: 0, launched: false };
   const metricsFile = path.join(run.dir, RUN_FILES.metrics);
   const code = await new Promise<number>((resolve, reject) => {
     // One thread per process unless told otherwise: N processes on N cores, as torchrun itself advises.
@@ -90,7 +93,7 @@ export async function trainOnTorch(o: TorchRunOptions & DistributedOptions, even
   });
   const last = path.join(torchDir, TORCH_FILES.last);
   if (fs.existsSync(last)) await writeTfjsModel(run, last);
-  return { dir: run.dir, code };
+  return { dir: run.dir, code, launched: true };
 }
 
 /** The latest torch weights as the run's tfjs model (model/), through the same state-dict loader as compile. */

@@ -1,0 +1,23 @@
+/**
+ * Keras-written weight files for the tests, made by real Keras (make_fixtures.py in the venv of
+ * scripts/ci/keras.sh) once and cached under .cache/keras-fixtures/<hash of the script>.
+ */
+import { execFileSync } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export const root = path.join(__dirname, '..', '..', '..');
+const script = path.join(__dirname, 'make_fixtures.py');
+export const kerasPython = process.env.NETSPEC_KERAS_PYTHON ?? path.join(root, '.venv-keras', 'bin', 'python');
+
+export const kerasFixtures = path.join(root, '.cache', 'keras-fixtures', crypto.createHash('sha256').update(fs.readFileSync(script)).digest('hex').slice(0, 16));
+
+/** Makes the fixtures if they are not there yet; returns why they cannot be made, or undefined when they exist. */
+export function makeKerasFixtures(): string | undefined {
+  if (fs.existsSync(path.join(kerasFixtures, 'done'))) return undefined;
+  if (!fs.existsSync(kerasPython)) return `no Keras venv at ${kerasPython} (scripts/ci/keras.sh makes it)`;
+  fs.mkdirSync(kerasFixtures, { recursive: true });
+  execFileSync(kerasPython, [script, kerasFixtures], { stdio: 'inherit', env: { ...process.env, KERAS_BACKEND: 'jax', JAX_PLATFORMS: 'cpu' } });
+  return undefined;
+}
