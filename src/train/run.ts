@@ -151,7 +151,9 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
       resumedAt = trainer.epoch;
     }
     const change = epochChange(dir, recorded.settings.epochs, settings.epochs, trainer.loopState);
-    repaired = resumedAt === undefined ? [] : await repairRun(dir, trainer, model, from);
+    repaired = resumedAt === undefined
+      ? [`no checkpoint yet (the run stopped before its first one): training starts again from epoch 1, step 1, with the settings the run recorded`]
+      : await repairRun(dir, trainer, model, from);
     writeRunInfo(dir, {
       ...recorded,
       settings,

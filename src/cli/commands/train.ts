@@ -37,6 +37,9 @@ export function registerTrain(program: Command): void {
       const stop = new StopControl();
       const say = (text: string) => stop.stdoutClosed || process.stdout.write(text);
       takeOverClosedStdout(() => stop.closeStdout());
+      // Installed before the run starts: once its header is printed, a Ctrl-C must not lose the first steps.
+      const onSigint = () => stop.interrupt();
+      process.on('SIGINT', onSigint);
       const run = await startTraining({ spec, ...flags, sets: flags.set, allowPaths: flags.allowPath }, {
         onStart: ({ runDir, backend, graph, train, test, config, resumedAt, repaired }) => {
           const lines = [
@@ -55,12 +58,12 @@ export function registerTrain(program: Command): void {
           say(`epoch ${m.epoch}/${epochs}  loss ${m.loss.toFixed(4)}  acc ${(100 * m.accuracy).toFixed(2)}%${val}  lr ${m.lr.toPrecision(3)}  ${m.images_per_second.toFixed(0)} img/s  ${m.seconds.toFixed(1)} s\n`);
         },
       }).catch((e: unknown) => {
-        takeOverClosedStdout(undefined); // nothing to stop: a closed stdout ends the failed command like any other
+        // Nothing to stop: a closed stdout or a Ctrl-C ends the failed command like any other.
+        takeOverClosedStdout(undefined);
+        process.off('SIGINT', onSigint);
         throw e;
       });
       stop.attach(run.trainer);
-      const onSigint = () => stop.interrupt();
-      process.on('SIGINT', onSigint);
       const result = await run.result;
       process.off('SIGINT', onSigint);
       takeOverClosedStdout(undefined);
@@ -99,7 +102,10 @@ class StopControl {
   }
 
   interrupt(): void {
-    if (++this.interrupts > 1) process.exit(130);
+    if (++this.interrupts > 1) {
+      process.stderr.write('\nnetspec: quit without saving; --resume continues from the last checkpoint written (from the start if there is none)\n');
+      process.exit(130);
+    }
     process.stderr.write('\nstopping: saving a checkpoint after this step (Ctrl-C again to quit at once)\n');
     this.request();
   }
