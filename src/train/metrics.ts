@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { environmentError } from '../diagnostics/environment';
 import { writeFileAtomicSync } from '../io/atomic';
 import { readRegularFile } from '../io/read';
 import { testPause } from '../io/test-pause';
@@ -159,7 +160,8 @@ export function appendMetrics(file: string, record: MetricsRecord): void {
     fs.fsyncSync(fd);
   } catch (e) {
     fs.ftruncateSync(fd, before);
-    throw e;
+    // A failed write(2) does not carry the path: the message names the file.
+    throw environmentError(e, `cannot append to ${file}`) ?? e;
   } finally {
     fs.closeSync(fd);
   }

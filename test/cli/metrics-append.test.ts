@@ -35,15 +35,17 @@ test('an append on a full disk leaves the file exactly as it was, and the error 
     const file = process.argv[1] + '/metrics.jsonl';
     fs.writeFileSync(file, '{"epoch":0}\\n'.repeat(339) + 'x'.repeat(4096 - 20 - 339 * 12 - 1) + '\\n');
     const before = fs.readFileSync(file);
-    let code = 'none';
+    let message = 'none';
     try { appendMetrics(file, { epoch: 1, loss: 0.123456789, accuracy: 0.987654321, lr: 0.001, note: 'a line longer than 20 bytes' }); }
-    catch (e) { code = e.code; }
+    catch (e) { message = e.message; }
     const after = fs.readFileSync(file);
-    console.log(JSON.stringify({ code, before: before.length, after: after.length, same: before.equals(after) }));`;
+    console.log(JSON.stringify({ message, before: before.length, after: after.length, same: before.equals(after) }));`;
   const r = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=4k tmpfs "$1" && shift && exec "$@"', 'sh', mnt,
     process.execPath, '-e', script, mnt], { encoding: 'utf8' });
   expect(r.stderr).toBe('');
-  expect(JSON.parse(r.stdout)).toEqual({ code: 'ENOSPC', before: 4076, after: 4076, same: true });
+  expect(JSON.parse(r.stdout)).toEqual({
+    message: `cannot append to ${mnt}/metrics.jsonl: write failed (ENOSPC)`, before: 4076, after: 4076, same: true,
+  });
 });
 
 test('train --resume removes a torn last line after the checkpoint\'s records, then appends whole lines', async () => {
