@@ -35,12 +35,14 @@ export function registerTrain(program: Command): void {
       const bar = new EpochProgress();
       const started = Date.now();
       const stop = new StopControl();
-      const say = (text: string) => stop.stdoutClosed || process.stdout.write(text);
-      takeOverClosedStdout(() => stop.closeStdout());
+      const say = (text: string) => {
+        if (!stop.stdoutClosed) process.stdout.write(text);
+      };
       // Installed before the run starts: once its header is printed, a Ctrl-C must not lose the first steps.
+      takeOverClosedStdout(() => stop.closeStdout());
       const onSigint = () => stop.interrupt();
       process.on('SIGINT', onSigint);
-      const run = await startTraining({ spec, ...flags, sets: flags.set, allowPaths: flags.allowPath }, {
+      const result = await startTraining({ spec, ...flags, sets: flags.set, allowPaths: flags.allowPath }, {
         onStart: ({ runDir, backend, graph, train, test, config, resumedAt, repaired }) => {
           const lines = [
             ...(repaired ?? []).map((note) => `resume: ${note}`),
@@ -57,16 +59,14 @@ export function registerTrain(program: Command): void {
           const val = m.val_loss !== undefined ? `  val_loss ${m.val_loss.toFixed(4)}  val_acc ${(100 * (m.val_accuracy ?? 0)).toFixed(2)}%` : '';
           say(`epoch ${m.epoch}/${epochs}  loss ${m.loss.toFixed(4)}  acc ${(100 * m.accuracy).toFixed(2)}%${val}  lr ${m.lr.toPrecision(3)}  ${m.images_per_second.toFixed(0)} img/s  ${m.seconds.toFixed(1)} s\n`);
         },
-      }).catch((e: unknown) => {
-        // Nothing to stop: a closed stdout or a Ctrl-C ends the failed command like any other.
-        takeOverClosedStdout(undefined);
+      }).then((run) => {
+        stop.attach(run.trainer);
+        return run.result;
+      }).finally(() => {
+        // Once the run has ended (or failed), a closed stdout or a Ctrl-C ends the command like any other.
         process.off('SIGINT', onSigint);
-        throw e;
+        takeOverClosedStdout(undefined);
       });
-      stop.attach(run.trainer);
-      const result = await run.result;
-      process.off('SIGINT', onSigint);
-      takeOverClosedStdout(undefined);
       bar.stop();
       const minutes = ((Date.now() - started) / 60000).toFixed(1);
       if (result.reason === 'diverged') {
