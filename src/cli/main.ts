@@ -4,16 +4,19 @@ import { commands } from './commands';
 import { EXIT_BAD_INPUT } from '../diagnostics/diagnostic';
 import { environmentError } from '../diagnostics/environment';
 import { reportFailure } from './errors';
+import { handOverClosedStdout } from './stdout';
 
 /**
  * `netspec list | head -1`: once the reader has gone, a write fails with EPIPE, which Node raises as an unhandled
  * 'error' event with a stack trace. The output is no longer wanted: end at once and quietly, as `git` and coreutils do
  * when the pipe closes, keeping the exit code the command has set (`validate` that found problems still exits 2), else
- * 0. Any other failure of standard output (`> /dev/full`: ENOSPC) is reported like every other failure, exit 2.
+ * 0 — unless the command has taken a closed stdout over (train: see src/cli/stdout.ts). Any other failure of
+ * standard output (`> /dev/full`: ENOSPC) is reported like every other failure, exit 2.
  */
 export function guardStandardStreams(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' && stream === process.stdout && handOverClosedStdout()) return;
       if (e.code === 'EPIPE') process.exit(Number(process.exitCode ?? 0));
       if (stream === process.stdout) process.exit(reportFailure(environmentError(e, 'cannot write to standard output') ?? e));
       process.exit(EXIT_BAD_INPUT); // stderr itself is broken: nowhere left to say why

@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DiagnosticError, userError } from '../diagnostics/diagnostic';
 import { tempPathFor, writeFileAtomic } from '../io/atomic';
+import { formatBytes, openRegularFile, readAt } from '../io/read';
 import { testPause } from '../io/test-pause';
 
 const MAGIC = 'NETSPEC-CKPT-2\n';
@@ -69,7 +70,7 @@ export async function copyCheckpoint(dir: string, from: string, to: string): Pro
   try {
     await fs.promises.link(source, tmp);
   } catch {
-    await writeFileAtomic(target, fs.readFileSync(source));
+    await writeFileAtomic(target, readBytes(source));
     return;
   }
   // No directory fsync: if a power loss undoes this rename, a resume re-links best.ckpt from its record.
@@ -88,9 +89,48 @@ function checkPlainFile(file: string): void {
   if (!stat.isFile()) throw checkpointError(file, `is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}, not a checkpoint`, 'remove it, or resume from another checkpoint (--resume-from best)');
 }
 
+/** A header is epoch history and a tensor manifest: ResNet-152's is under 100 KiB. */
+const MAX_HEADER_BYTES = 64 * 1024 ** 2;
+
+/**
+ * The file's bytes, read only as far as its header promises: the magic and header come first, the size they
+ * announce (header, tensors, digest) is checked against the file's before anything else is read, so a huge or
+ * endless file is an error up front. Whatever is wrong inside is found by the digest afterwards.
+ */
 function readBytes(file: string): Buffer {
   checkPlainFile(file);
-  return fs.readFileSync(file);
+  const { fd, size } = openRegularFile(file, (problem, hint) => checkpointError(file, problem, hint));
+  try {
+    const start = MAGIC.length + 4;
+    const head = readAt(fd, start);
+    // Not a format-2 checkpoint, or too short for one: its first bytes are enough for readCheckpoint to say which.
+    if (head.subarray(0, MAGIC.length).toString() !== MAGIC || size < MIN_BYTES) return readAt(fd, Math.min(size, MIN_BYTES));
+    const headerLength = head.readUInt32LE(MAGIC.length);
+    if (headerLength > MAX_HEADER_BYTES || start + headerLength > size) {
+      throw checkpointError(file, `damaged: header of ${headerLength} bytes in a ${size}-byte file`);
+    }
+    const values = tensorValues(readAt(fd, headerLength, start));
+    if (values === undefined) throw checkpointError(file, 'damaged header');
+    const promised = start + headerLength + 4 * values + DIGEST_BYTES;
+    if (promised !== size) {
+      const problem = size < promised ? 'truncated' : 'damaged';
+      throw checkpointError(file, `${problem}: its header promises ${promised} bytes (${formatBytes(promised)}), the file has ${size}`);
+    }
+    return readAt(fd, size);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** How many float32 values the header's manifest lists; undefined when it is not a manifest. */
+function tensorValues(header: Buffer): number | undefined {
+  try {
+    const { model, optimizer } = JSON.parse(header.toString()) as CheckpointHeader<unknown>;
+    const n = [...model, ...optimizer].reduce((sum, e) => sum + e.shape.reduce((a, b) => a * b, 1), 0);
+    return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function readCheckpoint<State>(file: string): Checkpoint<State> {

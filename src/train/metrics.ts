@@ -4,7 +4,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { environmentError } from '../diagnostics/environment';
 import { writeFileAtomicSync } from '../io/atomic';
+import { readRegularFile } from '../io/read';
 import { testPause } from '../io/test-pause';
 import { dataError } from './data/errors';
 
@@ -134,9 +136,11 @@ export interface MetricsRecord {
 }
 
 /**
- * Appends one record and fsyncs it: the file only ever grows by whole lines, except for a torn last line on a crash
- * (a resume rewrites the file from the checkpoint's history). O_NOFOLLOW: a symbolic link planted at this name is an
- * error, not a way to append to a file outside the run.
+ * Appends one record and fsyncs it, all or nothing: a write that fails part-way (a full disk takes what fits and
+ * then answers ENOSPC) is undone by truncating the file back to its previous length, so the file only ever grows
+ * by whole lines. Only a crash mid-append can leave a torn last line, and a resume rewrites the file from the
+ * checkpoint's history. O_NOFOLLOW: a symbolic link planted at this name is an error, not a way to append to a
+ * file outside the run.
  */
 export function appendMetrics(file: string, record: MetricsRecord): void {
   let fd: number;
@@ -146,22 +150,48 @@ export function appendMetrics(file: string, record: MetricsRecord): void {
     if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw dataError(file, 'is a symbolic link; netspec appends only to its own file', 'replace the link with a plain file');
     throw e;
   }
+  const before = fs.fstatSync(fd).size;
   try {
-    const line = `${JSON.stringify(record)}\n`;
+    const line = Buffer.from(metricsLine(record));
     const half = line.length >> 1;
-    fs.writeSync(fd, line.slice(0, half));
+    writeAll(fd, line.subarray(0, half));
     testPause(path.basename(file));
-    fs.writeSync(fd, line.slice(half));
+    writeAll(fd, line.subarray(half));
     fs.fsyncSync(fd);
+  } catch (e) {
+    fs.ftruncateSync(fd, before);
+    // A failed write(2) does not carry the path: the message names the file.
+    throw environmentError(e, `cannot append to ${file}`) ?? e;
   } finally {
     fs.closeSync(fd);
   }
 }
 
+/** writeSync may write less than asked (a disk filling up): the rest is written until done or an error. */
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+}
+
+const metricsLine = (record: MetricsRecord): string => `${JSON.stringify(record)}\n`;
+
+/** The whole file as netspec writes it for these records. */
+export const metricsText = (records: readonly MetricsRecord[]): string => records.map(metricsLine).join('');
+
+/** One line per epoch of ~200 bytes: a file near this size is not one netspec wrote. */
+export const MAX_METRICS_FILE_BYTES = 64 * 1024 ** 2;
+
+/** The file's text, read bounded (missing file → undefined). */
+export function readMetricsText(file: string): string | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const fail = (problem: string, hint?: string) => dataError(file, problem, hint ?? 'remove it; a resume rewrites it from the checkpoint');
+  return readRegularFile(file, MAX_METRICS_FILE_BYTES, fail, 'metrics.jsonl').toString('utf8');
+}
+
 /** Reads metrics.jsonl (missing file → no records). A torn last line (crash mid-append) is ignored. */
 export function readMetrics(file: string): MetricsRecord[] {
-  if (!fs.existsSync(file)) return [];
-  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const text = readMetricsText(file);
+  if (text === undefined) return [];
+  const lines = text.split('\n');
   const records: MetricsRecord[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
@@ -177,5 +207,5 @@ export function readMetrics(file: string): MetricsRecord[] {
 
 /** Replaces the file with exactly these records (atomically): how a resume brings it to its checkpoint's state. */
 export function writeMetrics(file: string, records: readonly MetricsRecord[]): void {
-  writeFileAtomicSync(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  writeFileAtomicSync(file, metricsText(records));
 }

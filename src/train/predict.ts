@@ -1,10 +1,8 @@
 import type { Tensor } from '@tensorflow/tfjs';
-import * as fs from 'fs';
 import { tf } from '../runtime/tf';
 import { normalize } from './augment';
 import { padImage } from './data/adapt';
-import { dataError, displayPath } from './data/errors';
-import { convertChannels, decodeImage, resizeBilinear } from './data/image';
+import { convertChannels, readImageFile, resizeBilinear } from './data/image';
 import { ServedModel } from './served-model';
 
 export interface Prediction {
@@ -17,8 +15,7 @@ export function predictFiles(served: ServedModel, files: readonly string[], k: n
   const [h, w, c] = served.input;
   const pixels = new Float32Array(files.length * h * w * c);
   files.forEach((file, i) => {
-    if (!fs.existsSync(file)) throw dataError(displayPath(file), 'no such image file');
-    const img = decodeImage(fs.readFileSync(file), file);
+    const img = readImageFile(file);
     let data = convertChannels(img.data, img.width * img.height, img.channels, c);
     const fits = img.height <= h && img.width <= w;
     if (img.height !== h || img.width !== w) {

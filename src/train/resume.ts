@@ -12,7 +12,7 @@ import { saveModel } from '../backends/tfjs/load';
 import { DiagnosticError, userError } from '../diagnostics/diagnostic';
 import { copyCheckpoint, readCheckpoint } from './checkpoint';
 import { SYNTHETIC_PATH } from './data/load';
-import { MetricsRecord, readMetrics, writeMetrics } from './metrics';
+import { MetricsRecord, metricsText, readMetrics, readMetricsText, writeMetrics } from './metrics';
 import { plotRun } from './plot';
 import { RUN_FILES, RunChange, RunSettings } from './run-dir';
 import { CHECKPOINT_BEST, CHECKPOINT_LAST, CheckpointState, Trainer } from './trainer';
@@ -65,9 +65,6 @@ export function epochChange(runDir: string, from: number, to: number, state: Pic
   return { at: new Date().toISOString(), afterEpoch: state.epoch, epochs: { from, to } };
 }
 
-const sameRecords = (a: readonly MetricsRecord[], b: readonly MetricsRecord[]) =>
-  a.length === b.length && a.every((r, i) => JSON.stringify(r) === JSON.stringify(b[i]));
-
 function checkpointEpoch(file: string): number | undefined {
   try {
     return readCheckpoint<CheckpointState>(file).state.epoch;
@@ -91,13 +88,17 @@ export async function repairRun(runDir: string, trainer: Trainer, model: LayersM
   }
   const metricsFile = path.join(runDir, RUN_FILES.metrics);
   let onDisk: MetricsRecord[] = [];
+  let text: string | undefined;
   try {
+    text = readMetricsText(metricsFile);
     onDisk = readMetrics(metricsFile);
   } catch {
     // A damaged file is rewritten below like a stale one.
   }
   const history = state.history as unknown as MetricsRecord[];
-  if (!sameRecords(onDisk, history)) {
+  // Byte for byte, not record by record: a torn last line after the checkpoint's records must go too, or the next
+  // append would glue onto it.
+  if ((text ?? '') !== metricsText(history)) {
     writeMetrics(metricsFile, history);
     notes.push(`${RUN_FILES.metrics} rewritten from the checkpoint (${onDisk.length} → ${history.length} epochs)`);
   }

@@ -15,6 +15,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { isTempPath, removeStaleTempFiles, writeFileAtomicSync, writeJsonAtomicSync } from '../io/atomic';
+import { makeDir } from '../io/mkdir';
+import { readRegularFile } from '../io/read';
 import { NormalizationStats } from './augment';
 import { dataError } from './data/errors';
 import { ImageShape } from './data/types';
@@ -122,8 +124,8 @@ export function checkNewRunDir(dir: string): void {
   }
 }
 
-export function writeRunFiles(dir: string, resolvedSpec: Record<string, unknown>, info: RunInfo): void {
-  fs.mkdirSync(dir, { recursive: true });
+export async function writeRunFiles(dir: string, resolvedSpec: Record<string, unknown>, info: RunInfo): Promise<void> {
+  await makeDir(dir);
   // The resolved spec stands alone: its base has been merged in already. run.json comes last: it marks a run.
   const { extends: _merged, ...spec } = resolvedSpec;
   writeFileAtomicSync(path.join(dir, RUN_FILES.spec), `# Resolved spec of this run (netspec train writes it; the model is rebuilt from it).\n${stringify(spec)}`);
@@ -134,13 +136,25 @@ export function writeRunInfo(dir: string, info: RunInfo): void {
   writeJsonAtomicSync(path.join(dir, RUN_FILES.run), info);
 }
 
+/**
+ * The most netspec reads of run.json or spec.yaml. Both are a few KiB (run.json grows by one line per resume);
+ * anything near this is not a file netspec wrote.
+ */
+export const MAX_RUN_FILE_BYTES = 16 * 1024 ** 2;
+
+/** A text file of the run directory, read bounded: a run.json linked to /dev/zero is an error, not a hang. */
+export function readRunFile(dir: string, name: string): string {
+  const file = path.join(dir, name);
+  const fail = (problem: string, hint?: string) => dataError(file, problem, hint ?? 'restore it from the run, or start a new run');
+  return readRegularFile(file, MAX_RUN_FILE_BYTES, fail, `a file of a run directory`).toString('utf8');
+}
+
 export function readRunInfo(dir: string): RunInfo {
-  const file = path.join(dir, RUN_FILES.run);
+  const text = readRunFile(dir, RUN_FILES.run);
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as RunInfo;
+    return JSON.parse(text) as RunInfo;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code) throw e;
-    throw dataError(file, `is not valid JSON (${(e as Error).message})`, 'restore it, or start a new run');
+    throw dataError(path.join(dir, RUN_FILES.run), `is not valid JSON (${(e as Error).message})`, 'restore it, or start a new run');
   }
 }
 

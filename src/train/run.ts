@@ -24,7 +24,7 @@ import { appendMetrics, MetricsRecord } from './metrics';
 import { plotRun } from './plot';
 import { dataPathOf, epochChange, repairRun, resumeSettings } from './resume';
 import {
-  checkNewRunDir, defaultRunDir, isRunDir, prepareRunDir, readRunInfo, RUN_FILES, RunInfo, RunSegment, RunSettings, writeRunFiles, writeRunInfo,
+  checkNewRunDir, defaultRunDir, isRunDir, prepareRunDir, readRunFile, readRunInfo, RUN_FILES, RunInfo, RunSegment, RunSettings, writeRunFiles, writeRunInfo,
 } from './run-dir';
 import { LrScheduler, LrSchedulerState } from './schedules';
 import { CHECKPOINT_BEST, CHECKPOINT_LAST, CheckpointState, EpochMetrics, LoopSchedule, StepInfo, Trainer, TrainResult } from './trainer';
@@ -79,7 +79,7 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
   const specName = o.spec === undefined ? undefined : fs.existsSync(o.spec) ? path.resolve(o.spec) : o.spec;
   // On resume the run's spec.yaml already has every --set of the run applied.
   const compiled = resuming
-    ? compileSpecText(fs.readFileSync(path.join(runDir!, RUN_FILES.spec), 'utf8'), path.join(runDir!, RUN_FILES.spec))
+    ? compileSpecText(readRunFile(runDir!, RUN_FILES.spec), path.join(runDir!, RUN_FILES.spec))
     : compileSpec(o.spec ?? DEFAULT_TRAIN_SPEC, { sets: o.sets, allowPaths: o.allowPaths });
   const graph = requireGraph(compiled);
   const base = fromWire(compiled.raw!.train as TrainingWire);
@@ -151,7 +151,9 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
       resumedAt = trainer.epoch;
     }
     const change = epochChange(dir, recorded.settings.epochs, settings.epochs, trainer.loopState);
-    repaired = resumedAt === undefined ? [] : await repairRun(dir, trainer, model, from);
+    repaired = resumedAt === undefined
+      ? [`no checkpoint yet (the run stopped before its first one): training starts again from epoch 1, step 1, with the settings the run recorded`]
+      : await repairRun(dir, trainer, model, from);
     writeRunInfo(dir, {
       ...recorded,
       settings,
@@ -172,7 +174,7 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
       changes: [],
       segments: [segment()],
     };
-    writeRunFiles(dir, compiled.raw!, info);
+    await writeRunFiles(dir, compiled.raw!, info);
   }
   events.onStart?.({ runDir: dir, backend, graph, train, test, config, resumedAt, repaired });
 

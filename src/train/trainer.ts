@@ -6,11 +6,11 @@
  * Interrupted (Ctrl-C) it saves mid-epoch; a resumed run then matches an uninterrupted one bit for bit.
  */
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
-import * as fs from 'fs';
 import * as path from 'path';
 import { setDropPathSeed } from '../backends/tfjs/layers/channel-ops';
 import { tf } from '../runtime/tf';
 import { userError } from '../diagnostics/diagnostic';
+import { makeDir } from '../io/mkdir';
 import { BatchTransform, makeBatch } from './batches';
 import { outputClasses, scoreDataset } from './score';
 import { batchRanges } from './data/batch';
@@ -268,7 +268,7 @@ export class Trainer {
   }
 
   private async save(name: string): Promise<void> {
-    fs.mkdirSync(this.checkpointDir, { recursive: true });
+    await makeDir(this.checkpointDir);
     const weights = this.model.weights;
     const values = this.model.getWeights();
     const slots = await optimizerState(this.optimizer);

@@ -5,6 +5,7 @@ import { usageError } from '../errors';
 import { formatCount } from '../format';
 import { ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets } from '../load';
 import { BACKEND_CHOICES, backendChoice, positiveInt } from '../options';
+import { takeOverClosedStdout } from '../stdout';
 
 function resumeFrom(value: string): 'last' | 'best' {
   if (value !== 'last' && value !== 'best') throw new InvalidArgumentError('expected last or best');
@@ -45,7 +46,15 @@ export function registerTrain(program: Command): void {
       const { startTraining } = await import('../../train/run');
       const bar = new EpochProgress();
       const started = Date.now();
-      const run = await startTraining({ spec, ...flags, sets: flags.set, allowPaths: flags.allowPath }, {
+      const stop = new StopControl();
+      const say = (text: string) => {
+        if (!stop.stdoutClosed) process.stdout.write(text);
+      };
+      // Installed before the run starts: once its header is printed, a Ctrl-C must not lose the first steps.
+      takeOverClosedStdout(() => stop.closeStdout());
+      const onSigint = () => stop.interrupt();
+      process.on('SIGINT', onSigint);
+      const result = await startTraining({ spec, ...flags, sets: flags.set, allowPaths: flags.allowPath }, {
         onStart: ({ runDir, backend, graph, train, test, config, resumedAt, repaired }) => {
           const lines = [
             ...(repaired ?? []).map((note) => `resume: ${note}`),
@@ -54,36 +63,76 @@ export function registerTrain(program: Command): void {
             `data: ${train.name}, ${train.size} training and ${test?.size ?? 0} test images of ${train.shape.join('×')}`,
             `run: ${runDir}${resumedAt !== undefined ? ` (resumed after epoch ${resumedAt})` : ''}; ${config.epochs} epochs of ${Math.ceil(train.size / config.batchSize)} batches of ${config.batchSize}`,
           ];
-          process.stdout.write(lines.join('\n') + '\n');
+          say(lines.join('\n') + '\n');
         },
         onStep: (s) => bar.update(s.step, s.steps, { epoch: s.epoch + 1, loss: s.loss.toFixed(3), acc: (100 * s.accuracy).toFixed(1), ips: s.imagesPerSecond.toFixed(0) }),
         onEpoch: (m, epochs) => {
           bar.stop();
           const val = m.val_loss !== undefined ? `  val_loss ${m.val_loss.toFixed(4)}  val_acc ${(100 * (m.val_accuracy ?? 0)).toFixed(2)}%` : '';
-          process.stdout.write(`epoch ${m.epoch}/${epochs}  loss ${m.loss.toFixed(4)}  acc ${(100 * m.accuracy).toFixed(2)}%${val}  lr ${m.lr.toPrecision(3)}  ${m.images_per_second.toFixed(0)} img/s  ${m.seconds.toFixed(1)} s\n`);
+          say(`epoch ${m.epoch}/${epochs}  loss ${m.loss.toFixed(4)}  acc ${(100 * m.accuracy).toFixed(2)}%${val}  lr ${m.lr.toPrecision(3)}  ${m.images_per_second.toFixed(0)} img/s  ${m.seconds.toFixed(1)} s\n`);
         },
+      }).then((run) => {
+        stop.attach(run.trainer);
+        return run.result;
+      }).finally(() => {
+        // Once the run has ended (or failed), a closed stdout or a Ctrl-C ends the command like any other.
+        process.off('SIGINT', onSigint);
+        takeOverClosedStdout(undefined);
       });
-      let interrupts = 0;
-      const onSigint = () => {
-        if (++interrupts > 1) process.exit(130);
-        process.stderr.write('\nstopping: saving a checkpoint after this step (Ctrl-C again to quit at once)\n');
-        run.trainer.requestStop();
-      };
-      process.on('SIGINT', onSigint);
-      const result = await run.result;
-      process.off('SIGINT', onSigint);
       bar.stop();
       const minutes = ((Date.now() - started) / 60000).toFixed(1);
       if (result.reason === 'diverged') {
         process.stderr.write(`netspec: training stopped: ${result.message}\n  hint: lower train.lr (--set train.lr=…) in a new run; --resume would repeat the same steps\n`);
         process.exitCode = 1;
       } else if (result.reason === 'interrupted') {
-        process.stdout.write(`interrupted after ${minutes} min; continue with: netspec train --resume --out ${result.runDir}\n`);
+        const why = stop.stdoutClosed ? 'stopped: standard output was closed' : 'interrupted';
+        const line = `${why} after ${minutes} min; checkpoint saved; continue with: netspec train --resume --out ${result.runDir}\n`;
+        if (stop.stdoutClosed) process.stderr.write(`netspec: ${line}`);
+        else process.stdout.write(line);
         process.exitCode = 130;
       } else {
-        process.stdout.write(`done in ${minutes} min; model in ${result.runDir}/model\n  netspec evaluate ${result.runDir}\n  netspec plot ${result.runDir}\n`);
+        say(`done in ${minutes} min; model in ${result.runDir}/model\n  netspec evaluate ${result.runDir}\n  netspec plot ${result.runDir}\n`);
       }
     });
+}
+
+/**
+ * Why and when a run stops early. Ctrl-C stops after the current step with a checkpoint (a second one quits at
+ * once). A closed standard output (`netspec train | head -3`) stops the same way: training on unseen would keep the
+ * pipeline (and the shell waiting on it) busy for the whole run, and ending at once would lose the epoch in
+ * progress and exit 0 as if the run were complete. Either way the exit code is 130 and the run can be resumed.
+ */
+class StopControl {
+  stdoutClosed = false;
+  private trainer?: { requestStop(): void };
+  private requested = false;
+  private interrupts = 0;
+
+  attach(trainer: { requestStop(): void }): void {
+    this.trainer = trainer;
+    if (this.requested) trainer.requestStop();
+  }
+
+  interrupt(): void {
+    if (++this.interrupts > 1) {
+      process.stderr.write('\nnetspec: quit without saving; --resume continues from the last checkpoint written (from the start if there is none)\n');
+      process.exit(130);
+    }
+    process.stderr.write('\nstopping: saving a checkpoint after this step (Ctrl-C again to quit at once)\n');
+    this.request();
+  }
+
+  closeStdout(): void {
+    if (this.stdoutClosed) return;
+    this.stdoutClosed = true;
+    process.stderr.write('netspec: standard output was closed: stopping after this step, with a checkpoint\n');
+    this.request();
+  }
+
+  private request(): void {
+    this.requested = true;
+    this.trainer?.requestStop();
+  }
 }
 
 /** A per-epoch progress bar on a terminal; nothing when output goes to a file or a CI log (epoch lines suffice). */
