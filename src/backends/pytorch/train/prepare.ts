@@ -107,7 +107,7 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
     changes: [],
     segments: [{ started: new Date().toISOString(), fromEpoch: 0, fromStep: 0, backend: 'torch' }],
   };
-  writeRunFiles(runDir, compiled.raw!, info);
+  await writeRunFiles(runDir, compiled.raw!, info);
   fs.mkdirSync(torchDir, { recursive: true });
   fs.writeFileSync(path.join(torchDir, TORCH_FILES.model), emitPyTorch(graph, { source: o.spec ?? 'fashion/resnet8', sets: o.sets, regenerate: 'netspec train --engine torch' }));
   for (const f of ['netspec_train.py', 'safetensors_io.py']) fs.copyFileSync(path.join(packageRoot, 'python', f), path.join(torchDir, f));
