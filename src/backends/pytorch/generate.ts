@@ -7,8 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { invariant } from '../../diagnostics/diagnostic';
 import { compileSpec } from '../../ir/compile';
-import { writeFileAtomicSync } from '../../io/atomic';
-import { builtinNames } from '../../spec/builtins';
+import { GenerateReport, writeGeneratedTree } from '../generated-tree';
 import { generatedDir, REGENERATE } from '../typescript/generate';
 import { emitPyTorch } from './module';
 
@@ -31,25 +30,8 @@ export function pytorchNames(root = pytorchDir): string[] {
     .filter((f) => f.endsWith('.py')).map((f) => f.slice(0, -3).split(path.sep).join('/')).sort();
 }
 
-export function generatePyTorch(root = pytorchDir): { written: string[]; unchanged: string[]; removed: string[] } {
-  const report = { written: [] as string[], unchanged: [] as string[], removed: [] as string[] };
-  const names = builtinNames();
-  for (const name of names) {
-    const file = pytorchFile(name, root);
-    const text = emitBuiltinPyTorch(name);
-    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) {
-      report.unchanged.push(name);
-      continue;
-    }
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    writeFileAtomicSync(file, text);
-    report.written.push(name);
-  }
-  for (const stale of pytorchNames(root).filter((n) => !names.includes(n))) {
-    fs.rmSync(pytorchFile(stale, root));
-    report.removed.push(stale);
-  }
-  return report;
+export function generatePyTorch(root = pytorchDir): GenerateReport {
+  return writeGeneratedTree({ fileOf: (name) => pytorchFile(name, root), present: () => pytorchNames(root), emit: emitBuiltinPyTorch });
 }
 
 if (require.main === module) {

@@ -1,7 +1,6 @@
 import type { LayersModel } from '@tensorflow/tfjs';
 import { IRGraph } from '../../ir/types';
 import { channelConvInitializer, convKernelInitializer, denseKernelInitializer } from './init';
-import { tf } from '../../runtime/tf';
 
 /**
  * Redraws the random initial weights (conv, dense and ECA kernels; everything else starts constant) from `seed`, each

@@ -7,8 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { invariant } from '../../diagnostics/diagnostic';
 import { compileSpec } from '../../ir/compile';
-import { writeFileAtomicSync } from '../../io/atomic';
-import { builtinNames, specsDir } from '../../spec/builtins';
+import { specsDir } from '../../spec/builtins';
+import { GenerateReport, writeGeneratedTree } from '../generated-tree';
 import { emitTypeScript } from './module';
 
 export const generatedDir = path.join(path.dirname(specsDir), 'generated');
@@ -40,31 +40,10 @@ export function generatedNames(root = generatedDir): string[] {
   return out.sort();
 }
 
-export interface GenerateReport {
-  written: string[];
-  unchanged: string[];
-  removed: string[];
-}
+export type { GenerateReport };
 
 export function generate(root = generatedDir): GenerateReport {
-  const report: GenerateReport = { written: [], unchanged: [], removed: [] };
-  const names = builtinNames();
-  for (const name of names) {
-    const file = generatedFile(name, root);
-    const text = emitBuiltin(name);
-    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) {
-      report.unchanged.push(name);
-      continue;
-    }
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    writeFileAtomicSync(file, text);
-    report.written.push(name);
-  }
-  for (const stale of generatedNames(root).filter((n) => !names.includes(n))) {
-    fs.rmSync(generatedFile(stale, root));
-    report.removed.push(stale);
-  }
-  return report;
+  return writeGeneratedTree({ fileOf: (name) => generatedFile(name, root), present: () => generatedNames(root), emit: emitBuiltin });
 }
 
 if (require.main === module) {

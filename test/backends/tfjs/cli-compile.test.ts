@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cliPath as cli, netspec } from '../../helpers/cli';
+import { netspec } from '../../helpers/cli';
 
 
 let dir: string;
