@@ -219,7 +219,8 @@ function requireGraph(compiled: CompileResult): IRGraph {
 }
 
 /** The spec's `train:` section (validated and defaulted with the spec) with the run's settings applied. */
-function trainingConfig(compiled: CompileResult, config: TrainingConfig, settings: RunSettings): TrainingConfig {
+/** The spec's training section with the run's epochs, limit and batch size, checked as validate checks it. */
+export function trainingConfig(compiled: CompileResult, config: TrainingConfig, settings: Pick<RunSettings, 'epochs' | 'batchSize'> & { data: Pick<RunSettings['data'], 'limit'> }): TrainingConfig {
   config.epochs = settings.epochs;
   config.data.limit = settings.data.limit;
   config.batchSize = settings.batchSize;

@@ -8,35 +8,26 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Diagnostic, DiagnosticError, hasErrors } from '../../../diagnostics/diagnostic';
-import { compileSpec, compileSpecText, CompileResult } from '../../../ir/compile';
+import { DiagnosticError, hasErrors } from '../../../diagnostics/diagnostic';
+import { compileSpec, compileSpecText } from '../../../ir/compile';
 import { IRGraph } from '../../../ir/types';
 import { packageRoot } from '../../../io/package-root';
 import { TensorToWrite, writeSafetensors } from '../../../io/safetensors';
-import { originOf } from '../../../spec/merge';
 import { computeNormalization } from '../../../train/augment';
-import { fromWire, TrainingConfig, TrainingWire, trainingDiagnostics } from '../../../train/config';
+import { fromWire, TrainingConfig, TrainingWire } from '../../../train/config';
 import { adaptDataset } from '../../../train/data/adapt';
 import { dataError } from '../../../train/data/errors';
 import { loadData, SYNTHETIC_PATH } from '../../../train/data/load';
 import { Dataset, ImageShape } from '../../../train/data/types';
 import { defaultRunDir, isRunDir, RUN_FILES, RunInfo, writeRunFiles } from '../../../train/run-dir';
+import { BUNDLED_DATA, trainingConfig, TrainRunOptions } from '../../../train/run';
 import { emitPyTorch } from '../module';
 import { torchParams } from '../names';
 
 export const TORCH_DIR = 'torch';
 export const TORCH_FILES = { config: 'config.json', model: 'model.py', data: 'data.safetensors', initial: 'initial.safetensors', last: 'last.safetensors', script: 'netspec_train.py' } as const;
-const BUNDLED_DATA = path.join(packageRoot, 'data', 'fashion-mnist-small');
 
-export interface TorchRunOptions {
-  spec?: string;
-  sets?: string[];
-  data?: string;
-  epochs?: number;
-  limit?: number;
-  batchSize?: number;
-  out?: string;
-  resume?: boolean;
+export interface TorchRunOptions extends Pick<TrainRunOptions, 'spec' | 'sets' | 'data' | 'epochs' | 'limit' | 'batchSize' | 'out' | 'resume'> {
   /** Test hook: BN uses its running statistics while training (see python/netspec_train.py). */
   bnEval?: boolean;
 }
@@ -59,7 +50,8 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
     : compileSpec(o.spec ?? 'fashion/resnet8', { sets: o.sets });
   if (!compiled.graph || hasErrors(compiled.diagnostics)) throw new DiagnosticError(compiled.diagnostics, compiled.sources);
   const graph = compiled.graph;
-  const config = trainingConfig(compiled, o);
+  const base = fromWire(compiled.raw!.train as TrainingWire);
+  const config = trainingConfig(compiled, base, { epochs: o.epochs ?? base.epochs, batchSize: o.batchSize ?? base.batchSize, data: { limit: o.limit ?? base.data.limit } });
   const runDir = dir ?? defaultRunDir(graph.name);
   const torchDir = path.join(runDir, TORCH_DIR);
   if (o.resume) {
@@ -142,12 +134,3 @@ async function writeInitialWeights(graph: IRGraph, seed: number, file: string): 
   }
 }
 
-function trainingConfig(compiled: CompileResult, o: TorchRunOptions): TrainingConfig {
-  const config = fromWire(compiled.raw!.train as TrainingWire);
-  if (o.epochs !== undefined) config.epochs = o.epochs;
-  if (o.limit !== undefined) config.data.limit = o.limit;
-  if (o.batchSize !== undefined) config.batchSize = o.batchSize;
-  const problems: Diagnostic[] = trainingDiagnostics(config).map((d) => ({ ...d, location: originOf(compiled.origins, d.pointer) }));
-  if (hasErrors(problems)) throw new DiagnosticError(problems, compiled.sources);
-  return config;
-}
