@@ -17,7 +17,14 @@ export const kerasFixtures = path.join(root, '.cache', 'keras-fixtures', crypto.
 export function makeKerasFixtures(): string | undefined {
   if (fs.existsSync(path.join(kerasFixtures, 'done'))) return undefined;
   if (!fs.existsSync(kerasPython)) return `no Keras venv at ${kerasPython} (scripts/ci/keras.sh makes it)`;
-  fs.mkdirSync(kerasFixtures, { recursive: true });
-  execFileSync(kerasPython, [script, kerasFixtures], { stdio: 'inherit', env: { ...process.env, KERAS_BACKEND: 'jax', JAX_PLATFORMS: 'cpu' } });
+  // Made in a folder of its own and renamed into place: test files running at once never see half a set.
+  fs.mkdirSync(path.dirname(kerasFixtures), { recursive: true });
+  const making = fs.mkdtempSync(`${kerasFixtures}.making-`);
+  execFileSync(kerasPython, [script, making], { stdio: 'inherit', env: { ...process.env, KERAS_BACKEND: 'jax', JAX_PLATFORMS: 'cpu' } });
+  try {
+    fs.renameSync(making, kerasFixtures);
+  } catch {
+    fs.rmSync(making, { recursive: true, force: true }); // another test file finished first: its set is the same
+  }
   return undefined;
 }
