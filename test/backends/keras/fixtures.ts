@@ -21,6 +21,8 @@ export function makeKerasFixtures(): string | undefined {
   fs.mkdirSync(path.dirname(kerasFixtures), { recursive: true });
   const making = fs.mkdtempSync(`${kerasFixtures}.making-`);
   execFileSync(kerasPython, [script, making], { stdio: 'inherit', env: { ...process.env, KERAS_BACKEND: 'jax', JAX_PLATFORMS: 'cpu' } });
+  // A set left half-made by a killed run is replaced; a complete one made meanwhile by another file is kept.
+  if (!fs.existsSync(path.join(kerasFixtures, 'done'))) fs.rmSync(kerasFixtures, { recursive: true, force: true });
   try {
     fs.renameSync(making, kerasFixtures);
   } catch {
