@@ -5,7 +5,7 @@ import { capDiagnostics } from '../diagnostics/cap';
 import { looksLikePath, specsDir } from './builtins';
 import { extendsRoots, LoadContext, loadChain, LoadedFile } from './load';
 import { Layer, mergeLayers, originOf, Origins, Replaces } from './merge';
-import { applySets, COMMAND_LINE, parseSets } from './overrides';
+import { applySets, COMMAND_LINE, parseSets, SetOverride } from './overrides';
 import { runRules } from './rules';
 import { discriminatedObjects, specSchema, validateComplete } from './schema';
 import { locate } from './source';
@@ -54,21 +54,37 @@ export function resolveSpecText(text: string, file = 'spec.yaml', options: Resol
 
 function finish(chain: LoadedFile[] | undefined, name: string, options: ResolveOptions, ctx: LoadContext): ResolveResult {
   const result = resolveChain(chain, name, options, ctx);
-  const relocate = relocator(chain);
+  const relocate = relocator(chain, parseSets(options.sets ?? [], []));
   return { ...result, relocate, diagnostics: capDiagnostics(result.diagnostics).map(relocate) };
 }
 
-function relocator(chain: LoadedFile[] | undefined): (d: Diagnostic) => Diagnostic {
+/**
+ * Moves a diagnostic that points into a built-in file to what the user wrote: their own spec's `extends:` line, or,
+ * when the spec named on the command line is itself a built-in (valid as shipped, so only a `--set` can have made
+ * it wrong), the `--set` whose path is nearest the problem. The built-in position stays in the hint.
+ */
+function relocator(chain: LoadedFile[] | undefined, sets: readonly SetOverride[]): (d: Diagnostic) => Diagnostic {
   const leaf = chain?.[chain.length - 1];
-  if (!chain || !leaf || leaf.builtin) return (d) => d;
+  if (!chain || !leaf || (leaf.builtin && sets.length === 0)) return (d) => d;
   const builtinFiles = new Set(chain.filter((f) => f.builtin).map((f) => f.source.file));
-  const at = locate(leaf.source, '/extends');
+  const at = (d: Diagnostic) => (leaf.builtin ? nearestSet(sets, d.pointer).location : locate(leaf.source, '/extends'));
   return (d) => {
     const from = d.location;
     if (!from || !builtinFiles.has(from.file)) return d;
     const inherited = `inherited from ${from.file}:${from.line}:${from.column}`;
-    return { ...d, location: at, hint: d.hint ? `${d.hint}; ${inherited}` : inherited };
+    return { ...d, location: at(d), hint: d.hint ? `${d.hint}; ${inherited}` : inherited };
   };
+}
+
+/** The --set sharing the longest path prefix with `pointer` (the last one on a tie: it was applied last). */
+function nearestSet(sets: readonly SetOverride[], pointer: string): SetOverride {
+  const parts = pointer.split('/').slice(1);
+  const shared = (s: SetOverride) => {
+    let n = 0;
+    while (n < s.path.length && n < parts.length && String(s.path[n]) === parts[n]) n++;
+    return n;
+  };
+  return sets.reduce((best, s) => (shared(s) >= shared(best) ? s : best));
 }
 
 function resolveChain(chain: LoadedFile[] | undefined, name: string, options: ResolveOptions, ctx: LoadContext): ResolveResult {

@@ -1,7 +1,7 @@
 /** Each diagnostic kind with its exact message shape, location and hint. */
 import { renderDiagnostic } from '../../src/diagnostics/render';
 import { closest, editDistance } from '../../src/diagnostics/suggest';
-import { compileSpecText } from '../../src/ir/compile';
+import { compileSpec, compileSpecText } from '../../src/ir/compile';
 import { diagnosticsOf } from '../helpers/compile';
 
 const at = (d: { location?: { line: number; column: number } }) => `${d.location?.line}:${d.location?.column}`;
@@ -117,5 +117,15 @@ describe('hostile input stays bounded', () => {
   test('absurd sizes are schema errors, not allocations', () => {
     expect(diagnosticsOf('netspec: 1\nextends: cifar/resnet20\ndepth: 600002\n')[0].code).toBe('schema/range');
     expect(diagnosticsOf('netspec: 1\nextends: resnet50\ninput: [9000, 9000, 3]\n')[0].code).toBe('schema/range');
+  });
+});
+
+describe('--set on a built-in named on the command line', () => {
+  // A built-in is valid as shipped (every built-in compiles, tested), so an error in it can only come from --set.
+  test('an error the --set causes in the built-in is shown on the command line, the built-in line in the hint', () => {
+    const r = compileSpec('cifar/resnet20', { sets: ['train.lr=0.1', 'stages.2.filters=16'] });
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.map((d) => [d.code, d.location?.file, d.location?.line])).toEqual([['semantic/option-a-channels', '<command line>', 2]]);
+    expect(errors[0].hint).toMatch(/inherited from specs\/base\/cifar\.yaml:\d+:\d+/);
   });
 });
