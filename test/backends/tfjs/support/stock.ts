@@ -24,12 +24,13 @@ export interface StockCase {
   input: number[];
   /** What netspec itself predicts after loading the same files. */
   expected: number[][];
-  /** Whether the model uses a layer class stock tfjs lacks (from the IR: option A or a grouped conv). */
+  /** Whether the model uses a layer class stock tfjs lacks (from the IR: option A, a grouped conv, attention, drop-path). */
   needsLayers: boolean;
 }
 
 export function usesCustomLayers(graph: IRGraph): boolean {
-  return graph.nodes.some((n) => n.op === 'subsample_pad' || (n.op === 'conv2d' && n.attrs.groups > 1));
+  return graph.nodes.some((n) => n.op === 'subsample_pad' || n.op === 'channel_conv' || n.op === 'drop_path'
+    || (n.op === 'global_pool' && n.attrs.keepDims) || (n.op === 'conv2d' && n.attrs.groups > 1));
 }
 
 const predictAll = (model: LayersModel, x: Tensor): number[][] =>
