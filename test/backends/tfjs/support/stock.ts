@@ -40,9 +40,10 @@ const predictAll = (model: LayersModel, x: Tensor): number[][] =>
  * Saves `graph` with seeded random weights under `root/<id>` and `root/<id>-inference`, and records what netspec
  * predicts for one seeded input after loading each back.
  */
-export async function saveCases(root: string, id: string, graph: IRGraph): Promise<StockCase[]> {
+/** `randomize: false` keeps the spec's own initial weights (where random BN statistics would overflow float32). */
+export async function saveCases(root: string, id: string, graph: IRGraph, { randomize = true } = {}): Promise<StockCase[]> {
   const model = build(graph);
-  randomizeWeights(model);
+  if (randomize) randomizeWeights(model);
   const folded = inferenceModel(model);
   const x = randomInput(graph, 1);
   const cases: StockCase[] = [];
