@@ -1,8 +1,13 @@
 /**
- * Renders the spec reference (docs/spec-reference.md) from specs/netspec.schema.json, so the documentation cannot
- * drift from what the validator accepts. `npm run docs` rewrites it; a test fails when it is stale.
+ * Renders the spec reference (docs/spec-reference.md) from specs/netspec.schema.json and
+ * specs/training.schema.json, so the documentation cannot drift from what the validator accepts. `npm run docs`
+ * rewrites it; a test fails when it is stale. The rows come from `reference-rows.ts`; every definition with
+ * properties of its own gets a section, the named ones first.
  */
-type Schema = Record<string, unknown>;
+import { Condition, hasRows, Row, rowsOf, Schema } from './reference-rows';
+
+/** Definitions with a title other than their name, in the order of the page. */
+const TITLED: readonly (readonly [string, string])[] = [['stem', 'stem'], ['stage', 'stages[]'], ['blockOverride', 'stages[].overrides.<index>'], ['head', 'head']];
 
 export function renderSpecReference(schema: Schema, training?: Schema): string {
   const defs = (schema.$defs ?? {}) as Record<string, Schema>;
@@ -13,53 +18,63 @@ export function renderSpecReference(schema: Schema, training?: Schema): string {
     String(schema.description ?? ''),
     '',
     'Every built-in spec starts with a `# yaml-language-server: $schema=…` line, so editors with the YAML language',
-    'server complete and check fields as you type.',
+    'server complete and check fields as you type. A row marked *(type: sgd)* applies when the object\'s `type` is',
+    'that value; *(mapping form)* marks the fields of the mapping a field also accepts instead of a plain value.',
     '',
   ];
-  section('Top level', schema);
-  for (const [name, title] of [['stem', 'stem'], ['stage', 'stages[]'], ['blockOverride', 'stages[].overrides.<index>'], ['head', 'head']] as const) {
-    section(`\`${title}\``, defs[name]);
+  section('top', 'Top level', schema);
+  for (const [name, title] of TITLED) if (defs[name]) section(name, `\`${title}\``, defs[name]);
+  for (const [name, def] of Object.entries(defs)) {
+    if (!TITLED.some(([n]) => n === name) && hasRows(def)) section(name, `\`${name}\``, def);
   }
-  if (training) section('`train`', training);
+  if (training) section('train', '`train`', training);
   return out.join('\n') + '\n';
 
-  function section(title: string, node: Schema) {
-    out.push(`## ${title}`, '');
+  function section(anchor: string, title: string, node: Schema) {
+    out.push(`<a id="${anchor.toLowerCase()}"></a>`, '', `## ${title}`, '');
     if (node.description && node !== schema) out.push(String(node.description), '');
     out.push('| field | type | default | description |', '|---|---|---|---|');
-    const props = (node.properties ?? {}) as Record<string, Schema>;
-    const required = new Set((node.required as string[] | undefined) ?? []);
-    const rows = (entries: [string, Schema][], prefix: string) => {
-      for (const [key, prop] of entries) {
-        const def = prop.default !== undefined ? `\`${JSON.stringify(prop.default)}\`` : '';
-        const name = required.has(key) && !prefix ? `\`${key}\` (required)` : `\`${prefix}${key}\``;
-        out.push(`| ${name} | ${typeOf(prop, defs)} | ${def} | ${cell(String(prop.description ?? describeRef(prop, defs)))} |`);
-        if (prop.type === 'object' && prop.properties) rows(Object.entries(prop.properties as Record<string, Schema>), `${prefix}${key}.`);
-      }
-    };
-    rows(Object.entries(props), '');
+    for (const row of rowsOf(node)) out.push(rowLine(row, defs));
     out.push('');
   }
+}
+
+function rowLine(row: Row, defs: Record<string, Schema>): string {
+  const { schema: prop } = row;
+  const def = prop.default !== undefined ? `\`${JSON.stringify(prop.default)}\`` : '';
+  const notes = [...(row.required ? ['required'] : []), ...row.when.map(conditionText)];
+  const name = `\`${row.path}\`${notes.length ? ` (${notes.join('; ')})` : ''}`;
+  return `| ${name} | ${typeOf(prop, defs)} | ${def} | ${cell(String(prop.description ?? describeRef(prop, defs)))} |`;
+}
+
+function conditionText(c: Condition): string {
+  return c.key ? `${c.key}: ${c.values.join(', ')}` : c.values.join(', ');
 }
 
 function typeOf(prop: Schema, defs: Record<string, Schema>): string {
   if (prop.$ref) {
     if (String(prop.$ref).endsWith('training.schema.json')) return '[train](#train)';
     const name = String(prop.$ref).split('/').pop() ?? '';
-    return name === 'shortcutKind' ? typeOf(defs[name], defs) : `[${name}](#${name.toLowerCase()})`;
+    return hasRows(defs[name] ?? {}) ? `[${name}](#${name.toLowerCase()})` : typeOf(defs[name] ?? {}, defs);
   }
   if (prop.const !== undefined) return `\`${JSON.stringify(prop.const)}\``;
   if (Array.isArray(prop.enum)) return prop.enum.map((v) => `\`${v}\``).join(' \\| ');
   const alternatives = (prop.oneOf ?? prop.anyOf) as Schema[] | undefined;
-  if (alternatives) return alternatives.map((a) => typeOf(a, defs)).join(' or ');
+  if (alternatives) return [...new Set(alternatives.map((a) => typeOf(a, defs)))].join(' or ');
   if (prop.type === 'array') return `list of ${typeOf((prop.items ?? {}) as Schema, defs)}`;
-  if (prop.type === 'object' && prop.properties) return 'mapping';
+  if (isSchema(prop.additionalProperties)) return `mapping of ${typeOf(prop.additionalProperties, defs)}`;
+  if (prop.type === 'object' || prop.properties) return 'mapping';
+  if (Array.isArray(prop.type)) return prop.type.join(' or ');
   return String(prop.type ?? 'any');
 }
 
 function describeRef(prop: Schema, defs: Record<string, Schema>): string {
   const name = prop.$ref ? String(prop.$ref).split('/').pop() : undefined;
   return name ? String(defs[name]?.description ?? '') : '';
+}
+
+function isSchema(v: unknown): v is Schema {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function cell(text: string): string {
