@@ -4,10 +4,15 @@ import { packageRoot } from '../io/package-root';
 
 export const specsDir = path.join(packageRoot, 'specs');
 
-/** Folders of building blocks that other specs extend; not models on their own. */
-const partsFolders = new Set(['base']);
+/**
+ * Folders loadable by name but left out of `netspec list` and of what is generated and tested for every built-in:
+ * `base` holds building blocks that other specs extend, not models on their own; `tutorials` holds the worked specs
+ * of docs/tutorials.md, each a built-in model (keras-cifar/resnet_v1, keras/resnet50) with a tutorial's recipe,
+ * checked by test/spec/tutorials.test.ts instead of by every backend's enumeration of built-ins.
+ */
+const partsFolders = new Set(['base', 'tutorials']);
 
-/** Every built-in spec name (`resnet50`, `keras/resnet50v2`, `base/imagenet`…), sorted. */
+/** Every built-in spec name (`resnet50`, `keras/resnet50v2`, `base/imagenet`…), sorted; `includeParts` adds base/ and tutorials/. */
 export function builtinNames(includeParts = false): string[] {
   const names: string[] = [];
   const visit = (dir: string, prefix: string) => {
