@@ -4,7 +4,7 @@
  * rewrites it; a test fails when it is stale. The rows come from `reference-rows.ts`; every definition with
  * properties of its own gets a section, the named ones first.
  */
-import { Condition, hasRows, Row, rowsOf, Schema } from './reference-rows';
+import { Condition, hasRows, isSchema, Row, rowsOf, Schema } from './reference-rows';
 
 /** Definitions with a title other than their name, in the order of the page. */
 const TITLED: readonly (readonly [string, string])[] = [['stem', 'stem'], ['stage', 'stages[]'], ['blockOverride', 'stages[].overrides.<index>'], ['head', 'head']];
@@ -71,10 +71,6 @@ function typeOf(prop: Schema, defs: Record<string, Schema>): string {
 function describeRef(prop: Schema, defs: Record<string, Schema>): string {
   const name = prop.$ref ? String(prop.$ref).split('/').pop() : undefined;
   return name ? String(defs[name]?.description ?? '') : '';
-}
-
-function isSchema(v: unknown): v is Schema {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function cell(text: string): string {

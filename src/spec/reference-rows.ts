@@ -128,6 +128,6 @@ function sameContext(a: Row, b: Row): boolean {
   return JSON.stringify(a.when.slice(0, -1)) === JSON.stringify(b.when.slice(0, -1)) && a.required === b.required;
 }
 
-function isSchema(v: unknown): v is Schema {
+export function isSchema(v: unknown): v is Schema {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

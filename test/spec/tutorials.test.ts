@@ -152,3 +152,33 @@ describe('the worked specs are loadable by name but not listed as built-ins', ()
     }
   }, 120_000);
 });
+
+describe('docs/tutorials.md states what the specs build', () => {
+  const page = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'tutorials.md'), 'utf8');
+  const count = (n: number) => n.toLocaleString('en-US');
+
+  test('the first table\'s totals and trainable counts are those of the worked specs', () => {
+    const rows = [...page.matchAll(/^\| .* \| `(tutorials\/[\w-]+)` \| ([\d,]+) \/ ([\d,]+)/gm)];
+    expect(rows.map((r) => r[1]).sort()).toEqual(['tutorials/dlai-signs-resnet50', 'tutorials/keras-applications-resnet50', 'tutorials/keras-cifar10-resnet20', 'tutorials/transfer-cifar10-resnet50']);
+    for (const [, name, total, trainable] of rows) {
+      const g = graphOf(name);
+      expect({ name, total, trainable }).toEqual({ name, total: count(g.params.total), trainable: count(g.params.trainable) });
+    }
+  });
+
+  test('the MACs table is what netspec counts', () => {
+    const macs = (name: string) => `${(graphOf(name).macs / 1e9).toFixed(3)} G`;
+    expect(page).toContain(`| first 1×1 (\`stride_at: 1x1\`) | ${macs('keras/resnet50')} | \`keras/resnet50\` |`);
+    expect(page).toContain(`| the 3×3 (\`stride_at: 3x3\`) | ${macs('resnet50')} | \`resnet50\` |`);
+    expect(page).toContain(`| first 1×1 | ${macs('keras/resnet101')} / ${macs('keras/resnet152')} |`);
+  });
+
+  test('the Keras applications table is what netspec builds, with and without the top', () => {
+    const rows = [...page.matchAll(/^\| ResNet\d+(?:V2)? \| ([\d,]+) \| ([\d,]+) \| `(keras\/resnet\d+v?2?)` \|$/gm)];
+    expect(rows.length).toBe(6);
+    for (const [, total, noTop, name] of rows) {
+      const built = [count(graphOf(name).params.total), count(graphOf(name, ['head.include_top=false']).params.total)];
+      expect({ name, built }).toEqual({ name, built: [total, noTop] });
+    }
+  });
+});
