@@ -12,7 +12,7 @@ const TITLED: readonly (readonly [string, string])[] = [['stem', 'stem'], ['stag
 export function renderSpecReference(schema: Schema, training?: Schema): string {
   const defs = (schema.$defs ?? {}) as Record<string, Schema>;
   const out = [
-    '<!-- Generated from specs/netspec.schema.json by `npm run docs`; edit the schema, not this file. -->',
+    '<!-- Generated from specs/netspec.schema.json and specs/training.schema.json by `npm run docs`; edit the schemas, not this file. -->',
     '# Spec reference',
     '',
     String(schema.description ?? ''),
