@@ -5,7 +5,7 @@
  * layers itself, so by layer order), each as `.keras`, `.weights.h5`, Keras 2 whole-model `.h5` and Keras 2
  * weights-only `.h5` (the keras.applications download layout; also with tf.keras 2.x's `:0` weight names). The
  * deeplearning.ai assignment's ResNet-50 (its identity_block / convolutional_block code) loads by its Caffe names
- * into dlai-resnet50.yaml with the unpadded stem pool and gives Keras' predictions too. The venv comes from
+ * into its worked spec tutorials/dlai-signs-resnet50 (unpadded stem pool) and gives Keras' predictions too. The venv comes from
  * scripts/ci/keras.sh; the
  * fixtures are cached under .cache/keras-fixtures/<hash of the script>.
  */
@@ -27,7 +27,7 @@ const MODELS = [
   { spec: 'keras-cifar/resnet_v1', name: 'resnet_v1', by: 'layer order', weights: 120 },
   { spec: 'keras-cifar/resnet_v2', name: 'resnet_v2', by: 'layer order', weights: 176 },
   // The deeplearning.ai assignment's ResNet-50, written with its identity_block / convolutional_block code.
-  { spec: path.join(__dirname, 'dlai-resnet50.yaml'), name: 'dlai_resnet50', by: 'layer name', weights: 320 },
+  { spec: 'tutorials/dlai-signs-resnet50', name: 'dlai_resnet50', by: 'layer name', weights: 320 },
   // resnet_v1 as the one layer of a Sequential model: its weights one level down in every layout.
   { spec: 'keras-cifar/resnet_v1', name: 'resnet_v1_nested', by: 'layer order', weights: 120 },
 ];
@@ -82,7 +82,7 @@ if (missing) {
   describe.each(FORMATS)('the deeplearning.ai ResNet-50 as %s', (suffix, format) => {
     test('every weight lands where Keras has it, matched by Caffe name', async () => {
       const sums: Record<string, number> = JSON.parse(fs.readFileSync(path.join(fixtures, 'dlai_resnet50.json'), 'utf8')).sums;
-      const graph = graphOf(path.join(__dirname, 'dlai-resnet50.yaml'));
+      const graph = graphOf('tutorials/dlai-signs-resnet50');
       expect(graph.params.total).toBe(23_600_006);
       const model = buildLayersModel(graph);
       const source = await openWeights(path.join(fixtures, `dlai_resnet50${suffix}`));
