@@ -10,7 +10,10 @@ import { Condition, hasRows, isSchema, Row, rowsOf, Schema } from './reference-r
 const TITLED: readonly (readonly [string, string])[] = [['stem', 'stem'], ['stage', 'stages[]'], ['blockOverride', 'stages[].overrides.<index>'], ['head', 'head']];
 
 export function renderSpecReference(schema: Schema, training?: Schema): string {
-  const defs = (schema.$defs ?? {}) as Record<string, Schema>;
+  // One namespace for both schemas' definitions: each `$ref` names one section, whichever file defines it.
+  const specDefs = (schema.$defs ?? {}) as Record<string, Schema>;
+  const trainingDefs = (training?.$defs ?? {}) as Record<string, Schema>;
+  const defs = { ...trainingDefs, ...specDefs };
   const out = [
     '<!-- Generated from specs/netspec.schema.json and specs/training.schema.json by `npm run docs`; edit the schemas, not this file. -->',
     '# Spec reference',
@@ -24,10 +27,12 @@ export function renderSpecReference(schema: Schema, training?: Schema): string {
   ];
   section('top', 'Top level', schema);
   for (const [name, title] of TITLED) if (defs[name]) section(name, `\`${title}\``, defs[name]);
-  for (const [name, def] of Object.entries(defs)) {
-    if (!TITLED.some(([n]) => n === name) && hasRows(def)) section(name, `\`${name}\``, def);
-  }
+  const untitled = (all: Record<string, Schema>) => {
+    for (const [name, def] of Object.entries(all)) if (!TITLED.some(([n]) => n === name) && hasRows(def)) section(name, `\`${name}\``, def);
+  };
+  untitled(specDefs);
   if (training) section('train', '`train`', training);
+  untitled(trainingDefs);
   return out.join('\n') + '\n';
 
   function section(anchor: string, title: string, node: Schema) {

@@ -51,7 +51,7 @@ function section(page: string, anchor: string): string {
 
 describe('the reference lists every property of both schemas, in its section', () => {
   const page = renderSpecReference(specSchema(), trainingSchema());
-  const defs = (specSchema().$defs ?? {}) as Record<string, unknown>;
+  const defs = { ...((trainingSchema().$defs ?? {}) as Record<string, unknown>), ...((specSchema().$defs ?? {}) as Record<string, unknown>) };
   const roots: [string, unknown][] = [['top', specSchema()], ['train', trainingSchema()], ...Object.entries(defs).map(([k, d]) => [k.toLowerCase(), d] as [string, unknown])];
   for (const [anchor, root] of roots) {
     const paths = [...new Set(propertyPaths(root))];
@@ -132,4 +132,15 @@ test('an if/then/else chain on `type` marks each setting with its types, the las
     '| `optimizer.epsilon` (type: rmsprop, adam, adamw) | number |  | ε. |',
     '| `optimizer.beta1` (type: adam, adamw) | number |  | β₁. |',
   ]);
+});
+
+test("a definition of the training schema gets its own section, linked from where it is used", () => {
+  const training = {
+    properties: { loss: { $ref: '#/$defs/loss' } },
+    $defs: { loss: { type: 'object', description: 'The loss.', properties: { from_logits: { type: 'boolean', description: 'Logits in.' } } } },
+  };
+  const page = renderSpecReference({ properties: {} }, training);
+  expect(page).toContain('| `loss` | [loss](#loss) |  | The loss. |');
+  expect(page).toContain('<a id="loss"></a>\n\n## `loss`\n\nThe loss.\n');
+  expect(page).toContain('| `from_logits` | boolean |  | Logits in. |');
 });
