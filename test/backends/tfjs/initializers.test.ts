@@ -1,16 +1,17 @@
 /**
- * Kernel initialisers: what the tfjs builder draws for each name against the closed forms of Keras 3
- * (keras/src/initializers/random_initializers.py) and torch (torch/nn/init.py), with fans computed here from the
- * kernel's shape. Sample statistics of n draws: the variance's relative standard error is about sqrt(2 / n) for a
- * normal (0.6% at n = 55,296), so a 5% band fails only on a wrong formula.
+ * Kernel initialisers: what the tfjs builder draws for each name against the closed forms of Keras 3 and torch
+ * (test/helpers/initializers.ts), with fans computed here from the kernel's shape. Sample statistics of n draws:
+ * the variance's relative standard error is about sqrt(2 / n) for a normal (0.6% at n = 55,296), so a 5% band
+ * fails only on a wrong formula.
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { buildLayersModel } from '../../../src/backends/tfjs/build';
 import { kernelInitializer } from '../../../src/backends/tfjs/init';
 import { seedInitialWeights } from '../../../src/backends/tfjs/seed';
-import { INITIALIZER_NAMES, InitializerName } from '../../../src/ir/initializers';
+import { INITIALIZER_NAMES } from '../../../src/ir/initializers';
 import { tf } from '../../../src/runtime/tf';
 import { graphOf, graphOfText } from '../../helpers/compile';
+import { closedForm, TRUNC } from '../../helpers/initializers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -20,33 +21,6 @@ beforeAll(async () => {
 function fans(shape: number[]): { fanIn: number; fanOut: number } {
   const rf = shape.slice(0, -2).reduce((a, b) => a * b, 1);
   return { fanIn: shape[shape.length - 2] * rf, fanOut: shape[shape.length - 1] * rf };
-}
-
-/** 2σ-truncated unit normal: its standard deviation (Keras divides by it). */
-const TRUNC = 0.87962566103423978;
-
-/** Per name: the standard deviation of the drawn values and the largest |value| allowed (Infinity: untruncated). */
-function closedForm(name: InitializerName, shape: number[]): { std: number; bound: number } {
-  const { fanIn, fanOut } = fans(shape);
-  const avg = (fanIn + fanOut) / 2;
-  const uniform = (limit: number) => ({ std: limit / Math.sqrt(3), bound: limit });
-  const truncated = (std: number) => ({ std, bound: (2 * std) / TRUNC });
-  const table: Record<InitializerName, { std: number; bound: number }> = {
-    glorot_uniform: uniform(Math.sqrt(6 / (fanIn + fanOut))),
-    glorot_normal: truncated(Math.sqrt(1 / avg)),
-    he_normal: truncated(Math.sqrt(2 / fanIn)),
-    he_uniform: uniform(Math.sqrt(6 / fanIn)),
-    // torch.nn.init.kaiming_normal_(mode='fan_out', nonlinearity='relu'): gain √2, std = gain / √fan_out.
-    kaiming_normal_fan_out: { std: Math.sqrt(2 / fanOut), bound: Infinity },
-    kaiming_uniform_fan_out: uniform(Math.sqrt(6 / fanOut)),
-    // keras.initializers.TruncatedNormal(): stddev 0.05 before the cut at ±0.1, so 0.05 × 0.8796 after it.
-    truncated_normal: { std: 0.05 * TRUNC, bound: 0.1 },
-    lecun_normal: truncated(Math.sqrt(1 / fanIn)),
-    // torch's kaiming_uniform_(a=√5): gain √(2 / 6), bound gain·√3 / √fan_in = 1 / √fan_in.
-    torch_default: uniform(1 / Math.sqrt(fanIn)),
-    zeros: { std: 0, bound: 0 },
-  };
-  return table[name];
 }
 
 function stats(t: Tensor): { mean: number; std: number; maxAbs: number; beyond2std: number } {
@@ -75,7 +49,7 @@ describe.each(INITIALIZER_NAMES.map((n) => [n]))('%s', (name) => {
     const drawn = kernelInitializer(name, shape, 42).apply(shape);
     const s = stats(drawn);
     drawn.dispose();
-    const want = closedForm(name, shape);
+    const want = closedForm(name, fans(shape));
     if (want.std === 0) {
       expect(s.maxAbs).toBe(0);
       return;
