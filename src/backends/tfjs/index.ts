@@ -5,6 +5,7 @@ export { fileHandler, loadArtifacts, MODEL_JSON, modelFileError, modelJsonPath, 
 export { FrozenBatchNormalization, GroupedConv2D, SubsamplePad } from './layers';
 export { LAYER_MODULE_ESM, LAYER_MODULE_UMD, layerModuleEsm, layerModuleUmd } from './layers/layer-module';
 export { loadModel, saveModel } from './load';
+export { isKerasFile, kerasInputError } from './keras-weights';
 export { lowerNode, lowerings } from './lower';
 export {
   applyTransfer, formatTransferReport, isComplete, openWeights, planTransfer, readWeights, ShapeMismatch, TransferReport, transferFrom, transferWeights, WeightSource,
