@@ -1,8 +1,8 @@
 /**
- * Kernel initialisers, as data: what each name draws, in Keras' and torch's words. The tfjs builder
- * (src/backends/tfjs/init.ts), the TypeScript emitter and the PyTorch emitter all read this table; none of them
- * re-derives a formula. Biases start at zero in every backend (Keras' default; torch's Linear/Conv2d would draw them
- * from U(±1/√fan_in), which netspec does not reproduce).
+ * Kernel initialisers, as data: what each name draws, in Keras' and torch's words. The tfjs builder, the TypeScript
+ * emitter and the PyTorch emitter all read this table; none of them re-derives a formula. Biases start at zero in
+ * every backend (Keras' default; torch's Linear/Conv2d would draw them from U(±1/√fan_in), which netspec does not
+ * reproduce).
  *
  * Fans are computed from the kernel's shape as Keras (and torch) do: receptive field r = k·k, fan_in = r·C_in/groups,
  * fan_out = r·C_out (for a grouped conv too, as torch computes it from the weight tensor); a dense kernel has r = 1.
