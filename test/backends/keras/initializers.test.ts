@@ -17,7 +17,7 @@ import { kerasPython } from './fixtures';
 const SHAPE = [3, 3, 64, 96];
 
 function tfjsStats(name: (typeof INITIALIZER_NAMES)[number]): [number, number, number] {
-  const v = kernelInitializer(name, SHAPE, 7).apply(SHAPE).dataSync();
+  const v = Array.from(kernelInitializer(name, SHAPE, 7).apply(SHAPE).dataSync() as Float32Array);
   const mean = v.reduce((a, b) => a + b, 0) / v.length;
   const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
   const max = v.reduce((a, b) => Math.max(a, Math.abs(b)), 0);

@@ -25,6 +25,19 @@ const CASES: Array<[string, string[], InitializerName, InitializerName]> = [
   ['seresnext50_32x4d', ['input=[64, 64, 3]', 'initializer.conv=torch_default', 'initializer.dense=zeros'], 'torch_default', 'zeros'],
 ];
 
+test.each([
+  // torchvision's ResNet.__init__ and nn.Linear.reset_parameters, in their own words.
+  ['resnet18', [], ['nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")', 'nn.init.kaiming_uniform_(self.fc.weight, a=math.sqrt(5))']],
+  // Keras' he_normal: a normal cut at 2σ, its stddev widened by 1 / 0.8796 (Keras 3 VarianceScaling).
+  ['keras-cifar/resnet_v1', [], ['truncated_variance_scaling_(m.weight, 2.0, "fan_in")', 'std = math.sqrt(scale / max(1.0, fan)) / 0.87962566103423978']],
+  ['keras/resnet50', [], ['nn.init.xavier_uniform_(m.weight)', 'nn.init.xavier_uniform_(self.fc.weight)']],
+  ['cifar/resnet20', ['initializer.dense=truncated_normal'], ['nn.init.trunc_normal_(self.fc.weight, std=0.05, a=-0.1, b=0.1)']],
+] as const)('the module emitted for %s %s draws with %s', (ref, sets, lines) => {
+  const text = emitPyTorch(graphOf(ref, [...sets]), { source: ref });
+  for (const line of lines) expect(text).toContain(line);
+  expect(text).toContain('        self.reset_parameters()\n');
+});
+
 describeWithTorch('emitted PyTorch initialisation', [], (python) => {
   let results: Stats[] = [];
   beforeAll(() => {
