@@ -77,7 +77,11 @@ export function buildResNetV1(options: BuildOptions = {}): tf.LayersModel {
     x = apply(tf.layers.dense({
       units: classes,
       activation: 'softmax',
-      kernelInitializer: tf.initializers.glorotUniform({}),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 2 / 0.8796256610342398 ** 2,
+        mode: 'fanIn',
+        distribution: 'normal',
+      }),
       name: 'predictions',
     }), x);
   }
@@ -116,8 +120,8 @@ interface ConvArgs {
 }
 
 /**
- * Conv2D, with bias unless told otherwise. Kernels start with He's variance in torchvision's
- * fan-out mode, 2 / (k·k·filters), drawn uniformly; biases start at zero.
+ * Conv2D, with bias unless told otherwise; biases start at zero. Kernels start as
+ * he_normal, Keras' he_normal (the Keras CIFAR-10 example's): a normal truncated at 2σ with variance 2 / fan_in.
  */
 function conv2d(x: tf.SymbolicTensor, filters: number, kernelSize: number, options: ConvArgs): tf.SymbolicTensor {
   const { name, strides = 1, padding = 'valid' } = options;
@@ -127,7 +131,11 @@ function conv2d(x: tf.SymbolicTensor, filters: number, kernelSize: number, optio
     strides,
     padding,
     useBias: true,
-    kernelInitializer: tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'uniform' }),
+    kernelInitializer: tf.initializers.varianceScaling({
+      scale: 2 / 0.8796256610342398 ** 2,
+      mode: 'fanIn',
+      distribution: 'normal',
+    }),
     name,
   };
   return apply(tf.layers.conv2d(args), x);

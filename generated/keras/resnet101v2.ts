@@ -85,7 +85,7 @@ export function buildResNet101V2(options: BuildOptions = {}): tf.LayersModel {
     x = apply(tf.layers.dense({
       units: classes,
       activation: 'softmax',
-      kernelInitializer: tf.initializers.glorotUniform({}),
+      kernelInitializer: tf.initializers.varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'uniform' }),
       name: 'predictions',
     }), x);
   }
@@ -134,8 +134,8 @@ interface ConvArgs {
 }
 
 /**
- * Conv2D, without bias unless told otherwise. Kernels start with He's variance in torchvision's
- * fan-out mode, 2 / (k·k·filters), drawn uniformly; biases start at zero.
+ * Conv2D, without bias unless told otherwise; biases start at zero. Kernels start as
+ * glorot_uniform, Keras' default: U(±sqrt(6 / (fan_in + fan_out))).
  */
 function conv2d(x: tf.SymbolicTensor, filters: number, kernelSize: number, options: ConvArgs): tf.SymbolicTensor {
   const { name, strides = 1, padding = 'valid', useBias = false } = options;
@@ -145,7 +145,7 @@ function conv2d(x: tf.SymbolicTensor, filters: number, kernelSize: number, optio
     strides,
     padding,
     useBias,
-    kernelInitializer: tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'uniform' }),
+    kernelInitializer: tf.initializers.varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'uniform' }),
     name,
   };
   return apply(tf.layers.conv2d(args), x);

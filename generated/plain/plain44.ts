@@ -76,7 +76,11 @@ export function buildPlain44(options: BuildOptions = {}): tf.LayersModel {
     x = apply(tf.layers.dense({
       units: classes,
       activation: 'softmax',
-      kernelInitializer: tf.initializers.glorotUniform({}),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 0.3333333333333333,
+        mode: 'fanIn',
+        distribution: 'uniform',
+      }),
       name: 'fc',
     }), x);
   }
@@ -110,8 +114,8 @@ interface ConvArgs {
 }
 
 /**
- * Conv2D, without bias unless told otherwise. Kernels start with He's variance in torchvision's
- * fan-out mode, 2 / (k·k·filters), drawn uniformly; biases start at zero.
+ * Conv2D, without bias unless told otherwise; biases start at zero. Kernels start as
+ * kaiming_normal_fan_out, torchvision's ResNet convs: N(0, 2 / fan_out), untruncated.
  */
 function conv2d(x: tf.SymbolicTensor, filters: number, kernelSize: number, options: ConvArgs): tf.SymbolicTensor {
   const { name, strides = 1, padding = 'valid' } = options;
@@ -121,7 +125,10 @@ function conv2d(x: tf.SymbolicTensor, filters: number, kernelSize: number, optio
     strides,
     padding,
     useBias: false,
-    kernelInitializer: tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'uniform' }),
+    kernelInitializer: tf.initializers.randomNormal({
+      mean: 0,
+      stddev: Math.sqrt(2 / (kernelSize * kernelSize * filters)),
+    }),
     name,
   };
   return apply(tf.layers.conv2d(args), x);

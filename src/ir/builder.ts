@@ -1,16 +1,17 @@
 import { Diagnostic, error, invariant } from '../diagnostics/diagnostic';
-import { ConvBias, PaddingMode } from '../spec/types';
+import { ConvBias, InitializerSettings, PaddingMode } from '../spec/types';
 import { countLayer } from './counts';
 import { Namer } from './naming';
 import { role, unitRole } from './roles';
 import { inferShape } from './shapes';
-import { BatchNormAttrs, IRNode, NodeScope, OpAttrs, Shape } from './types';
+import { BatchNormAttrs, Conv2DAttrs, IRNode, NodeScope, OpAttrs, Shape } from './types';
 
 /** Network-wide layer settings from the spec's convention. */
 export interface LayerSettings {
   batchNorm: { epsilon: number; momentum: number };
   convBias: ConvBias;
   padding: PaddingMode;
+  initializer: InitializerSettings;
 }
 
 /** The `conv_bias` rule: `always`, `never`, or `unless_bn` (a bias only where no BN follows the conv). */
@@ -38,6 +39,11 @@ export class GraphBuilder {
 
   bnAttrs(gammaZero: boolean): BatchNormAttrs {
     return { ...this.settings.batchNorm, gammaZero };
+  }
+
+  /** A conv's attributes with the spec's kernel initialiser; `padding` is 'valid' unless given. */
+  convAttrs(conv: Omit<Conv2DAttrs, 'kernelInitializer' | 'padding' | 'dilation' | 'groups' | 'zeroInit'> & Partial<Conv2DAttrs>): Conv2DAttrs {
+    return { padding: 'valid', dilation: 1, groups: 1, zeroInit: false, kernelInitializer: this.settings.initializer.conv, ...conv };
   }
 
   /** Whether a conv gets a bias under the spec's `conv_bias` rule. */
@@ -114,10 +120,10 @@ export class GraphBuilder {
     const padding = needsLayer || pad === 0 ? 'valid' : 'same';
     return this.add({
       op: 'conv2d',
-      attrs: {
+      attrs: this.convAttrs({
         filters: conv.filters, kernel: conv.kernel, strides: conv.stride, padding, dilation, groups: conv.groups ?? 1,
         useBias: conv.useBias, zeroInit: conv.zeroInit ?? false,
-      },
+      }),
     }, [input], { ...scope, role: unitRole('conv', scope.index) }, pointer);
   }
 }

@@ -30,5 +30,5 @@ export function lowerHead(g: GraphBuilder, head: HeadSpec, x: string): string | 
   }
   if (!head.includeTop) return changed ? y : undefined;
   if (head.dropout > 0) y = g.add({ op: 'dropout', attrs: { rate: head.dropout } }, [y], at('dropout'), '/head/dropout');
-  return g.add({ op: 'dense', attrs: { units: head.classes, activation: head.activation, useBias: true } }, [y], at('fc'), '/head/classes');
+  return g.add({ op: 'dense', attrs: { units: head.classes, activation: head.activation, useBias: true, kernelInitializer: g.settings.initializer.dense } }, [y], at('fc'), '/head/classes');
 }

@@ -27,7 +27,7 @@ export function lowerSpec(spec: ResolvedSpec): LowerResult {
   }, spec.head.names);
   const frozen = (scope: NodeScope) =>
     (scope.part === 'stem' && spec.frozenStages >= 0) || (scope.part === 'block' && (scope.stage ?? 0) < spec.frozenStages);
-  const g = new GraphBuilder({ batchNorm: spec.batchNorm, convBias: spec.convBias, padding: spec.padding }, namer, frozen, diagnostics);
+  const g = new GraphBuilder({ batchNorm: spec.batchNorm, convBias: spec.convBias, padding: spec.padding, initializer: spec.initializer }, namer, frozen, diagnostics);
   try {
     const input = g.addInput([...spec.input]);
     let x = lowerStem(g, spec.stem, input);
@@ -68,6 +68,7 @@ export function lowerSpec(spec: ResolvedSpec): LowerResult {
         deepStem: spec.stem.deep,
         pooling: spec.head.pooling,
         zeroInitResidual: spec.zeroInitResidual,
+        initializer: { ...spec.initializer },
       },
       stem: g.nodes.filter((n) => n.scope.part === 'stem').map((n) => n.name),
       head: g.nodes.slice(headStart).filter((n) => n.scope.part === 'head').map((n) => ({ node: n.name, top: isTopLayer(n, spec.head) })),

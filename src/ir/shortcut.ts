@@ -40,7 +40,7 @@ export function buildShortcut(g: GraphBuilder, plan: BlockPlan, kind: ShortcutKi
   const projection = (input: string, stride: number) => {
     const conv = g.add({
       op: 'conv2d',
-      attrs: { filters: outChannels, kernel: 1, strides: stride, padding: 'valid', dilation: 1, groups: 1, useBias: g.useBias(norm), zeroInit: false },
+      attrs: g.convAttrs({ filters: outChannels, kernel: 1, strides: stride, useBias: g.useBias(norm) }),
     }, [input], at('shortcut_conv'), plan.pointer);
     return norm ? g.add({ op: 'batch_norm', attrs: g.bnAttrs(false) }, [conv], at('shortcut_bn'), plan.pointer) : conv;
   };

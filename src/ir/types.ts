@@ -5,8 +5,11 @@
  * the node each role produced) keeps the spec's intent, so backends that print code (TypeScript, PyTorch) or draw
  * the graph read it instead of guessing from the nodes. Shapes exclude the batch axis.
  */
-import { AttentionKind, ConvBias, NamingScheme, PaddingMode, PoolKind, ShortcutKind } from '../spec/types';
+import { AttentionKind, ConvBias, InitializerSettings, NamingScheme, PaddingMode, PoolKind, ShortcutKind } from '../spec/types';
+import { InitializerName } from './initializers';
 import { Role } from './roles';
+
+export type { InitializerName } from './initializers';
 
 export type Shape = number[];
 export type Padding2D = [[number, number], [number, number]];
@@ -21,6 +24,8 @@ export interface Conv2DAttrs {
   useBias: boolean;
   /** zero_init_residual in pre-activation blocks: the last conv's kernel starts at 0 (timm's zero_init_last). */
   zeroInit: boolean;
+  /** How the kernel starts (src/ir/initializers.ts); `zeroInit` wins over it. */
+  kernelInitializer: InitializerName;
 }
 export interface BatchNormAttrs {
   epsilon: number;
@@ -37,6 +42,8 @@ export interface DenseAttrs {
   units: number;
   activation: 'softmax' | 'linear' | 'sigmoid';
   useBias: boolean;
+  /** How the kernel starts (src/ir/initializers.ts). */
+  kernelInitializer: InitializerName;
 }
 
 /** Kind-specific attributes, discriminated by `op`. */
@@ -161,7 +168,10 @@ export interface NetworkSettings {
   /** ResNet-C's three-conv stem, which torch names as timm does (conv1.0 … conv1.6). */
   deepStem: boolean;
   zeroInitResidual: boolean;
+  /** The spec's `initializer`: conv and dense kernels' defaults, and the seed of their draw (null: a fresh draw). */
+  initializer: InitializerSettings;
 }
+
 
 export interface StageSummary {
   name: string;

@@ -1,6 +1,6 @@
 import { invariant } from '../diagnostics/diagnostic';
 import {
-  BlockOverride, BlockSettings, ConvBias, HeadSpec, ResolvedSpec, ShortcutSpec, StageSpec, StemSpec,
+  BlockOverride, BlockSettings, ConvBias, HeadSpec, InitializerSettings, ResolvedSpec, ShortcutSpec, StageSpec, StemSpec,
 } from './types';
 
 type Raw = Record<string, unknown>;
@@ -29,6 +29,7 @@ export function toResolvedSpec(raw: Raw, fallbackName: string): ResolvedSpec {
     stages: stages.map(stage),
     head: head(raw.head as Raw),
     zeroInitResidual: raw.zero_init_residual as boolean,
+    initializer: initializer(raw.initializer as Raw),
     outputStride: raw.output_stride as number | undefined,
     outIndices: (raw.out_indices as number[] | undefined) ?? [],
     frozenStages: raw.frozen_stages as number,
@@ -41,6 +42,10 @@ function convBias(v: unknown): ConvBias {
   if (v === true) return 'always';
   if (v === false) return 'never';
   return v as ConvBias;
+}
+
+function initializer(raw: Raw): InitializerSettings {
+  return { conv: raw.conv as InitializerSettings['conv'], dense: raw.dense as InitializerSettings['dense'], seed: (raw.seed as number | null | undefined) ?? null };
 }
 
 function shortcut(v: unknown): ShortcutSpec | undefined {

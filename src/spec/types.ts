@@ -2,6 +2,8 @@
  * The resolved spec in memory (camelCase). The YAML wire format (snake_case) is described by
  * specs/netspec.schema.json; `toResolvedSpec` maps one onto the other after every default has been applied.
  */
+import type { InitializerName } from '../ir/initializers';
+
 /** The name of a block kind registered in src/ir/blocks (the schema lists the built-in ones). */
 export type BlockKind = string;
 export type ShortcutKind = 'projection' | 'identity' | 'option_a' | 'maxpool' | 'avg_down';
@@ -15,6 +17,14 @@ export type AttentionKind = 'none' | 'se' | 'eca';
 /** Head layers a spec may name explicitly. */
 export type HeadLayer = 'post_bn' | 'post_relu' | 'avg_pool' | 'max_pool' | 'flatten' | 'dropout' | 'fc';
 export type Shape3 = [number, number, number];
+
+/** `initializer:` — conv and dense kernels' initialisers (src/ir/initializers.ts) and the seed of their draw. */
+export interface InitializerSettings {
+  conv: InitializerName;
+  dense: InitializerName;
+  /** null: every build draws afresh (a training run then seeds from its own seed). */
+  seed: number | null;
+}
 
 export interface ShortcutSpec {
   kind: ShortcutKind;
@@ -94,6 +104,8 @@ export interface ResolvedSpec extends BlockSettings {
   stages: StageSpec[];
   head: HeadSpec;
   zeroInitResidual: boolean;
+  /** Kernel initialisers of convs and dense layers, and the seed that makes the build reproducible. */
+  initializer: InitializerSettings;
   outputStride?: number;
   outIndices: number[];
   frozenStages: number;

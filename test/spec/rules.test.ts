@@ -14,6 +14,7 @@ type Expected = [code: string, set: number];
 const at = (sets: string[], n: number) => sets[n - 1].indexOf('=') + 2;
 
 const invalid: [rule: string, spec: string, sets: string[], expected: Expected[]][] = [
+  ['channels-first', 'resnet18', ['input=[3, 224, 224]'], [['spec/channels-first', 1]]],
   ['filters-arity', 'resnet50', ['stages.0.filters=[64, 64]'], [['semantic/filters-arity', 1]]],
   ['groups (basic blocks take no groups)', 'resnet18', ['groups=2'], [['semantic/groups', 1]]],
   ['groups (basic blocks take no base_width)', 'resnet18', ['base_width=32'], [['semantic/groups', 1]]],
@@ -46,6 +47,7 @@ describe.each(invalid)('%s', (_rule, spec, sets, expected) => {
 });
 
 const valid: [rule: string, spec: string, sets: string[]][] = [
+  ['channels-first', 'resnet18', ['input=[224, 224, 3]']],
   ['filters-arity', 'resnet50', ['stages.0.filters=[64, 64, 256]']],
   ['groups', 'resnet50', ['groups=32', 'base_width=4']],
   ['stage-index', 'resnet50', ['out_indices=[2, 4]', 'stages.0.overrides={2: {stride: 1}}']],

@@ -6,6 +6,7 @@
 # the IR's; netspec writes and reads such state dicts as .safetensors. Depends only on torch (1.13 or 2.x).
 
 
+import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -90,6 +91,17 @@ class Resnet44(nn.Module):
             self.add_module(f"layer{i}", nn.Sequential(*blocks))
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(64, 10, bias=True)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Initial weights as netspec draws them: convs kaiming_normal_fan_out, fc torch_default; biases zero."""
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+        nn.init.kaiming_uniform_(self.fc.weight, a=math.sqrt(5))
+        nn.init.zeros_(self.fc.bias)
 
     def features(self, x):
         """The stem and the stages."""

@@ -6,6 +6,7 @@
 # the IR's; netspec writes and reads such state dicts as .safetensors. Depends only on torch (1.13 or 2.x).
 
 
+import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -37,6 +38,15 @@ def conv(in_channels, out_channels, kernel_size, stride=1, dilation=1, groups=1,
 
 def norm(channels):
     return nn.BatchNorm2d(channels, eps=BN_EPS, momentum=BN_MOMENTUM)
+
+
+def truncated_variance_scaling_(w, scale, mode):
+    """Keras' VarianceScaling(distribution="truncated_normal"): a normal cut at two standard deviations, widened
+    by 1 / 0.8796 so that the variance of what is drawn is scale / fan."""
+    fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(w)
+    fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
+    std = math.sqrt(scale / max(1.0, fan)) / 0.87962566103423978
+    return nn.init.trunc_normal_(w, std=std, a=-2 * std, b=2 * std)
 
 
 class BasicBlock(nn.Module):
@@ -91,6 +101,17 @@ class ResnetV1(nn.Module):
             self.add_module(f"layer{i}", nn.Sequential(*blocks))
         self.avgpool = nn.AvgPool2d(8, stride=8)
         self.fc = nn.Linear(64, 10, bias=True)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Initial weights as netspec draws them: convs he_normal, fc he_normal; biases zero."""
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                truncated_variance_scaling_(m.weight, 2.0, "fan_in")
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+        truncated_variance_scaling_(self.fc.weight, 2.0, "fan_in")
+        nn.init.zeros_(self.fc.bias)
 
     def features(self, x):
         """The stem and the stages."""

@@ -98,6 +98,17 @@ class ResNet101(nn.Module):
             self.add_module(f"layer{i}", nn.Sequential(*blocks))
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(2048, 1000, bias=True)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Initial weights as netspec draws them: convs glorot_uniform, fc glorot_uniform; biases zero."""
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.xavier_uniform_(m.weight)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+        nn.init.xavier_uniform_(self.fc.weight)
+        nn.init.zeros_(self.fc.bias)
 
     def features(self, x):
         """The stem and the stages."""

@@ -10,6 +10,7 @@ import { roleKey } from '../../ir/roles';
 import { BlockInfo, IRGraph, IRNode } from '../../ir/types';
 import { blockClass } from './blocks';
 import { HelperName, helperText, py, torchMomentum } from './helpers';
+import { DenseInit, initPrelude, resetParameters } from './init';
 import { torchModuleNames } from './names';
 
 export interface PyEmitOptions {
@@ -36,14 +37,17 @@ export function emitPyTorch(graph: IRGraph, options: PyEmitOptions): string {
   const cls = modelClassName(graph.name);
   const order: HelperName[] = ['conv', 'norm', 'se', 'eca', 'drop_path', 'option_a'];
   const padding = graph.settings.padding;
+  const dense = head.flatMap((l) => (l.init ? [l.init] : []));
+  const prelude = initPrelude(graph, dense);
   const sections = [
     banner(graph, options),
-    'import torch\nimport torch.nn as nn\nimport torch.nn.functional as F',
+    [...prelude.imports, 'import torch', 'import torch.nn as nn', 'import torch.nn.functional as F'].join('\n'),
     `# Batch norm settings (momentum in torch's sense: the weight of the new batch).\nBN_EPS = ${py(graph.settings.batchNorm.epsilon)}\nBN_MOMENTUM = ${py(torchMomentum(graph.settings.batchNorm.momentum))}`,
     ...order.filter((h) => helpers.has(h)).map((h) => helperText(h, padding)),
+    ...prelude.helpers,
     ...classes.map((c) => c.text),
     stageTable(graph, classes.map((c) => [c.kind, c.className])),
-    modelClass(graph, cls, stem, head),
+    modelClass(graph, cls, stem, head, resetParameters(graph, dense)),
     `def create_model():\n    return ${cls}()`,
   ];
   return `${sections.join('\n\n\n')}\n`;
@@ -55,6 +59,8 @@ interface Layer {
   /** Forward statement; `x` in and out. */
   call: string;
   final?: boolean;
+  /** A dense layer's kernel initializer, for reset_parameters. */
+  init?: DenseInit;
 }
 
 /** Stem or head layers as modules; pads fold into the conv or pool after them (symmetric, as torch pads). */
@@ -114,6 +120,7 @@ function layers(nodes: IRNode[], names: Map<string, string>, byName: Map<string,
         break;
       case 'dense':
         add(`nn.Linear(${inChannels}, ${n.attrs.units}, bias=${py(n.attrs.useBias)})`);
+        out[out.length - 1].init = { attr, initializer: n.attrs.kernelInitializer, bias: n.attrs.useBias };
         if (n.attrs.activation !== 'linear') out.push({ attr, call: n.attrs.activation === 'softmax' ? 'x = torch.softmax(x, 1)' : 'x = torch.sigmoid(x)', final: true });
         break;
       default:
@@ -156,7 +163,7 @@ function blockArgs(graph: IRGraph, b: BlockInfo): string {
   return args.join(', ');
 }
 
-function modelClass(graph: IRGraph, cls: string, stem: Layer[], head: Layer[]): string {
+function modelClass(graph: IRGraph, cls: string, stem: Layer[], head: Layer[], reset: string[]): string {
   const modules = (list: Layer[]) => {
     const groups = new Map<string, string[]>();
     for (const l of list.filter((x) => x.module !== undefined)) {
@@ -198,6 +205,9 @@ function modelClass(graph: IRGraph, cls: string, stem: Layer[], head: Layer[]): 
     '                    inplanes = blocks[-1].out_channels',
     '            self.add_module(f"layer{i}", nn.Sequential(*blocks))',
     ...modules(head).map((l) => `        ${l}`),
+    '        self.reset_parameters()',
+    '',
+    ...reset,
     '',
     '    def features(self, x):',
     `        """The stem and the stages${extraOutputs.length > 0 ? '; also returns the outputs of the stages in out_indices' : ''}."""`,

@@ -10,9 +10,15 @@ import { BatchNormalization, ChannelConv1D, DropPath, FrozenBatchNormalization, 
 import { tf } from '../../runtime/tf';
 
 type Layer = InstanceType<typeof tf.layers.Layer>;
-export type Lowering<K extends OpKind> = (node: NodeOf<K>, inputs: SymbolicTensor[]) => SymbolicTensor;
+/** `seed`: the layer's seed for its random initial weights (none: a fresh draw). */
+export type Lowering<K extends OpKind> = (node: NodeOf<K>, inputs: SymbolicTensor[], seed?: number) => SymbolicTensor;
 
 const common = (node: IRNode) => ({ name: node.name, trainable: node.trainable });
+
+/** The last axis of a symbolic tensor: the channels an NHWC conv reads, the units a dense layer reads. */
+function channels(x: SymbolicTensor): number {
+  return x.shape[x.shape.length - 1] as number;
+}
 
 /** Applies a layer to one input or, for merge layers, to the list. */
 function apply(layer: Layer, inputs: SymbolicTensor[]): SymbolicTensor {
@@ -22,7 +28,7 @@ function apply(layer: Layer, inputs: SymbolicTensor[]): SymbolicTensor {
 export const lowerings: { readonly [K in OpKind]: Lowering<K> } = {
   input: (node) => tf.input({ shape: node.shape, name: node.name }),
 
-  conv2d: (node, inputs) => {
+  conv2d: (node, inputs, seed) => {
     const a = node.attrs;
     const args = {
       ...common(node),
@@ -32,7 +38,7 @@ export const lowerings: { readonly [K in OpKind]: Lowering<K> } = {
       padding: a.padding,
       dilationRate: a.dilation,
       useBias: a.useBias,
-      kernelInitializer: convKernelInitializer(a),
+      kernelInitializer: convKernelInitializer(a, channels(inputs[0]), seed),
       biasInitializer: tf.initializers.zeros(),
     };
     // tfjs' Conv2D has no `groups`; a grouped conv keeps one kernel in its own layer class (see GroupedConv2D).
@@ -73,6 +79,7 @@ export const lowerings: { readonly [K in OpKind]: Lowering<K> } = {
 
   add: (node, inputs) => apply(tf.layers.add(common(node)), inputs),
 
+  // The portable layer draws its own kernel (./init's channelConvInitializer); a seeded build redraws it (./seed.ts).
   channel_conv: (node, inputs) => apply(new ChannelConv1D({ ...common(node), kernelSize: node.attrs.kernel }), inputs),
 
   sigmoid: (node, inputs) => apply(tf.layers.activation({ ...common(node), activation: 'sigmoid' }), inputs),
@@ -88,17 +95,17 @@ export const lowerings: { readonly [K in OpKind]: Lowering<K> } = {
 
   dropout: (node, inputs) => apply(tf.layers.dropout({ ...common(node), rate: node.attrs.rate }), inputs),
 
-  dense: (node, inputs) => apply(tf.layers.dense({
+  dense: (node, inputs, seed) => apply(tf.layers.dense({
     ...common(node),
     units: node.attrs.units,
     activation: node.attrs.activation,
     useBias: node.attrs.useBias,
-    kernelInitializer: denseKernelInitializer(),
+    kernelInitializer: denseKernelInitializer(node.attrs, channels(inputs[0]), seed),
     biasInitializer: tf.initializers.zeros(),
   }), inputs),
 };
 
 /** Lowers one node given the tensors of its inputs. */
-export function lowerNode(node: IRNode, inputs: SymbolicTensor[]): SymbolicTensor {
-  return (lowerings[node.op] as Lowering<OpKind>)(node, inputs);
+export function lowerNode(node: IRNode, inputs: SymbolicTensor[], seed?: number): SymbolicTensor {
+  return (lowerings[node.op] as Lowering<OpKind>)(node, inputs, seed);
 }

@@ -3,14 +3,10 @@
  * CIFAR-10 example's `resnet_layer`: they keep each block to one line per layer while saying once how convs are
  * initialised and how batch norm is configured. Initial weights are the tfjs backend's (src/backends/tfjs/init.ts).
  */
-import { literal, objectLiteral } from './code';
+import { InitializerName } from '../../ir/initializers';
+import { literal } from './code';
+import { initializerSource, initializerSummary } from './initializers';
 import { channelConvClass, dropPathClass, frozenBatchNormClass, globalPoolKeepDimsClass, groupedConvClass, layerArgsType, subsamplePadClass } from './custom-layers';
-
-/**
- * The conv kernel initializer of src/backends/tfjs/init.ts (CONV_KERNEL_INIT), repeated here so that emitting does
- * not load tfjs; a test keeps the two equal.
- */
-export const CONV_KERNEL_INIT = { scale: 2, mode: 'fanOut', distribution: 'uniform' } as const;
 
 /** Which helpers and helper options the emitted code uses; generators record as they write. */
 export class Uses {
@@ -29,6 +25,8 @@ export interface HelperSettings {
   bn?: { epsilon: number; momentum: number };
   convBias: boolean;
   padName: 'append' | 'replace';
+  /** The spec's conv kernel initializer (every conv of the net has it). */
+  convInitializer: InitializerName;
 }
 
 /** Source text of every helper in `uses`, in a fixed order (so output is stable). */
@@ -46,7 +44,7 @@ export function helperSources(uses: Uses, settings: HelperSettings): string[] {
     '  return layer.apply(x) as tf.SymbolicTensor;',
     '}',
   ].join('\n'));
-  push('conv2d', convHelper(uses, settings.convBias));
+  push('conv2d', convHelper(uses, settings.convBias, settings.convInitializer));
   push('paddedConv', paddedConvHelper(uses, settings.padName));
   push('zeroPad', [
     uses.has('zeroPad.asymmetric') ? '/** Zero padding on every side of the feature map, or [[top, bottom], [left, right]]. */' : '/** Zero padding on every side of the feature map. */',
@@ -89,7 +87,7 @@ export function helperSources(uses: Uses, settings: HelperSettings): string[] {
   return out;
 }
 
-function convHelper(uses: Uses, convBias: boolean): string {
+function convHelper(uses: Uses, convBias: boolean, initializer: InitializerName): string {
   const options = [
     ['strides', 'strides?: number;', 'strides = 1'],
     ['padding', "padding?: 'same' | 'valid';", "padding = 'valid'"],
@@ -98,7 +96,10 @@ function convHelper(uses: Uses, convBias: boolean): string {
     ['useBias', 'useBias?: boolean;', `useBias = ${convBias}`],
     ['zeroInit', '/** Start from zero weights (zero_init_residual). */\n  zeroInit?: boolean;', 'zeroInit = false'],
   ].filter(([key]) => key === 'strides' || key === 'padding' || uses.has(`conv.${key}`));
-  const he = `tf.initializers.varianceScaling(${objectLiteral(Object.entries(CONV_KERNEL_INIT).map(([k, v]) => [k, literal(v)]))})`;
+  const he = initializerSource(initializer, {
+    fanIn: () => `kernelSize * kernelSize * (x.shape[3] as number)${uses.has('conv.groups') ? ' / groups' : ''}`,
+    fanOut: () => 'kernelSize * kernelSize * filters',
+  });
   const layerArgs = [
     'filters', 'kernelSize', 'strides', 'padding',
     ...(uses.has('conv.dilation') ? ['dilationRate: dilation'] : []),
@@ -113,8 +114,8 @@ function convHelper(uses: Uses, convBias: boolean): string {
     '}',
     '',
     '/**',
-    ` * Conv2D, ${convBias ? 'with' : 'without'} bias unless told otherwise. Kernels start with He's variance in torchvision's`,
-    ' * fan-out mode, 2 / (k·k·filters), drawn uniformly; biases start at zero.',
+    ` * Conv2D, ${convBias ? 'with' : 'without'} bias unless told otherwise; biases start at zero. Kernels start as`,
+    ` * ${initializerSummary(initializer)}.`,
     ' */',
     'function conv2d(x: tf.SymbolicTensor, filters: number, kernelSize: number, options: ConvArgs): tf.SymbolicTensor {',
     `  const { name, ${options.map(([, , d]) => d).join(', ')} } = options;`,

@@ -6,6 +6,7 @@ import { invariant } from '../../diagnostics/diagnostic';
 import { IRNode } from '../../ir/types';
 import { literal, objectLiteral, stringLiteral, templateLiteral } from './code';
 import { Uses } from './helpers';
+import { initializerSource } from './initializers';
 
 export interface LayerContext {
   uses: Uses;
@@ -70,12 +71,12 @@ export function layerExpression(node: IRNode, input: string, ctx: LayerContext):
       return `apply(tf.layers.dropout(${objectLiteral([['rate', literal(node.attrs.rate)], name])}), ${input})`;
     case 'dense': {
       const a = node.attrs;
+      const units = ctx.classes === a.units ? 'classes' : String(a.units);
       const options = objectLiteral([
-        ['units', ctx.classes === a.units ? 'classes' : String(a.units)],
+        ['units', units],
         ['activation', stringLiteral(a.activation)],
         ['useBias', a.useBias ? undefined : 'false'],
-        // tfjs' Dense defaults to glorotNormal; Keras (and the tfjs backend) use glorotUniform.
-        ['kernelInitializer', 'tf.initializers.glorotUniform({})'],
+        ['kernelInitializer', initializerSource(a.kernelInitializer, { fanIn: () => `${input}.shape[1] as number`, fanOut: () => units })],
         ['name', classifierName(node.name, ctx.classes)],
       ]);
       return `apply(tf.layers.dense(${options}), ${input})`;

@@ -34,7 +34,7 @@ export function emitTypeScript(graph: IRGraph, options: EmitOptions): string {
   const t = tables(plan, facts);
   const body = builderBody(graph, plan, facts, uses);
   const blocks = plan.kinds.map((k) => blockFunction(plan, k, facts.padding, uses));
-  const helpers = helperSources(uses, { bn: facts.bn, convBias: facts.convBias, padName: facts.padName });
+  const helpers = helperSources(uses, { bn: facts.bn, convBias: facts.convBias, padName: facts.padName, convInitializer: facts.convInitializer });
   const fn = builderName(graph.name);
   const fc = facts.head.some((h) => h.node.op === 'dense');
 
@@ -55,7 +55,7 @@ export function emitTypeScript(graph: IRGraph, options: EmitOptions): string {
       ] : []),
     ]),
   });
-  const constants = constantSources({ bn: facts.bn, convBias: facts.convBias, padName: facts.padName });
+  const constants = constantSources({ bn: facts.bn, convBias: facts.convBias, padName: facts.padName, convInitializer: facts.convInitializer });
   if (constants.length > 0) file.addStatements(['/** Batch norm settings (momentum in the Keras sense: the weight of the old moving average). */', ...constants].join('\n'));
   file.addInterface({ name: 'Stage', docs: ['One row of the stage table.'], properties: properties(t.stageProperties) });
   file.addVariableStatement({

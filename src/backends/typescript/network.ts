@@ -5,7 +5,7 @@
  */
 import { invariant } from '../../diagnostics/diagnostic';
 import { padNameRule } from '../../ir/naming';
-import { IRGraph, IRNode, NodeOf } from '../../ir/types';
+import { InitializerName, IRGraph, IRNode, NodeOf } from '../../ir/types';
 import { PaddingMode } from '../../spec/types';
 
 export type PaddingRule = PaddingMode;
@@ -23,6 +23,8 @@ export interface NetworkFacts {
   padding: PaddingRule;
   /** How a pad layer's name follows from its conv's: `conv1` → `conv1_pad`, or `conv1_conv` → `conv1_pad`. */
   padName: 'append' | 'replace';
+  /** The spec's conv kernel initializer, which the conv helper draws. */
+  convInitializer: InitializerName;
   /** frozen_stages: -1 none, 0 the stem, n the stem and stages 1…n. */
   frozenStages: number;
   /** 1-based stages whose outputs are model outputs (out_indices), in output order. */
@@ -49,6 +51,7 @@ export function networkFacts(graph: IRGraph): NetworkFacts {
     convBias: s.convBias === 'always',
     padding: s.padding,
     padName: padNameRule[s.naming],
+    convInitializer: s.initializer.conv,
     frozenStages: s.frozenStages,
     outIndices: [...s.outIndices],
     head: graph.head.map((h) => ({ node: node(h.node), top: h.top })),

@@ -41,6 +41,9 @@ async function compile(ref: string, opts: CompileOptions): Promise<void> {
   checkOutDir(opts.out);
   const { graph } = loadGraph(ref, opts.set, opts.allowPath);
   const [{ selectBackend }, tfjs] = await loadBackend();
+  // keras.applications' input contract, checked as Keras checks it: before anything is read or built.
+  const kerasInput = opts.weights !== undefined && tfjs.isKerasFile(opts.weights) ? tfjs.kerasInputError(graph, opts.weights) : undefined;
+  if (kerasInput) throw kerasInput;
   const backend = await selectBackend({ backend: opts.backend });
   process.stdout.write(`backend: ${backend.name} — ${backend.description}\n`);
   // Read the weight file before building, so a wrong path fails in milliseconds, not after a ResNet-152 init.

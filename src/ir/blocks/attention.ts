@@ -29,7 +29,7 @@ const squeezeExcite: AttentionDescriptor = {
     const reduced = seChannels(channels, settings.seRatio);
     const fc = (input: string, filters: number, r: 'attn_fc1' | 'attn_fc2') => g.add({
       op: 'conv2d',
-      attrs: { filters, kernel: 1, strides: 1, padding: 'valid', dilation: 1, groups: 1, useBias: true, zeroInit: false },
+      attrs: g.convAttrs({ filters, kernel: 1, strides: 1, useBias: true }),
     }, [input], { ...scope, role: role(r) }, pointer);
     const pooled = g.add({ op: 'global_pool', attrs: { mode: 'avg', keepDims: true } }, [x], { ...scope, role: role('attn_pool') }, pointer);
     const squeezed = g.add({ op: 'relu', attrs: {} }, [fc(pooled, reduced, 'attn_fc1')], { ...scope, role: role('attn_relu') }, pointer);

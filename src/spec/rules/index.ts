@@ -1,6 +1,7 @@
 import { Diagnostic, SourceLocation } from '../../diagnostics/diagnostic';
 import { ResolvedSpec } from '../types';
 import { attentionPlacement } from './attention';
+import { channelsFirst } from './channels-first';
 import { filtersArity } from './filters-arity';
 import { groupsDivisibility } from './groups';
 import { headPooling } from './head';
@@ -15,7 +16,7 @@ import { trainRelations } from './train-relations';
  * `depth:` is expanded (src/spec/family.ts); the shortcut rules (./shortcut-channels.ts) are called by the lowering
  * with the planned channel counts; spatial collapse and the resource limits are found on the lowered graph (src/ir).
  */
-export const semanticRules: readonly SemanticRule[] = [filtersArity, groupsDivisibility, stageIndices, outputStride, stemFilters, headPooling, attentionPlacement, trainRelations];
+export const semanticRules: readonly SemanticRule[] = [channelsFirst, filtersArity, groupsDivisibility, stageIndices, outputStride, stemFilters, headPooling, attentionPlacement, trainRelations];
 
 export function runRules(spec: ResolvedSpec, locate: (pointer: string) => SourceLocation | undefined): Diagnostic[] {
   const out: Diagnostic[] = [];

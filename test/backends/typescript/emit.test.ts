@@ -5,8 +5,6 @@
 import * as fs from 'fs';
 import { builderName, emitTypeScript } from '../../../src/backends/typescript';
 import { generatedFile, generatedNames } from '../../../src/backends/typescript/generate';
-import { CONV_KERNEL_INIT } from '../../../src/backends/typescript/helpers';
-import { CONV_KERNEL_INIT as BACKEND_CONV_KERNEL_INIT } from '../../../src/backends/tfjs/init';
 import * as ts from 'typescript';
 import { graphOf, graphOfText } from '../../helpers/compile';
 
@@ -107,9 +105,15 @@ test('builder names come from spec names', () => {
   expect(builderName('my-net')).toBe('buildMyNet');
 });
 
-test('convs start from the tfjs backend\'s initializer', () => {
-  expect(CONV_KERNEL_INIT).toEqual(BACKEND_CONV_KERNEL_INIT);
-  expect(generated('resnet18')).toContain("tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'uniform' })");
+test('kernels start from the convention\'s initializers, written as tfjs initializers', () => {
+  // torchvision: kaiming_normal_(mode='fan_out') on convs, std sqrt(2 / (k·k·filters)); nn.Linear's default on fc.
+  const flat = (name: string) => generated(name).replace(/\s+/g, ' ').replace(/([({]) /g, '$1').replace(/,? ([)}])/g, '$1');
+  expect(flat('resnet18')).toContain('kernelInitializer: tf.initializers.randomNormal({mean: 0, stddev: Math.sqrt(2 / (kernelSize * kernelSize * filters))})');
+  expect(flat('resnet18')).toContain("kernelInitializer: tf.initializers.varianceScaling({scale: 0.3333333333333333, mode: 'fanIn', distribution: 'uniform'})");
+  // Keras applications: glorot_uniform on convs and the classifier.
+  expect(flat('keras/resnet50').match(/kernelInitializer: tf\.initializers\.varianceScaling\(\{scale: 1, mode: 'fanAvg', distribution: 'uniform'\}\)/g)).toHaveLength(2);
+  // The Keras CIFAR-10 example: he_normal, a normal truncated at 2σ with Keras' correction carried by the scale.
+  expect(flat('keras-cifar/resnet_v1')).toContain("tf.initializers.varianceScaling({scale: 2 / 0.8796256610342398 ** 2, mode: 'fanIn', distribution: 'normal'})");
 });
 
 test('a spec name that would end a comment or break a string stays inside it', () => {
