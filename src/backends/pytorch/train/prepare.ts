@@ -20,7 +20,9 @@ import { dataError } from '../../../train/data/errors';
 import { loadData, SYNTHETIC_PATH } from '../../../train/data/load';
 import { Dataset, ImageShape } from '../../../train/data/types';
 import { defaultRunDir, isRunDir, RUN_FILES, RunInfo, writeRunFiles } from '../../../train/run-dir';
+import { headLoss, unitsFit } from '../../../train/head-loss';
 import { BUNDLED_DATA, trainingConfig, TrainRunOptions } from '../../../train/run';
+import { decayedNodes } from '../../../train/weight-decay';
 import { emitPyTorch } from '../module';
 import { torchParams } from '../names';
 
@@ -68,7 +70,7 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
   const adapt = { spatial: config.data.adapt.spatial ?? undefined, channels: config.data.adapt.channels ?? undefined };
   const train = adaptDataset(splits.train, input, adapt);
   const test = splits.test ? adaptDataset(splits.test, input, adapt) : undefined;
-  if (head?.op === 'dense' && head.attrs.units !== train.classes.length) {
+  if (head?.op === 'dense' && !unitsFit(head.attrs.units, train.classes.length)) {
     throw dataError(dataPath, `has ${train.classes.length} classes but the model's classifier has ${head.attrs.units}`, `add --set head.classes=${train.classes.length}`);
   }
   if (o.resume) {
