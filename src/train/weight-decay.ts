@@ -2,8 +2,8 @@
  * Which kernels the L2 penalty covers, read from the IR: a node's op says what kind of layer it is, so the set
  * follows the network (stem, block and shortcut convs, ECA's channel conv, the classifier and head dense layers)
  * and never a weight-name pattern. Frozen nodes are left out, as Keras 3 adds regularisation only for trainable
- * weights. The Keras CIFAR-10 example puts `l2(1e-4)` on every Conv2D and on its Dense classifier, so the default
- * is both kinds.
+ * weights. The Keras CIFAR-10 example puts `l2(1e-4)` on its Conv2D layers only (`weight_decay_on: [conv]`); the
+ * default, both kinds, is what netspec did before the field existed (every `kernel` variable).
  */
 import type { LayersModel, Variable } from '@tensorflow/tfjs';
 import { invariant } from '../diagnostics/diagnostic';

@@ -51,7 +51,7 @@ test('an empty train section resolves to the Keras CIFAR-10 example recipe', () 
     warmup: { epochs: 0, startFactor: 0.1 },
     reduceOnPlateau: { enabled: false, monitor: 'val_loss', factor: 0.1, patience: 10, minLr: 0, minDelta: 1e-4, cooldown: 0 },
     weightDecay: 1e-4,
-    // The Keras example's l2 sits on every Conv2D and on the Dense classifier.
+    // netspec's penalty before the field existed (the Keras example's own is [conv]: no l2 on its Dense).
     weightDecayOn: ['conv', 'dense'],
     batchSize: 32,
     epochs: 200,
