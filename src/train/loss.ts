@@ -57,6 +57,18 @@ export function binaryCrossEntropy(output: Tensor, labels: Int32Array, smoothing
 }
 
 /**
+ * Class probabilities of a batch's outputs, as the loss reads them: a softmax of logits (categorical), a sigmoid
+ * per unit (binary), and for a one-unit head [1 − p, p], the probabilities of classes 0 and 1.
+ */
+export function probabilities(output: Tensor, fromLogits: boolean, loss: LossConfig['type']): Tensor {
+  return tf.tidy(() => {
+    if (loss === 'categorical_crossentropy') return fromLogits ? tf.softmax(output) : output.clone();
+    const p = fromLogits ? tf.sigmoid(output) : output;
+    return output.shape[output.shape.length - 1] === 1 ? tf.concat([tf.sub(1, p), p], 1) : p.clone();
+  });
+}
+
+/**
  * Each row's predicted class: the highest score, or, for a single-unit (two-class) head, 1 when the unit says more
  * likely than not (probability > ½, logit > 0).
  */

@@ -4,7 +4,7 @@ import { BatchTransform, makeBatch } from './batches';
 import { batchRanges } from './data/batch';
 import { Dataset } from './data/types';
 import { LossConfig } from './config';
-import { batchLoss } from './loss';
+import { batchLoss, probabilities } from './loss';
 import { ClassificationMetrics } from './metrics';
 
 /** Number of classes the model's (last) output scores. */
@@ -27,17 +27,9 @@ export function scoreDataset(
     const batch = makeBatch(ds, order, a, b, o.transform);
     const output = model.predict(batch.x) as Tensor;
     const value = batchLoss(output, batch.labels, o.classes, loss);
-    const scores = twoClass ? twoClassScores(output, o.fromLogits) : output;
+    const scores = probabilities(output, o.fromLogits, loss.type);
     metrics.update(scores.dataSync(), batch.labels, value.dataSync()[0] * (b - a));
     tf.dispose([batch.x, output, value, scores]);
   }
   return metrics;
-}
-
-/**
- * A one-unit (two-class) head's output as scores of classes 0 and 1, so top-1 and the confusion matrix read it like
- * any other: probabilities p → [1 − p, p]; a logit x → [0, x], whose softmax is [1 − σ(x), σ(x)].
- */
-function twoClassScores(output: Tensor, fromLogits: boolean): Tensor {
-  return tf.tidy(() => tf.concat([fromLogits ? tf.zerosLike(output) : tf.sub(1, output), output], 1));
 }

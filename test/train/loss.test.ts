@@ -4,6 +4,7 @@
  * the label itself for a one-unit head, with Keras' smoothing y·(1 − ε) + ε/2; the torch engine's batch_loss
  * against the same numbers; the head decides `from_logits: auto`; pairings that cannot train are refused.
  */
+import type { Tensor } from '@tensorflow/tfjs';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { selectBackend } from '../../src/runtime/backend';
@@ -25,7 +26,7 @@ const LOGITS = [[2.0, -1.0, 0.5], [-3.0, 0.2, 4.0], [0.0, 1.5, -2.5], [8.0, -9.0
 const LABELS = Int32Array.from([0, 2, 1, 1]);
 const onehot = (labels: Int32Array, k: number) => Array.from(labels, (l) => Array.from({ length: k }, (_, j) => (j === l ? 1 : 0)));
 const smooth = (y: number[][], e: number) => y.map((r) => r.map((v) => v * (1 - e) + e / 2));
-const value = (t: ReturnType<typeof tf.scalar>) => { const v = t.dataSync()[0]; t.dispose(); return v; };
+const value = (t: Tensor) => { const v = t.dataSync()[0]; t.dispose(); return v; };
 
 beforeAll(() => selectBackend({ backend: 'cpu' }));
 

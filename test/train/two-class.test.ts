@@ -1,7 +1,8 @@
 /**
  * A two-class model with one sigmoid unit (binary cross-entropy, label 1 = the positive class), trained end to end
  * on an image folder whose classes a net separates at once (dark vs bright squares), then scored by
- * `netspec evaluate`: one unit read as two classes, accuracy and loss as training's validation reported them.
+ * `netspec evaluate` and `netspec predict`: one unit read as two classes, accuracy and loss as training's validation
+ * reported them.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -45,14 +46,21 @@ test('one sigmoid unit with binary cross-entropy learns dark vs bright; evaluate
   expect((await run.result).reason).toBe('done');
   const info = readRunInfo(out);
   expect([info.classes, info.loss, info.fromLogits]).toEqual([['bright', 'dark'], 'binary_crossentropy', false]);
-  const last = readMetrics(path.join(out, 'metrics.jsonl')).at(-1)!;
+  const last = readMetrics(path.join(out, 'metrics.jsonl')).at(-1) as unknown as { val_loss: number; val_accuracy: number };
   console.log(`two-class sigmoid run: ${JSON.stringify(last)}`);
   expect(last.val_accuracy).toBeGreaterThanOrEqual(0.9);
   const r = await netspec('evaluate', out, '--json');
   expect(r.code).toBe(0);
   const report = JSON.parse(r.stdout) as { loss: number; top1: number; examples: number; confusion: { matrix: number[][] } };
   expect(report.examples).toBe(24);
-  expect(report.top1).toBeCloseTo(last.val_accuracy!, 5);
-  expect(report.loss).toBeCloseTo(last.val_loss!, 4);
+  expect(report.top1).toBeCloseTo(last.val_accuracy, 5);
+  expect(report.loss).toBeCloseTo(last.val_loss, 4);
   expect(report.confusion.matrix.map((row) => row.reduce((a, b) => a + b, 0))).toEqual([12, 12]);
+  // predict: both classes with probabilities 1 − p and p (summing to 1), the likelier first.
+  const files = ['bright', 'dark'].map((c) => path.join(data, 'test', c, '0.png'));
+  const p = await netspec('predict', out, ...files, '--json');
+  expect(p.code).toBe(0);
+  const tops = (JSON.parse(p.stdout) as { top: { class: string; probability: number }[] }[]).map((x) => x.top);
+  expect(tops.map((t) => t[0].class)).toEqual(['bright', 'dark']);
+  for (const t of tops) expect(t[0].probability + t[1].probability).toBeCloseTo(1, 5);
 }, 120_000);
