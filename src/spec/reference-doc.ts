@@ -2,6 +2,8 @@
  * Renders the spec reference (docs/spec-reference.md) from specs/netspec.schema.json, so the documentation cannot
  * drift from what the validator accepts. `npm run docs` rewrites it; a test fails when it is stale.
  */
+import { discriminatedOf } from './discriminated';
+
 type Schema = Record<string, unknown>;
 
 export function renderSpecReference(schema: Schema, training?: Schema): string {
@@ -29,12 +31,14 @@ export function renderSpecReference(schema: Schema, training?: Schema): string {
     out.push('| field | type | default | description |', '|---|---|---|---|');
     const props = (node.properties ?? {}) as Record<string, Schema>;
     const required = new Set((node.required as string[] | undefined) ?? []);
-    const rows = (entries: [string, Schema][], prefix: string) => {
+    const rows = (entries: [string, Schema][], prefix: string, variant = '') => {
       for (const [key, prop] of entries) {
         const def = prop.default !== undefined ? `\`${JSON.stringify(prop.default)}\`` : '';
-        const name = required.has(key) && !prefix ? `\`${key}\` (required)` : `\`${prefix}${key}\``;
+        const name = required.has(key) && !prefix ? `\`${key}\` (required)` : `\`${prefix}${key}\`${variant}`;
         out.push(`| ${name} | ${typeOf(prop, defs)} | ${def} | ${cell(String(prop.description ?? describeRef(prop, defs)))} |`);
         if (prop.type === 'object' && prop.properties) rows(Object.entries(prop.properties as Record<string, Schema>), `${prefix}${key}.`);
+        // Settings of one `type` only (optimizer.momentum of sgd, optimizer.rho of rmsprop), each row naming it.
+        for (const v of discriminatedOf(prop)?.variants ?? []) rows(Object.entries(v.schemas), `${prefix}${key}.`, ` (${v.value})`);
       }
     };
     rows(Object.entries(props), '');
