@@ -12,7 +12,7 @@ import { tf } from '../../src/runtime/tf';
 import { headLoss, headLossDiagnostics, unitsFit } from '../../src/train/head-loss';
 import { batchLoss, binaryCrossEntropy, crossEntropy, predictedClasses, top1Hits } from '../../src/train/loss';
 import { graphOf } from '../helpers/compile';
-import { torchEnv } from '../backends/pytorch/torch-env';
+import { describeWithTorch } from '../backends/pytorch/torch-env';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -63,13 +63,7 @@ describe('binary cross-entropy', () => {
   });
 });
 
-const torch = torchEnv();
-if (torch.python === undefined) {
-  test('torch-engine loss: torch is really absent', () => {
-    console.warn(`torch BCE comparison not run: ${torch.missing}`);
-    expect(torchEnv().python).toBeUndefined();
-  });
-} else {
+describeWithTorch('the torch engine', [], (python) => {
   test('the torch engine (python/netspec_optim.py batch_loss) gives the same BCE, mean and sum, one unit and three', () => {
     const code = [
       'import json, sys, torch', `sys.path.insert(0, ${JSON.stringify(path.join(__dirname, '..', '..', 'python'))})`,
@@ -78,7 +72,7 @@ if (torch.python === undefined) {
       'one = torch.tensor([[1.2], [-0.4]]); y1 = torch.tensor([1, 0])',
       'print(json.dumps([float(batch_loss(cfg, x, y)), float(batch_loss(cfg, x, y, reduction="sum")), float(batch_loss(cfg, x, y, smoothing=0.1)), float(batch_loss(cfg, one, y1))]))',
     ].join('\n');
-    const r = spawnSync(torch.python!.executable, ['-c', code], { encoding: 'utf8' });
+    const r = spawnSync(python.executable, ['-c', code], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     const [mean, sum, smoothed, one] = JSON.parse(r.stdout) as number[];
     const probs = LOGITS.map((row) => row.map(sigmoid));
@@ -87,7 +81,7 @@ if (torch.python === undefined) {
     expect(smoothed).toBeCloseTo(bceByHand(probs, smooth(onehot(LABELS, 3), 0.1)), 5);
     expect(one).toBeCloseTo(bceByHand([[sigmoid(1.2)], [sigmoid(-0.4)]], [[1], [0]]), 5);
   });
-}
+});
 
 describe('the loss and the head', () => {
   const softmax = graphOf('fashion/resnet8');

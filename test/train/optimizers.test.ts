@@ -13,7 +13,7 @@ import { tf } from '../../src/runtime/tf';
 import { OptimizerConfig } from '../../src/train/config';
 import { makeOptimizer, setLearningRate } from '../../src/train/optimizer';
 import { kerasPython } from '../backends/keras/fixtures';
-import { torchEnv } from '../backends/pytorch/torch-env';
+import { describeWithTorch } from '../backends/pytorch/torch-env';
 
 const W0 = [0.5, -1.2, 2.0, 0.01, -0.3, 1.5];
 const C = [0.5, 1.0, 0.1, 2.0, 0.3, 0.05];
@@ -148,28 +148,20 @@ if (kerasMissing) {
   });
 }
 
-const torch = torchEnv();
-if (torch.python === undefined) {
-  test('torch-engine optimizers: torch is really absent', () => {
-    console.warn(`torch optimizer comparison not run: ${torch.missing}`);
-    expect(torchEnv().python).toBeUndefined();
+describeWithTorch('the torch engine (python/netspec_optim.py on torch) takes the same steps', [], (python) => {
+  let ours: Record<string, number[]>;
+  let builtin: Record<string, number[]>;
+  beforeAll(() => {
+    ours = reference(python.executable, 'torch');
+    builtin = reference(python.executable, 'torch-builtin');
+  }, 120_000);
+  test.each(CASES)('$name: |Δ| < 2e-6 from the rule written out by hand', ({ name, optimizer }) => {
+    expect(maxDiff(ours[name], byHand(optimizer))).toBeLessThan(2e-6);
   });
-} else {
-  describe('the torch engine (python/netspec_optim.py on torch) takes the same steps', () => {
-    let ours: Record<string, number[]>;
-    let builtin: Record<string, number[]>;
-    beforeAll(() => {
-      ours = reference(torch.python!.executable, 'torch');
-      builtin = reference(torch.python!.executable, 'torch-builtin');
-    }, 120_000);
-    test.each(CASES)('$name: |Δ| < 2e-6 from the rule written out by hand', ({ name, optimizer }) => {
-      expect(maxDiff(ours[name], byHand(optimizer))).toBeLessThan(2e-6);
-    });
-    test('torch.optim.RMSprop with the same numbers does not (ε after the root, lr outside the momentum)', () => {
-      const name = CASES[1].name;
-      const d = maxDiff(builtin[name], byHand(CASES[1].optimizer));
-      console.log(`torch.optim.RMSprop vs Keras' rule (${name}): max |Δw| ${d.toExponential(2)}`);
-      expect(d).toBeGreaterThan(1e-3);
-    });
+  test('torch.optim.RMSprop with the same numbers does not (ε after the root, lr outside the momentum)', () => {
+    const name = CASES[1].name;
+    const d = maxDiff(builtin[name], byHand(CASES[1].optimizer));
+    console.log(`torch.optim.RMSprop vs Keras' rule (${name}): max |Δw| ${d.toExponential(2)}`);
+    expect(d).toBeGreaterThan(1e-3);
   });
-}
+});
