@@ -1,13 +1,14 @@
 /**
  * The torch engine takes the same optimizer, loss and weight_decay_on as the tfjs engine (their update rules are
  * compared step by step in test/train/optimizers.test.ts and the loss in test/train/loss.test.ts): here whole runs
- * on torchrun with Keras' RMSprop and binary cross-entropy, and with AdamW, the L2 kernels named from the IR, and
- * a pairing the engine cannot train refused before Python starts.
+ * on torchrun with Keras' RMSprop and binary cross-entropy, and with AdamW, the L2 kernels named from the IR, their
+ * optimizer state surviving --resume bit for bit, and a pairing the engine cannot train refused before Python starts.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { trainOnTorch } from '../../../src/backends/pytorch/train/launch';
+import { readSafetensors } from '../../../src/io/safetensors';
 import { readMetrics } from '../../../src/train/metrics';
 import { readRunInfo } from '../../../src/train/run-dir';
 import { netspec } from '../../helpers/cli';
@@ -43,6 +44,27 @@ describeWithTorch('torch engine: optimizers, losses, weight_decay_on', [], (pyth
     const r = await train('adamw', ['train.optimizer={type: adamw}']);
     expect(r.code).toBe(0);
     expect(optimizerState(r.dir).group).toMatchObject({ weight_decay: 0.004, eps: 1e-7, betas: [0.9, 0.999] });
+  });
+
+  test.each([
+    ['RMSprop (centered, momentum)', 'train.optimizer={type: rmsprop, momentum: 0.9, centered: true}'],
+    ['AdamW', 'train.optimizer={type: adamw, weight_decay: 0.05}'],
+  ])('%s: 1 epoch, then --resume to 2, ends with the weights of a straight 2-epoch run, bit for bit', async (_name, set) => {
+    // One OpenMP thread: the comparison is of resume, not of how torch splits a reduction across threads.
+    const threads = process.env.OMP_NUM_THREADS;
+    process.env.OMP_NUM_THREADS = '1';
+    const o = { spec: 'fashion/resnet8', sets: [set], limit: 128, python: python.executable };
+    const straight = await trainOnTorch({ ...o, out: path.join(dir, `straight-${_name}`), epochs: 2 });
+    const cut = path.join(dir, `cut-${_name}`);
+    const first = await trainOnTorch({ ...o, out: cut, epochs: 1 });
+    const resumed = await trainOnTorch({ out: cut, resume: true, epochs: 2, python: python.executable });
+    expect([straight.code, first.code, resumed.code]).toEqual([0, 0, 0]);
+    const [a, b] = [straight.dir, cut].map((d) => readSafetensors(path.join(d, 'torch', 'last.safetensors')));
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    if (threads === undefined) delete process.env.OMP_NUM_THREADS;
+    else process.env.OMP_NUM_THREADS = threads;
+    const differ = [...a].filter(([k, v]) => !Buffer.from(v.values.buffer).equals(Buffer.from(b.get(k)!.values.buffer))).map(([k]) => k);
+    expect(differ).toEqual([]);
   });
 
   test('categorical cross-entropy on a sigmoid head is refused by the torch engine (exit 2, before Python starts)', async () => {
