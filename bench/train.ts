@@ -15,7 +15,9 @@ import { buildLayersModel } from '../src/backends/tfjs/build';
 import { inferenceModel } from '../src/backends/tfjs/inference';
 import { tf } from '../src/runtime/tf';
 import { compileSpec } from '../src/ir/compile';
+import { IRGraph } from '../src/ir/types';
 import { Trainer } from '../src/train/trainer';
+import { decayedNodes } from '../src/train/weight-decay';
 import { Breakdown, CATEGORIES, profileSteps } from './step-breakdown';
 import { measurePeer, peerAvailable, PeerResult } from './train-peer';
 import { BenchRow } from './types';
@@ -65,16 +67,20 @@ export function imagesPerSecond(run: () => void, batch: number, { warmup, rounds
 function benchTrainer(model: LayersModel): Trainer {
   return new Trainer(model, {
     epochs: 1, batchSize: BATCH, seed: 1,
-    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    optimizer: { type: 'sgd', momentum: 0.9, nesterov: false },
     schedule: { rate: () => 0.01 },
-    weightDecay: 1e-4, labelSmoothing: 0, fromLogits: false,
+    weightDecay: 1e-4, decayed: decayedNodes(benchGraph(), ['conv', 'dense']), labelSmoothing: 0, loss: 'categorical_crossentropy', fromLogits: false,
   }, '');
 }
 
-function buildModel(): LayersModel {
+function benchGraph(): IRGraph {
   const { graph } = compileSpec(SPEC);
   if (!graph) throw new Error(`benchmark spec ${SPEC} did not compile`);
-  return buildLayersModel(graph);
+  return graph;
+}
+
+function buildModel(): LayersModel {
+  return buildLayersModel(benchGraph());
 }
 
 interface Batch {

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safetensors_io import load_file, save_file  # noqa: E402
+from netspec_optim import batch_loss, l2_tensors, make_optimizer, predicted  # noqa: E402
 
 
 def emit(event, **fields):
@@ -180,11 +181,6 @@ def atomic_save(obj, path):
     os.replace(tmp, path)
 
 
-def l2_tensors(model):
-    """Conv and linear kernels: the tensors netspec's L2 covers (Keras kernel_regularizer), not BN or biases."""
-    return [m.weight for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
-
-
 def main(argv):
     run = argv[1]
     resume = "--resume" in argv
@@ -215,10 +211,8 @@ def main(argv):
             p.requires_grad = False
     frozen_bn = [m for name, m in model.named_modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and f"{name}.weight" in frozen]
 
-    o = cfg["optimizer"]
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.SGD(params, lr=cfg["lr"], momentum=o["momentum"], nesterov=o["nesterov"]) if o["type"] == "sgd" else \
-        torch.optim.Adam(params, lr=cfg["lr"], betas=(o["beta1"], o["beta2"]), eps=o["epsilon"])
+    opt = make_optimizer(cfg["optimizer"], params, cfg["lr"])
 
     data = load_file(os.path.join(run, "torch", "data.safetensors"))
     train = Images(data["train_x"], data["train_y"].long(), cfg["normalization"], cfg["augment"], cfg["seed"])
@@ -240,6 +234,7 @@ def main(argv):
         torch.set_rng_state(state["rng"])
         emit("resumed", epoch=start)
     l2 = cfg["weightDecay"]
+    decayed = l2_tensors(model, cfg["l2"])
 
     for epoch in range(start, cfg["epochs"]):
         sampler.set_epoch(epoch)
@@ -260,15 +255,15 @@ def main(argv):
                 group["lr"] = lr
             x, y = x.to(device), y.to(device)
             logits = forward_logits(net, model, x, world)
-            loss = F.cross_entropy(logits, y, label_smoothing=cfg["labelSmoothing"])
-            total = loss + (l2 * sum((w * w).sum() for w in l2_tensors(model)) if l2 > 0 else 0)
+            loss = batch_loss(cfg, logits, y, smoothing=cfg["labelSmoothing"])
+            total = loss + (l2 * sum((w * w).sum() for w in decayed) if l2 > 0 and decayed else 0)
             opt.zero_grad(set_to_none=True)
             total.backward()
             opt.step()
             if not math.isfinite(float(loss)):
                 emit("diverged", epoch=epoch + 1, step=step)
                 raise SystemExit(3)
-            totals += torch.tensor([float(loss) * len(y), float((logits.argmax(1) == y).sum()), len(y)], dtype=torch.float64, device=device)
+            totals += torch.tensor([float(loss) * len(y), float((predicted(logits) == y).sum()), len(y)], dtype=torch.float64, device=device)
             if rank == 0 and cfg.get("stepEvents"):
                 emit("step", epoch=epoch, step=step + 1, steps=steps)
         if world > 1:
@@ -281,7 +276,7 @@ def main(argv):
         metrics = {"epoch": epoch + 1, "lr": lr_at(cfg, plateau, epoch, max(steps - 1, 0), steps),
                    "loss": float(totals[0] / totals[2]), "accuracy": float(totals[1] / totals[2])}
         if test is not None:
-            metrics.update(evaluate(net, model, test, local_batch, world, rank, device))
+            metrics.update(evaluate(cfg, model, test, local_batch, world, rank, device))
         metrics["images_per_second"] = float(totals[2]) / seconds
         metrics["seconds"] = seconds
         monitored = metrics.get(cfg["reduceOnPlateau"]["monitor"])
@@ -317,7 +312,7 @@ def plain_state(model):
     return {k: v.detach().cpu() for k, v in model.state_dict().items()}
 
 
-def evaluate(net, model, data, batch, world, rank, device):
+def evaluate(cfg, model, data, batch, world, rank, device):
     model.eval()
     sampler = torch.utils.data.distributed.DistributedSampler(data, num_replicas=world, rank=rank, shuffle=False, drop_last=False)
     loader = torch.utils.data.DataLoader(data, batch_size=batch, sampler=sampler)
@@ -326,7 +321,7 @@ def evaluate(net, model, data, batch, world, rank, device):
         for x, y in loader:
             x, y = x.to(device), y.to(device)
             logits = model.logits(x)
-            totals += torch.tensor([float(F.cross_entropy(logits, y, reduction="sum")), float((logits.argmax(1) == y).sum()), len(y)], dtype=torch.float64, device=device)
+            totals += torch.tensor([float(batch_loss(cfg, logits, y, reduction="sum")), float((predicted(logits) == y).sum()), len(y)], dtype=torch.float64, device=device)
     if world > 1:
         dist.all_reduce(totals)
     # DistributedSampler pads the last shard by repeating images: a few may count twice when sizes do not divide.

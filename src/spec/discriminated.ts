@@ -9,6 +9,8 @@ type Schema = Record<string, unknown>;
 export interface Variant {
   value: string;
   properties: string[];
+  /** The schemas of those properties (for the reference documentation). */
+  schemas: Record<string, Schema>;
 }
 
 export interface Discriminated {
@@ -29,11 +31,11 @@ export function discriminatedOf(schema: unknown): Discriminated | undefined {
   const variants: Variant[] = [];
   let branch: unknown = conditional;
   while (isSchema(branch) && isSchema(branch.if)) {
-    variants.push({ value: String(constOf(branch.if, key)), properties: propertyKeys(branch.then) });
+    variants.push({ value: String(constOf(branch.if, key)), properties: propertyKeys(branch.then), schemas: propertySchemas(branch.then) });
     branch = branch.else;
   }
   const rest = (keySchema.enum as unknown[]).map(String).filter((v) => !variants.some((x) => x.value === v));
-  for (const value of rest) variants.push({ value, properties: propertyKeys(branch) });
+  for (const value of rest) variants.push({ value, properties: propertyKeys(branch), schemas: propertySchemas(branch) });
   return {
     key,
     defaultValue: typeof keySchema.default === 'string' ? keySchema.default : undefined,
@@ -71,8 +73,12 @@ function constOf(condition: unknown, key: string): unknown {
   return ((condition as Schema).properties as Record<string, Schema>)[key].const;
 }
 
+function propertySchemas(schema: unknown): Record<string, Schema> {
+  return isSchema(schema) && isSchema(schema.properties) ? (schema.properties as Record<string, Schema>) : {};
+}
+
 function propertyKeys(schema: unknown): string[] {
-  return isSchema(schema) && isSchema(schema.properties) ? Object.keys(schema.properties) : [];
+  return Object.keys(propertySchemas(schema));
 }
 
 function isSchema(v: unknown): v is Schema {

@@ -13,7 +13,20 @@ import { runTrainRules } from '../spec/rules/train';
 export type OptimizerConfig =
   | { type: 'sgd'; momentum: number; nesterov: boolean }
   /** Keras' Adam epsilon is 1e-7 (PyTorch's 1e-8). */
-  | { type: 'adam'; beta1: number; beta2: number; epsilon: number };
+  | { type: 'adam'; beta1: number; beta2: number; epsilon: number }
+  /** Keras' RMSprop: ε inside the square root, the learning rate inside the momentum. */
+  | { type: 'rmsprop'; rho: number; epsilon: number; momentum: number; centered: boolean }
+  /** Adam plus decoupled decay `w −= lr · weightDecay · w` of every trainable variable before each step. */
+  | { type: 'adamw'; beta1: number; beta2: number; epsilon: number; weightDecay: number };
+
+/** Layer kinds whose kernels the L2 penalty covers. */
+export type WeightDecayKind = 'conv' | 'dense';
+
+export interface LossConfig {
+  type: 'categorical_crossentropy' | 'binary_crossentropy';
+  /** `auto`: logits when the head's activation is linear. */
+  fromLogits: 'auto' | boolean;
+}
 
 /** Learning-rate shape over the run, as a multiple of `lr`. */
 export type ScheduleConfig =
@@ -89,11 +102,13 @@ export interface TrainingConfig {
   schedule: ScheduleConfig;
   warmup: WarmupConfig;
   reduceOnPlateau: PlateauConfig;
-  /** L2 penalty `weightDecay · Σ w²` added to the loss for conv and dense kernels (Keras `l2(…)`). */
+  /** L2 penalty `weightDecay · Σ w²` added to the loss for the kernels of `weightDecayOn` (Keras `l2(…)`). */
   weightDecay: number;
+  weightDecayOn: WeightDecayKind[];
   batchSize: number;
   epochs: number;
   labelSmoothing: number;
+  loss: LossConfig;
   seed: number;
   augment: AugmentConfig;
   data: DataConfig;
@@ -101,7 +116,11 @@ export interface TrainingConfig {
 
 /** The wire form, as validated and defaulted by specs/training.schema.json. */
 export interface TrainingWire {
-  optimizer: { type: 'sgd'; momentum: number; nesterov: boolean } | { type: 'adam'; beta1: number; beta2: number; epsilon: number };
+  optimizer:
+    | { type: 'sgd'; momentum: number; nesterov: boolean }
+    | { type: 'adam'; beta1: number; beta2: number; epsilon: number }
+    | { type: 'rmsprop'; rho: number; epsilon: number; momentum: number; centered: boolean }
+    | { type: 'adamw'; beta1: number; beta2: number; epsilon: number; weight_decay: number };
   lr: number;
   schedule:
     | { type: 'multistep'; milestones: number[]; factors: number[]; interval: ScheduleInterval }
@@ -113,9 +132,11 @@ export interface TrainingWire {
     min_delta: number; cooldown: number;
   };
   weight_decay: number;
+  weight_decay_on: WeightDecayKind[];
   batch_size: number;
   epochs: number;
   label_smoothing: number;
+  loss: { type: LossConfig['type']; from_logits: LossConfig['fromLogits'] };
   seed: number;
   augment: {
     shift: number; shift_fill: AugmentConfig['shiftFill']; pad_crop: number; flip: boolean;
@@ -135,9 +156,9 @@ export function fromWire(w: TrainingWire): TrainingConfig {
       : s.type === 'multistep' ? { type: 'multistep', milestones: [...s.milestones], factors: [...s.factors], interval: s.interval }
         : { type: 'constant', interval: s.interval };
   const o = w.optimizer;
-  const optimizer: OptimizerConfig = o.type === 'sgd'
-    ? { type: 'sgd', momentum: o.momentum, nesterov: o.nesterov }
-    : { type: 'adam', beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon };
+  const optimizer: OptimizerConfig = o.type === 'adamw'
+    ? { type: 'adamw', beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, weightDecay: o.weight_decay }
+    : { ...o };
   const p = w.reduce_on_plateau;
   const a = w.augment;
   return {
@@ -150,9 +171,11 @@ export function fromWire(w: TrainingWire): TrainingConfig {
       minDelta: p.min_delta, cooldown: p.cooldown,
     },
     weightDecay: w.weight_decay,
+    weightDecayOn: [...w.weight_decay_on],
     batchSize: w.batch_size,
     epochs: w.epochs,
     labelSmoothing: w.label_smoothing,
+    loss: { type: w.loss.type, fromLogits: w.loss.from_logits },
     seed: w.seed,
     augment: {
       shift: a.shift, shiftFill: a.shift_fill, padCrop: a.pad_crop, flip: a.flip,

@@ -29,6 +29,7 @@ export function evaluate(served: ServedModel, options: { data?: string; limit?: 
     batchSize: options.batchSize ?? 128,
     transform: (x) => normalize(x, served.normalization),
     fromLogits: served.fromLogits,
+    loss: served.loss,
     classes: classes.length,
   });
   const s = metrics.summary();

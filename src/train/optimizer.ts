@@ -1,23 +1,19 @@
 import type { Optimizer, Tensor, Variable } from '@tensorflow/tfjs';
 import { tf } from '../runtime/tf';
+import { OptimizerConfig } from './config';
+import { AdamW } from './optimizers/adamw';
+import { KerasRmsprop } from './optimizers/keras-rmsprop';
 
-export interface OptimizerSettings {
-  kind: 'sgd' | 'adam';
-  /** SGD momentum (0 = plain SGD). */
-  momentum: number;
-  nesterov: boolean;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
+export function makeOptimizer(s: OptimizerConfig, learningRate: number): Optimizer {
+  switch (s.type) {
+    case 'adam': return tf.train.adam(learningRate, s.beta1, s.beta2, s.epsilon);
+    case 'adamw': return new AdamW(learningRate, s.beta1, s.beta2, s.epsilon, s.weightDecay);
+    case 'rmsprop': return new KerasRmsprop(learningRate, s);
+    case 'sgd': return s.momentum > 0 ? tf.train.momentum(learningRate, s.momentum, s.nesterov) : tf.train.sgd(learningRate);
+  }
 }
 
-export function makeOptimizer(s: OptimizerSettings, learningRate: number): Optimizer {
-  if (s.kind === 'adam') return tf.train.adam(learningRate, s.beta1, s.beta2, s.epsilon);
-  if (s.momentum > 0) return tf.train.momentum(learningRate, s.momentum, s.nesterov);
-  return tf.train.sgd(learningRate);
-}
-
-/** tfjs' SGD caches its rate as a tensor (hence setLearningRate); Adam reads the field on every step. */
+/** tfjs' SGD caches its rate as a tensor (hence setLearningRate); Adam, AdamW and RMSprop read the field every step. */
 export function setLearningRate(optimizer: Optimizer, learningRate: number): void {
   const o = optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
   if (typeof o.setLearningRate === 'function') o.setLearningRate(learningRate);

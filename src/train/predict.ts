@@ -1,6 +1,7 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import { tf } from '../runtime/tf';
 import { normalize } from './augment';
+import { probabilities } from './loss';
 import { padImage } from './data/adapt';
 import { convertChannels, readImageFile, resizeBilinear } from './data/image';
 import { ServedModel } from './served-model';
@@ -28,7 +29,7 @@ export function predictFiles(served: ServedModel, files: readonly string[], k: n
   normalize(pixels, served.normalization);
   const scores = tf.tidy(() => {
     const output = served.model.predict(tf.tensor4d(pixels, [files.length, h, w, c])) as Tensor;
-    return served.fromLogits ? tf.softmax(output) : output;
+    return probabilities(output, served.fromLogits, served.loss ?? 'categorical_crossentropy');
   });
   const probs = scores.dataSync();
   scores.dispose();

@@ -72,6 +72,8 @@ export interface RunInfo {
   input: ImageShape;
   normalization: NormalizationStats;
   fromLogits: boolean;
+  /** The training loss, when not categorical cross-entropy: evaluate reports the same loss. */
+  loss?: 'binary_crossentropy';
   /** The backend of the first segment (see `segments` for every one). */
   backend: string;
   settings: RunSettings;

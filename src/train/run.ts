@@ -22,11 +22,13 @@ import { Dataset, ImageShape } from './data/types';
 import { readCheckpoint } from './checkpoint';
 import { appendMetrics, MetricsRecord } from './metrics';
 import { plotRun } from './plot';
+import { headLoss, headLossDiagnostics, unitsFit } from './head-loss';
 import { dataPathOf, epochChange, repairRun, resumeSettings } from './resume';
 import {
   checkNewRunDir, defaultRunDir, isRunDir, prepareRunDir, readRunFile, readRunInfo, RUN_FILES, RunInfo, RunSegment, RunSettings, writeRunFiles, writeRunInfo,
 } from './run-dir';
 import { LrScheduler, LrSchedulerState } from './schedules';
+import { decayedNodes } from './weight-decay';
 import { CHECKPOINT_BEST, CHECKPOINT_LAST, CheckpointState, EpochMetrics, LoopSchedule, StepInfo, Trainer, TrainResult } from './trainer';
 
 /** The Fashion-MNIST subset shipped with netspec: what `netspec train` uses when no data is named. */
@@ -110,14 +112,14 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
   const train = adaptDataset(splits.train, input, adapt);
   const test = splits.test ? adaptDataset(splits.test, input, adapt) : undefined;
   const head = graph.nodes.find((n) => n.op === 'dense');
-  if (head && head.op === 'dense' && head.attrs.units !== train.classes.length) {
+  if (head && head.op === 'dense' && !unitsFit(head.attrs.units, train.classes.length)) {
     throw dataError(dataPath, `has ${train.classes.length} classes but the model's classifier has ${head.attrs.units}`, `add --set head.classes=${train.classes.length}`);
   }
 
   const backend = await selectBackend({ backend: o.backend, threads: o.threads });
   const model = buildLayersModel(graph);
   seedInitialWeights(model, graph, config.seed);
-  const fromLogits = head?.op === 'dense' && head.attrs.activation === 'linear';
+  const { type: loss, fromLogits } = headLoss(graph, config.loss);
   const normalization = recorded ? recorded.normalization : computeNormalization(train, config.augment.normalize);
   const stepsPerEpoch = Math.ceil(train.size / config.batchSize);
   const checkpoints = path.join(dir, RUN_FILES.checkpoints);
@@ -125,12 +127,12 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
     epochs: config.epochs,
     batchSize: config.batchSize,
     seed: config.seed,
-    optimizer: config.optimizer.type === 'sgd'
-      ? { kind: 'sgd', momentum: config.optimizer.momentum, nesterov: config.optimizer.nesterov, beta1: 0, beta2: 0, epsilon: 0 }
-      : { kind: 'adam', momentum: 0, nesterov: false, beta1: config.optimizer.beta1, beta2: config.optimizer.beta2, epsilon: config.optimizer.epsilon },
+    optimizer: config.optimizer,
     schedule: loopSchedule(config, stepsPerEpoch),
     weightDecay: config.weightDecay,
+    decayed: decayedNodes(graph, config.weightDecayOn),
     labelSmoothing: config.labelSmoothing,
+    loss,
     fromLogits,
     trainTransform: (rng) => (x, _n, shape) => augmentBatch(x, shape, config.augment, normalization, rng.get('augment')),
     evalTransform: (x) => normalize(x, normalization),
@@ -169,6 +171,7 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
       input,
       normalization,
       fromLogits,
+      ...(loss === 'binary_crossentropy' ? { loss } : {}),
       backend: backend.name,
       settings,
       changes: [],
@@ -224,7 +227,8 @@ export function trainingConfig(compiled: CompileResult, config: TrainingConfig, 
   config.epochs = settings.epochs;
   config.data.limit = settings.data.limit;
   config.batchSize = settings.batchSize;
-  const problems: Diagnostic[] = trainingDiagnostics(config).map((d) => ({ ...d, location: originOf(compiled.origins, d.pointer) }));
+  const found = [...trainingDiagnostics(config), ...(compiled.graph ? headLossDiagnostics(compiled.graph, config.loss) : [])];
+  const problems: Diagnostic[] = found.map((d) => ({ ...d, location: originOf(compiled.origins, d.pointer) }));
   if (hasErrors(problems)) throw new DiagnosticError(problems, compiled.sources);
   return config;
 }

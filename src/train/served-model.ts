@@ -19,6 +19,7 @@ export interface ServedModel {
   classes?: string[];
   normalization: NormalizationStats;
   fromLogits: boolean;
+  loss?: RunInfo['loss'];
   run?: RunInfo;
 }
 
@@ -38,6 +39,7 @@ export async function loadServedModel(target: string): Promise<ServedModel> {
     classes: run?.classes,
     normalization: run?.normalization ?? { kind: 'none' },
     fromLogits: run?.fromLogits ?? activation === 'linear',
+    loss: run?.loss,
     run,
   };
 }

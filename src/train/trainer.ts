@@ -1,6 +1,6 @@
 /**
- * The training loop: shuffled mini-batches through the model in training mode, cross-entropy (+ label smoothing,
- * + L2 weight decay on kernels), one optimizer step per batch, evaluation after every epoch, and a checkpoint that
+ * The training loop: shuffled mini-batches through the model in training mode, the loss (+ label smoothing,
+ * + L2 weight decay on the kernels the IR names), one optimizer step per batch, evaluation after every epoch, and a checkpoint that
  * holds everything needed to continue exactly: weights, BN statistics, optimizer state, epoch and step, RNG streams
  * and schedule state, plus the metrics of every finished epoch so the run's other files can be rebuilt from it.
  * Interrupted (Ctrl-C) it saves mid-epoch; a resumed run then matches an uninterrupted one bit for bit.
@@ -16,9 +16,11 @@ import { outputClasses, scoreDataset } from './score';
 import { batchRanges } from './data/batch';
 import { copyCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { Dataset } from './data/types';
-import { crossEntropy, top1Hits } from './loss';
-import { makeOptimizer, OptimizerSettings, optimizerState, restoreOptimizerState, setLearningRate } from './optimizer';
+import { batchLoss, top1Hits } from './loss';
+import { LossConfig, OptimizerConfig } from './config';
+import { makeOptimizer, optimizerState, restoreOptimizerState, setLearningRate } from './optimizer';
 import { epochOrder, RngStreams, RngStreamsState } from './rng';
+import { kernelVariables } from './weight-decay';
 
 /** A learning-rate schedule as the loop needs it; stateful schedules (reduce-on-plateau) persist their state. */
 export interface LoopSchedule {
@@ -33,10 +35,13 @@ export interface TrainerSettings {
   epochs: number;
   batchSize: number;
   seed: number;
-  optimizer: OptimizerSettings;
+  optimizer: OptimizerConfig;
   schedule: LoopSchedule;
   weightDecay: number;
+  /** Layers (IR node names) whose kernel `weightDecay` penalises: src/train/weight-decay.ts. */
+  decayed: string[];
   labelSmoothing: number;
+  loss: LossConfig['type'];
   /** Whether the model outputs logits (linear head) rather than probabilities. */
   fromLogits: boolean;
   /** Training batches: normalisation and augmentation, drawing from the run's RNG streams. */
@@ -109,7 +114,7 @@ export type CheckpointState = LoopState;
 export class Trainer {
   private readonly optimizer: Optimizer;
   private readonly variables: Variable[];
-  /** Conv and dense kernels: what L2 weight decay applies to. */
+  /** The kernels L2 weight decay applies to. */
   private readonly kernels: Variable[];
   private readonly classes: number;
   /** Whether the model has stochastic-depth layers, whose masks need a seed every step. */
@@ -127,7 +132,7 @@ export class Trainer {
   ) {
     this.optimizer = makeOptimizer(settings.optimizer, settings.schedule.rate(0, 0, 1));
     this.variables = model.trainableWeights.map((w) => w.read() as Variable);
-    this.kernels = this.variables.filter((v) => /kernel/.test(v.name));
+    this.kernels = kernelVariables(model, settings.decayed);
     this.classes = outputClasses(model);
     this.hasDropPath = model.layers.some((l) => l.getClassName() === 'DropPath');
     this.rng = new RngStreams(settings.seed);
@@ -250,12 +255,12 @@ export class Trainer {
    * update. Returns the batch's mean loss and top-1 hits. Public so that benchmarks time exactly this work.
    */
   step(x: Tensor, labels: Int32Array): { loss: number; hits: number } {
-    const { weightDecay, labelSmoothing, fromLogits } = this.settings;
+    const { weightDecay, labelSmoothing, fromLogits, loss: type } = this.settings;
     let hits = 0;
     const cost = this.optimizer.minimize(() => {
       const output = this.model.apply(x, { training: true }) as Tensor;
-      hits = tf.tidy(() => top1Hits(output, labels));
-      let loss = crossEntropy(output, labels, this.classes, labelSmoothing, fromLogits);
+      hits = tf.tidy(() => top1Hits(output, labels, fromLogits));
+      let loss = batchLoss(output, labels, this.classes, { type, fromLogits, smoothing: labelSmoothing });
       if (weightDecay > 0 && this.kernels.length > 0) {
         // Keras' l2(weight_decay): the penalty is weight_decay · Σ w² (its gradient 2 · weight_decay · w).
         loss = loss.add(tf.addN(this.kernels.map((k) => tf.sum(tf.square(k)))).mul(weightDecay));
@@ -287,7 +292,7 @@ export class Trainer {
 }
 
 /** Mean loss and top-1 accuracy of a model on a dataset, in inference mode. */
-export function evaluateLoss(model: LayersModel, ds: Dataset, batchSize: number, s: Pick<TrainerSettings, 'evalTransform' | 'fromLogits'>): { val_loss: number; val_accuracy: number } {
-  const summary = scoreDataset(model, ds, { batchSize, transform: s.evalTransform, fromLogits: s.fromLogits, classes: outputClasses(model) }).summary();
+export function evaluateLoss(model: LayersModel, ds: Dataset, batchSize: number, s: Pick<TrainerSettings, 'evalTransform' | 'fromLogits' | 'loss'>): { val_loss: number; val_accuracy: number } {
+  const summary = scoreDataset(model, ds, { batchSize, transform: s.evalTransform, fromLogits: s.fromLogits, loss: s.loss, classes: outputClasses(model) }).summary();
   return { val_loss: summary.loss, val_accuracy: summary.accuracy };
 }

@@ -100,7 +100,9 @@ describe('documented defaults and discriminated objects', () => {
   test("'momentum' on adam says whose setting it is", () => {
     const { diagnostics } = compileSpecText('netspec: 1\nextends: resnet18\ntrain:\n  optimizer: { type: adam, momentum: 0.9 }\n', 'my.yaml');
     expect(rows(diagnostics)).toEqual([['schema/unknown-property', 'my.yaml', 4, 28]]);
-    expect(diagnostics[0].hint).toBe("'momentum' is a setting of type sgd; type adam takes beta1, beta2, epsilon");
+    expect(diagnostics[0].hint).toBe("'momentum' is a setting of type sgd or rmsprop; type adam takes beta1, beta2, epsilon");
+    const decay = compileSpecText('netspec: 1\nextends: resnet18\ntrain:\n  optimizer: { type: adam, weight_decay: 0.01 }\n', 'my.yaml').diagnostics;
+    expect(decay[0].hint).toBe("'weight_decay' is a setting of type adamw; type adam takes beta1, beta2, epsilon");
   });
   test('a child that picks another optimizer type replaces the parent object', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-variant-'));

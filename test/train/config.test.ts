@@ -51,9 +51,12 @@ test('an empty train section resolves to the Keras CIFAR-10 example recipe', () 
     warmup: { epochs: 0, startFactor: 0.1 },
     reduceOnPlateau: { enabled: false, monitor: 'val_loss', factor: 0.1, patience: 10, minLr: 0, minDelta: 1e-4, cooldown: 0 },
     weightDecay: 1e-4,
+    // netspec's penalty before the field existed (the Keras example's own is [conv]: no l2 on its Dense).
+    weightDecayOn: ['conv', 'dense'],
     batchSize: 32,
     epochs: 200,
     labelSmoothing: 0,
+    loss: { type: 'categorical_crossentropy', fromLogits: 'auto' },
     seed: 0,
     augment: {
       shift: 0.1, shiftFill: 'nearest', padCrop: 0, flip: true, normalize: 'mean_image',
@@ -83,6 +86,20 @@ test('each optimizer and schedule type takes only its own settings, with their d
   ]);
   expect(resolve({ augment: { normalize: 'zca' } }).ok).toBe(false);
   expect(resolve({ data: { adapt: { spatial: 'pad', channels: 'repeat' }, limit: 100, path: 'x' } }).ok).toBe(true);
+});
+
+test('rmsprop and adamw default to Keras 3 (rho 0.9, epsilon 1e-7, AdamW weight_decay 0.004); loss and weight_decay_on are fields', () => {
+  expect(fromWire(resolve({ optimizer: { type: 'rmsprop' } }).value).optimizer).toEqual({ type: 'rmsprop', rho: 0.9, epsilon: 1e-7, momentum: 0, centered: false });
+  expect(fromWire(resolve({ optimizer: { type: 'adamw', beta2: 0.99 } }).value).optimizer).toEqual({ type: 'adamw', beta1: 0.9, beta2: 0.99, epsilon: 1e-7, weightDecay: 0.004 });
+  expect(resolve({ optimizer: { type: 'rmsprop', nesterov: true } }).errors).toEqual(['/optimizer must NOT have unevaluated properties']);
+  expect(resolve({ optimizer: { type: 'adam', weight_decay: 0.01 } }).ok).toBe(false);
+  expect(resolve({ optimizer: { type: 'rmsprop', rho: 1 } }).ok).toBe(false);
+  const bce = fromWire(resolve({ loss: { type: 'binary_crossentropy', from_logits: true }, weight_decay_on: ['conv'] }).value);
+  expect([bce.loss, bce.weightDecayOn]).toEqual([{ type: 'binary_crossentropy', fromLogits: true }, ['conv']]);
+  expect(fromWire(resolve({ weight_decay_on: [] }).value).weightDecayOn).toEqual([]);
+  for (const bad of [{ weight_decay_on: ['bn'] }, { weight_decay_on: ['conv', 'conv'] }, { loss: { type: 'hinge' } }, { loss: { from_logits: 'yes' } }]) {
+    expect(resolve(bad).ok).toBe(false);
+  }
 });
 
 test('relations between fields are checked with stable codes and pointers', () => {

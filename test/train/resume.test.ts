@@ -1,7 +1,7 @@
 /**
- * Resume is exact and remembers the run: for SGD (plain, momentum, Nesterov) and Adam, under every schedule kind
- * (constant, multistep, cosine per step, warm-up, reduce-on-plateau), a run stopped mid-epoch and resumed with
- * `--resume --out RUN` alone ends with weights bit-identical to an uninterrupted run's, and its metrics.jsonl equal
+ * Resume is exact and remembers the run: for SGD (plain, momentum, Nesterov), Adam, RMSprop and AdamW, under every
+ * schedule kind (constant, multistep, cosine per step, warm-up, reduce-on-plateau), with either loss, a run stopped
+ * mid-epoch and resumed with `--resume --out RUN` alone ends with weights bit-identical to an uninterrupted run's, and its metrics.jsonl equal
  * except for timing. Flags that contradict the run are errors; --epochs is a recorded change; a resume repairs
  * stale artifacts; damaged checkpoints, foreign --out folders and symbolic links are refused.
  */
@@ -65,6 +65,10 @@ const recipes: [string, string[]][] = [
   // Stochastic depth draws a mask per block and step: the masks must come back on resume too.
   ['SGD momentum, stochastic depth', ['train.optimizer={type: sgd, momentum: 0.9}', 'drop_path_rate=0.5']],
   ['Adam, reduce-on-plateau', ['train.optimizer={type: adam}', 'train.lr=0.002', 'train.reduce_on_plateau={enabled: true, monitor: val_accuracy, min_delta: 1, patience: 0, factor: 0.5}']],
+  // Keras' RMSprop keeps velocity, momentum and average-gradient slots; AdamW adds its decay to Adam's state.
+  ['RMSprop centered with momentum, multistep', ['train.optimizer={type: rmsprop, momentum: 0.9, centered: true}', 'train.schedule={type: multistep, milestones: [1], factors: [0.1]}']],
+  ['RMSprop, binary cross-entropy on a sigmoid head, L2 on convs only', ['train.optimizer={type: rmsprop}', 'head.activation=sigmoid', 'train.loss={type: binary_crossentropy}', 'train.weight_decay_on=[conv]']],
+  ['AdamW, cosine per step', ['train.optimizer={type: adamw, weight_decay: 0.05}', 'train.lr=0.002', 'train.schedule={type: cosine, min_lr: 0.0001, interval: step}']],
 ];
 
 describe.each(recipes)('%s: a run stopped mid-epoch resumes bit-identically', (_name, sets) => {

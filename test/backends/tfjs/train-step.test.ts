@@ -8,6 +8,7 @@ import { selectBackend } from '../../../src/runtime/backend';
 import { unregisterNativeKernels } from '../../../src/runtime/onednn/kernels';
 import { tf } from '../../../src/runtime/tf';
 import { Trainer } from '../../../src/train/trainer';
+import { decayedNodes } from '../../../src/train/weight-decay';
 import { relativeError, seeded } from './kernels-helpers';
 import { build, graphOfText } from './support/models';
 
@@ -31,8 +32,9 @@ const labels = Int32Array.from({ length: BATCH }, (_, i) => i % 3);
 function trainer(model: LayersModel): Trainer {
   return new Trainer(model, {
     epochs: 1, batchSize: BATCH, seed: 1,
-    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-    schedule: { rate: () => 0.05 }, weightDecay: 1e-4, labelSmoothing: 0, fromLogits: false,
+    optimizer: { type: 'sgd', momentum: 0.9, nesterov: false },
+    schedule: { rate: () => 0.05 }, weightDecay: 1e-4, decayed: decayedNodes(graph, ['conv', 'dense']), labelSmoothing: 0,
+    loss: 'categorical_crossentropy', fromLogits: false,
   }, '');
 }
 

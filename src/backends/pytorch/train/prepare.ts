@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DiagnosticError, hasErrors } from '../../../diagnostics/diagnostic';
+import { DiagnosticError, hasErrors, userError } from '../../../diagnostics/diagnostic';
 import { compileSpec, compileSpecText } from '../../../ir/compile';
 import { IRGraph } from '../../../ir/types';
 import { packageRoot } from '../../../io/package-root';
@@ -20,7 +20,9 @@ import { dataError } from '../../../train/data/errors';
 import { loadData, SYNTHETIC_PATH } from '../../../train/data/load';
 import { Dataset, ImageShape } from '../../../train/data/types';
 import { defaultRunDir, isRunDir, RUN_FILES, RunInfo, writeRunFiles } from '../../../train/run-dir';
+import { classifierOf, HeadLoss, headLoss, unitsFit } from '../../../train/head-loss';
 import { BUNDLED_DATA, trainingConfig, TrainRunOptions } from '../../../train/run';
+import { decayedNodes } from '../../../train/weight-decay';
 import { emitPyTorch } from '../module';
 import { torchParams } from '../names';
 
@@ -52,6 +54,7 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
   const graph = compiled.graph;
   const base = fromWire(compiled.raw!.train as TrainingWire);
   const config = trainingConfig(compiled, base, { epochs: o.epochs ?? base.epochs, batchSize: o.batchSize ?? base.batchSize, data: { limit: o.limit ?? base.data.limit } });
+  const loss = torchLoss(graph, config);
   const runDir = dir ?? defaultRunDir(graph.name);
   const torchDir = path.join(runDir, TORCH_DIR);
   if (o.resume) {
@@ -68,7 +71,7 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
   const adapt = { spatial: config.data.adapt.spatial ?? undefined, channels: config.data.adapt.channels ?? undefined };
   const train = adaptDataset(splits.train, input, adapt);
   const test = splits.test ? adaptDataset(splits.test, input, adapt) : undefined;
-  if (head?.op === 'dense' && head.attrs.units !== train.classes.length) {
+  if (head?.op === 'dense' && !unitsFit(head.attrs.units, train.classes.length)) {
     throw dataError(dataPath, `has ${train.classes.length} classes but the model's classifier has ${head.attrs.units}`, `add --set head.classes=${train.classes.length}`);
   }
   if (o.resume) {
@@ -87,7 +90,8 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
     input,
     normalization,
     // The torch engine trains on logits() and writes a model whose output is the spec's.
-    fromLogits: head?.op === 'dense' && head.attrs.activation === 'linear',
+    fromLogits: loss.fromLogits,
+    ...(loss.type === 'binary_crossentropy' ? { loss: loss.type } : {}),
     backend: 'torch',
     settings: {
       spec: o.spec ?? 'fashion/resnet8',
@@ -102,14 +106,35 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
   await writeRunFiles(runDir, compiled.raw!, info);
   fs.mkdirSync(torchDir, { recursive: true });
   fs.writeFileSync(path.join(torchDir, TORCH_FILES.model), emitPyTorch(graph, { source: o.spec ?? 'fashion/resnet8', sets: o.sets, regenerate: 'netspec train --engine torch' }));
-  for (const f of ['netspec_train.py', 'safetensors_io.py']) fs.copyFileSync(path.join(packageRoot, 'python', f), path.join(torchDir, f));
+  for (const f of ['netspec_train.py', 'netspec_optim.py', 'safetensors_io.py']) fs.copyFileSync(path.join(packageRoot, 'python', f), path.join(torchDir, f));
   // frozen_stages: the torch names of the weights the IR marks non-trainable (their BNs keep their statistics too).
   const trainable = new Map(graph.nodes.map((n) => [n.name, n.trainable]));
   const frozen = torchParams(graph).filter((p) => !trainable.get(p.tfjs.slice(0, p.tfjs.lastIndexOf('/')))).map((p) => p.torch);
-  fs.writeFileSync(path.join(torchDir, TORCH_FILES.config), JSON.stringify({ ...config, normalization, frozen, ...(o.bnEval ? { bnEval: true } : {}) }, null, 2));
+  // l2: the torch names of the kernels weight_decay penalises, chosen from the IR as the tfjs engine chooses them.
+  const decayed = new Set(decayedNodes(graph, config.weightDecayOn).map((n) => `${n}/kernel`));
+  const l2 = torchParams(graph).filter((p) => decayed.has(p.tfjs)).map((p) => p.torch);
+  fs.writeFileSync(path.join(torchDir, TORCH_FILES.config), JSON.stringify({ ...config, normalization, frozen, l2, ...(o.bnEval ? { bnEval: true } : {}) }, null, 2));
   writeSafetensors(path.join(torchDir, TORCH_FILES.data), new Map([...split('train', train), ...(test ? split('test', test) : [])]));
   await writeInitialWeights(graph, config.seed, path.join(torchDir, TORCH_FILES.initial));
   return { dir: runDir, graph, config, train, test, resumed: false };
+}
+
+/**
+ * The torch engine computes every loss from `logits()`, the output before the head's activation: cross-entropy
+ * from logits for a softmax or linear head, BCE-with-logits for a sigmoid or linear one (the same values as the
+ * tfjs engine's loss on the activated outputs). The other two pairings would need the activation inside the loss
+ * and are refused.
+ */
+function torchLoss(graph: IRGraph, config: TrainingConfig): HeadLoss {
+  const loss = headLoss(graph, config.loss);
+  const activation = classifierOf(graph)?.attrs.activation ?? 'linear';
+  const expects = loss.type === 'binary_crossentropy' ? 'sigmoid' : 'softmax';
+  if (activation !== 'linear' && activation !== expects) {
+    throw userError('train/torch-loss-head', `the torch engine trains ${loss.type} on a ${expects} or linear head; this head's activation is ${activation}`, {
+      hint: loss.type === 'binary_crossentropy' ? 'give the head a sigmoid activation, or train with the tfjs engine' : 'set train.loss.type=binary_crossentropy for a sigmoid head, or train with the tfjs engine',
+    });
+  }
+  return loss;
 }
 
 function split(name: string, ds: Dataset): Array<[string, TensorToWrite]> {
