@@ -9,6 +9,7 @@
  */
 import { Diagnostic } from '../diagnostics/diagnostic';
 import { runTrainRules } from '../spec/rules/train';
+import type { NormalizationPreset } from './normalization-presets';
 
 export type OptimizerConfig =
   | { type: 'sgd'; momentum: number; nesterov: boolean }
@@ -49,11 +50,18 @@ export interface ErasingConfig {
   area: [number, number];
   /** Range of the erased rectangle's height / width. */
   aspect: [number, number];
-  /** Fill: a value in normalised units (0 = the mean), one per channel, or `random` (standard normal per element). */
-  value: number | number[] | 'random';
+  /**
+   * Fill: a value in normalised units (0 = the mean), one per channel, `random` (standard normal per element), or
+   * `uniform`: one value per rectangle drawn from `range`, in pixel units before normalisation (the Keras example's
+   * get_random_eraser).
+   */
+  value: number | number[] | 'random' | 'uniform';
+  /** `uniform` only: [v_l, v_h] in pixel units (0..255). */
+  range: [number, number];
 }
 
-export type Normalization = 'mean_image' | 'per_channel' | 'none';
+/** Statistics from the training set, or a pretrained model's fixed preprocessing (normalization-presets.ts). */
+export type Normalization = 'mean_image' | 'per_channel' | 'none' | NormalizationPreset;
 
 export interface AugmentConfig {
   /** Random translation by up to this fraction of the height/width (Keras `width_shift_range`); 0 = off. */
@@ -156,7 +164,8 @@ export function fromWire(w: TrainingWire): TrainingConfig {
     seed: w.seed,
     augment: {
       shift: a.shift, shiftFill: a.shift_fill, padCrop: a.pad_crop, flip: a.flip,
-      erasing: { ...a.erasing, area: [...a.erasing.area], aspect: [...a.erasing.aspect] }, normalize: a.normalize,
+      erasing: { ...a.erasing, area: [...a.erasing.area], aspect: [...a.erasing.aspect], range: [...a.erasing.range] },
+      normalize: a.normalize,
     },
     data: {
       path: w.data.path, format: w.data.format, limit: w.data.limit, adapt: { ...w.data.adapt },
