@@ -9,6 +9,7 @@
  */
 import { Diagnostic } from '../diagnostics/diagnostic';
 import { runTrainRules } from '../spec/rules/train';
+import type { DataFormat } from './data/types';
 import type { NormalizationPreset } from './normalization-presets';
 
 export type OptimizerConfig =
@@ -84,9 +85,11 @@ export interface DataAdaptConfig {
 export interface DataConfig {
   /** Folder or file; null = the built-in Fashion-MNIST subset. `synthetic` = generated data. */
   path: string | null;
-  format: 'auto' | 'idx' | 'cifar10' | 'cifar100' | 'folder' | 'synthetic';
+  format: 'auto' | DataFormat;
   limit: number | null;
   adapt: DataAdaptConfig;
+  /** Share of a dataset without a test split held out for validation (seeded by `seed`); null = none. */
+  validationSplit: number | null;
   cifar100Label: 'fine' | 'coarse';
 }
 
@@ -131,7 +134,7 @@ export interface TrainingWire {
   };
   data: {
     path: string | null; format: DataConfig['format']; limit: number | null; adapt: DataAdaptConfig;
-    cifar100_label: DataConfig['cifar100Label'];
+    validation_split: number | null; cifar100_label: DataConfig['cifar100Label'];
   };
 }
 
@@ -169,7 +172,7 @@ export function fromWire(w: TrainingWire): TrainingConfig {
     },
     data: {
       path: w.data.path, format: w.data.format, limit: w.data.limit, adapt: { ...w.data.adapt },
-      cifar100Label: w.data.cifar100_label,
+      validationSplit: w.data.validation_split || null, cifar100Label: w.data.cifar100_label,
     },
   };
 }

@@ -59,7 +59,7 @@ test('an empty train section resolves to the Keras CIFAR-10 example recipe', () 
       shift: 0.1, shiftFill: 'nearest', padCrop: 0, flip: true, normalize: 'mean_image',
       erasing: { probability: 0, area: [0.02, 0.4], aspect: [0.3, 1 / 0.3], value: 0, range: [0, 255] },
     },
-    data: { path: null, format: 'auto', limit: null, adapt: { spatial: null, channels: null }, cifar100Label: 'fine' },
+    data: { path: null, format: 'auto', limit: null, adapt: { spatial: null, channels: null }, validationSplit: null, cifar100Label: 'fine' },
   };
   expect(fromWire(value)).toEqual(expected);
   expect(trainingDiagnostics(expected)).toEqual([]);
