@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { errnoFailure, fileKind } from '../../io/read';
-import { isCifar100FileName, readCifar100Dir, readCifar10Dir, readCifarFile } from './cifar';
+import { isCifar100FileName, isCifarPythonFileName, readCifar100Dir, readCifar10Dir, readCifarFile } from './cifar';
 import { dataError, displayPath } from './errors';
 import { looksLikeImageFolder, readImageFolder } from './folder';
 import { h5Files, isH5FileName, readH5 } from './h5';
@@ -18,8 +18,8 @@ export const SYNTHETIC_PATH = 'synthetic';
 const IDX_FILE = /^(train|t10k|test)[-_.](images|labels)[-_.]idx\d[-_.]ubyte(\.gz)?$/;
 
 const EXPECTED =
-  'expected idx files (train-images-idx3-ubyte[.gz] …), CIFAR-10 batches (data_batch_1.bin … test_batch.bin), ' +
-  'CIFAR-100 (train.bin, test.bin), SIGNS-style HDF5 (train_signs.h5, test_signs.h5) or an image folder (one sub-folder of PNG/JPEG files per class)';
+  'expected idx files (train-images-idx3-ubyte[.gz] …), CIFAR-10 batches (data_batch_1.bin … test_batch.bin, or the ' +
+  'python version\'s data_batch_1 … test_batch), CIFAR-100 (train.bin, test.bin, or train, test, meta), SIGNS-style HDF5 (train_signs.h5, test_signs.h5) or an image folder (one sub-folder of PNG/JPEG files per class)';
 
 export interface Detected {
   format: DataFormat;
@@ -32,6 +32,11 @@ function detectDir(dir: string): DataFormat | undefined {
   if (Object.keys(findIdxFiles(dir)).length > 0) return 'idx';
   if (names.has('data_batch_1.bin') || names.has('test_batch.bin')) return 'cifar10';
   if (names.has('train.bin') || names.has('test.bin')) return 'cifar100';
+  // The python version (cifar-10-batches-py, cifar-100-python); `train`/`test` only as files beside `meta`, never
+  // an image folder's train/ and test/.
+  const isFile = (name: string) => names.has(name) && fs.statSync(path.join(dir, name)).isFile();
+  if (isFile('data_batch_1') || isFile('test_batch')) return 'cifar10';
+  if (isFile('meta') && (isFile('train') || isFile('test'))) return 'cifar100';
   const h5 = h5Files(dir);
   if (h5.train || h5.test) return 'h5';
   if (looksLikeImageFolder(dir)) return 'folder';
@@ -59,7 +64,7 @@ export function detectFormat(p: string): Detected {
   if (statOrThrow(p).isFile()) {
     const base = path.basename(p);
     if (IDX_FILE.test(base)) return { format: 'idx', path: p };
-    if (base.endsWith('.bin')) return { format: isCifar100FileName(p) ? 'cifar100' : 'cifar10', path: p };
+    if (base.endsWith('.bin') || isCifarPythonFileName(p)) return { format: isCifar100FileName(p) ? 'cifar100' : 'cifar10', path: p };
     if (isH5FileName(base)) return { format: 'h5', path: p };
     throw dataError(displayPath(p), 'unrecognised data file', EXPECTED);
   }
