@@ -32,13 +32,26 @@ interface H5Module {
 }
 
 let loaded: H5Module | undefined;
+/**
+ * HDF5 prints its error stack (30 lines per failed open) through Emscripten's `err`, which the module binds to
+ * console.error as it starts; it is handed a switch instead, so an open that netspec reports itself stays quiet.
+ */
+let quiet = false;
 
 function h5wasm(): H5Module {
   if (!loaded) {
     // h5wasm's package `exports` name only the ES builds, so require.resolve cannot reach the script build.
     const script = (require.resolve.paths('h5wasm') ?? []).map((dir) => path.join(dir, 'h5wasm', 'dist', 'iife', 'h5wasm.js')).find((p) => fs.existsSync(p));
     invariant(script, 'the h5wasm package is not installed');
-    loaded = new Function(`${fs.readFileSync(script, 'utf8')}\nreturn h5wasm;`)() as H5Module;
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => {
+      if (!quiet) consoleError(...args);
+    };
+    try {
+      loaded = new Function(`${fs.readFileSync(script, 'utf8')}\nreturn h5wasm;`)() as H5Module;
+    } finally {
+      console.error = consoleError;
+    }
   }
   return loaded;
 }
@@ -66,11 +79,16 @@ export function withHdf5Sync<T>(bytes: Uint8Array, unreadable: (message: string)
   FS.writeFile(name, bytes);
   try {
     let file: H5File;
+    quiet = true;
     try {
       file = new h5.File(name, 'r');
     } catch (e) {
-      throw unreadable((e as Error).message);
+      throw unreadable(e instanceof Error ? e.message : String(e));
+    } finally {
+      quiet = false;
     }
+    // A file HDF5 cannot open still gives a File object, with a negative id.
+    if (Number((file as unknown as { file_id: number | bigint }).file_id) < 0) throw unreadable('HDF5 cannot open it');
     try {
       return use(file);
     } finally {
