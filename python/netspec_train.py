@@ -96,7 +96,9 @@ def normalise(x, stats):
     if stats["kind"] == "mean_image":
         h, w, c = stats["shape"]
         return x - torch.tensor(stats["mean"], dtype=x.dtype).reshape(h, w, c).permute(2, 0, 1)
-    if stats["kind"] == "per_channel":
+    if stats["kind"] in ("per_channel", "preset"):
+        if stats.get("bgr"):
+            x = x.flip(1)  # Keras' caffe mode: RGB -> BGR before the means
         mean = torch.tensor(stats["mean"], dtype=x.dtype).reshape(1, -1, 1, 1)
         std = torch.tensor([s if s > 0 else 1.0 for s in stats["std"]], dtype=x.dtype).reshape(1, -1, 1, 1)
         return (x - mean) / std
@@ -115,7 +117,7 @@ def translate(img, dy, dx, fill):
     return out
 
 
-def augment(img, a, g):
+def augment(img, a, g, stats):
     """One CHW image, already normalised: shift, pad-and-crop, flip, random erasing, in netspec's order."""
     _, h, w = img.shape
     if a["shift"] > 0:
@@ -139,8 +141,14 @@ def augment(img, a, g):
                 y0 = int(torch.randint(h - eh + 1, (1,), generator=g))
                 x0 = int(torch.randint(w - ew + 1, (1,), generator=g))
                 v = e["value"]
-                fill = torch.randn((img.shape[0], eh, ew), generator=g) if v == "random" else \
-                    torch.tensor(v if isinstance(v, list) else [v] * img.shape[0], dtype=img.dtype).reshape(-1, 1, 1)
+                if v == "uniform":
+                    # One pixel value per rectangle (get_random_eraser, pixel_level=False), then normalised.
+                    lo, hi = e["range"]
+                    pixel = (lo + (hi - lo) * float(torch.rand(1, generator=g))) / 255
+                    fill = normalise(torch.full((1, img.shape[0], h, w), pixel), stats)[0, :, y0:y0 + eh, x0:x0 + ew]
+                else:
+                    fill = torch.randn((img.shape[0], eh, ew), generator=g) if v == "random" else \
+                        torch.tensor(v if isinstance(v, list) else [v] * img.shape[0], dtype=img.dtype).reshape(-1, 1, 1)
                 img = img.clone()
                 img[:, y0:y0 + eh, x0:x0 + ew] = fill
                 break
@@ -159,7 +167,7 @@ class Images(torch.utils.data.Dataset):
         if self.aug is not None:
             # Each image's randomness depends on (seed, epoch, index) only: the same whatever the world size.
             g = torch.Generator().manual_seed((self.seed * 1_000_003 + self.epoch) * 10_000_019 + i)
-            x = augment(x, self.aug, g)
+            x = augment(x, self.aug, g, self.stats)
         return x, self.labels[i]
 
 

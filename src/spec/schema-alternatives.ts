@@ -38,9 +38,13 @@ export function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
   });
 }
 
-/** A branch of another kind than the value: a type mismatch, or a constant of another type (`random` for a list). */
+/**
+ * A branch of another kind than the value: a type mismatch, or a constant (or a list of constants) of another type
+ * (`random` or `uniform` for a list).
+ */
 function wrongKind(e: ErrorObject): boolean {
   if (e.keyword === 'type') return true;
+  if (e.keyword === 'enum') return (e.params as { allowedValues: unknown[] }).allowedValues.every((v) => typeof v !== typeof e.data);
   return e.keyword === 'const' && typeof (e.params as { allowedValue: unknown }).allowedValue !== typeof e.data;
 }
 

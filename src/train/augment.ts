@@ -9,6 +9,7 @@
  */
 import { AugmentConfig, ErasingConfig, Normalization } from './config';
 import { Dataset, ImageShape, imageBytes } from './data/types';
+import { isNormalizationPreset, NormalizationPreset, presetStats } from './normalization-presets';
 
 /** The draws augmentation needs; `Rng` provides them, tests can script them. */
 export interface RandomSource {
@@ -24,11 +25,14 @@ export type NormalizationStats =
   | { kind: 'none' }
   /** The mean image (h × w × c values, HWC), in [0, 1] units. */
   | { kind: 'mean_image'; shape: ImageShape; mean: number[] }
-  | { kind: 'per_channel'; mean: number[]; std: number[] };
+  | { kind: 'per_channel'; mean: number[]; std: number[] }
+  /** A pretrained model's fixed preprocessing (Keras `preprocess_input`), recorded with its numbers. */
+  | { kind: 'preset'; preset: NormalizationPreset; bgr: boolean; mean: number[]; std: number[] };
 
 /** Computes the statistics `kind` needs over a (training) dataset, in the [0, 1] units of `gatherBatch`. */
 export function computeNormalization(ds: Dataset, kind: Normalization): NormalizationStats {
   if (kind === 'none') return { kind };
+  if (isNormalizationPreset(kind)) return presetStats(kind, ds.shape[2]);
   const bytes = imageBytes(ds.shape);
   if (kind === 'mean_image') {
     const sum = new Float64Array(bytes);
@@ -55,11 +59,30 @@ export function normalize(x: Float32Array, stats: NormalizationStats): void {
   if (stats.kind === 'mean_image') {
     const m = stats.mean;
     for (let i = 0; i < x.length; i++) x[i] -= m[i % m.length];
-  } else if (stats.kind === 'per_channel') {
+  } else if (stats.kind !== 'none') {
     const c = stats.mean.length;
+    if (stats.kind === 'preset' && stats.bgr) {
+      for (let i = 0; i < x.length; i += c) {
+        const r = x[i];
+        x[i] = x[i + c - 1];
+        x[i + c - 1] = r;
+      }
+    }
     const inv = stats.std.map((s) => (s > 0 ? 1 / s : 1));
     for (let i = 0; i < x.length; i++) x[i] = (x[i] - stats.mean[i % c]) * inv[i % c];
   }
+}
+
+/**
+ * What a pixel value `v` (in [0, 1]) becomes after `stats`, at element `i` of an image (HWC index): erasing fills in
+ * pixel units before normalisation, as the Keras example's eraser does, but here the batch is normalised first.
+ */
+export function normalizedValue(stats: NormalizationStats, v: number, i: number): number {
+  if (stats.kind === 'none') return v;
+  if (stats.kind === 'mean_image') return v - stats.mean[i % stats.mean.length];
+  const k = i % stats.mean.length;
+  const s = stats.std[k];
+  return (v - stats.mean[k]) / (s > 0 ? s : 1);
 }
 
 /**
@@ -144,7 +167,9 @@ const ERASING_ATTEMPTS = 100;
  * ratio r_e ∈ [r_1, r_2] (height / width), H_e = round(√(S_e·r_e)), W_e = round(√(S_e / r_e)); retry until the
  * rectangle fits, place it uniformly, fill it.
  */
-export function randomErasing(x: Float32Array, shape: ImageShape, rng: RandomSource, cfg: ErasingConfig): void {
+export function randomErasing(
+  x: Float32Array, shape: ImageShape, rng: RandomSource, cfg: ErasingConfig, stats: NormalizationStats = { kind: 'none' },
+): void {
   const [h, w, c] = shape;
   const count = x.length / imageBytes(shape);
   for (let n = 0; n < count; n++) {
@@ -157,10 +182,11 @@ export function randomErasing(x: Float32Array, shape: ImageShape, rng: RandomSou
       if (eh >= h || ew >= w) continue;
       const top = rng.int(h - eh + 1);
       const left = rng.int(w - ew + 1);
+      const fill = erasingFill(cfg, stats, rng);
       for (let y = top; y < top + eh; y++) {
         for (let xx = left; xx < left + ew; xx++) {
-          const o = ((n * h + y) * w + xx) * c;
-          for (let k = 0; k < c; k++) x[o + k] = erasingValue(cfg.value, k, rng);
+          const at = (y * w + xx) * c;
+          for (let k = 0; k < c; k++) x[n * h * w * c + at + k] = fill(at + k, k);
         }
       }
       break;
@@ -168,10 +194,17 @@ export function randomErasing(x: Float32Array, shape: ImageShape, rng: RandomSou
   }
 }
 
-function erasingValue(value: ErasingConfig['value'], channel: number, rng: RandomSource): number {
-  if (value === 'random') return rng.normal();
-  if (Array.isArray(value)) return value[channel % value.length];
-  return value;
+/** The fill of one rectangle, by element (HWC index within the image) and channel. */
+function erasingFill(cfg: ErasingConfig, stats: NormalizationStats, rng: RandomSource): (at: number, channel: number) => number {
+  const value = cfg.value;
+  if (value === 'uniform') {
+    // get_random_eraser's default (pixel_level=False): one value for the whole rectangle, in pixel units.
+    const pixel = (cfg.range[0] + (cfg.range[1] - cfg.range[0]) * rng.next()) / 255;
+    return (at) => normalizedValue(stats, pixel, at);
+  }
+  if (value === 'random') return () => rng.normal();
+  if (Array.isArray(value)) return (_at, channel) => value[channel % value.length];
+  return () => value;
 }
 
 /** A training batch in place: normalise, then the configured augmentations in the documented order. */
@@ -182,5 +215,5 @@ export function augmentBatch(
   if (cfg.shift > 0) randomShift(x, shape, rng, cfg.shift, cfg.shiftFill);
   if (cfg.padCrop > 0) padCrop(x, shape, rng, cfg.padCrop);
   if (cfg.flip) randomFlip(x, shape, rng);
-  if (cfg.erasing.probability > 0) randomErasing(x, shape, rng, cfg.erasing);
+  if (cfg.erasing.probability > 0) randomErasing(x, shape, rng, cfg.erasing, stats);
 }

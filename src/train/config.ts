@@ -9,6 +9,8 @@
  */
 import { Diagnostic } from '../diagnostics/diagnostic';
 import { runTrainRules } from '../spec/rules/train';
+import type { DataFormat } from './data/types';
+import type { NormalizationPreset } from './normalization-presets';
 
 export type OptimizerConfig =
   | { type: 'sgd'; momentum: number; nesterov: boolean }
@@ -62,11 +64,18 @@ export interface ErasingConfig {
   area: [number, number];
   /** Range of the erased rectangle's height / width. */
   aspect: [number, number];
-  /** Fill: a value in normalised units (0 = the mean), one per channel, or `random` (standard normal per element). */
-  value: number | number[] | 'random';
+  /**
+   * Fill: a value in normalised units (0 = the mean), one per channel, `random` (standard normal per element), or
+   * `uniform`: one value per rectangle drawn from `range`, in pixel units before normalisation (the Keras example's
+   * get_random_eraser).
+   */
+  value: number | number[] | 'random' | 'uniform';
+  /** `uniform` only: [v_l, v_h] in pixel units (0..255). */
+  range: [number, number];
 }
 
-export type Normalization = 'mean_image' | 'per_channel' | 'none';
+/** Statistics from the training set, or a pretrained model's fixed preprocessing (normalization-presets.ts). */
+export type Normalization = 'mean_image' | 'per_channel' | 'none' | NormalizationPreset;
 
 export interface AugmentConfig {
   /** Random translation by up to this fraction of the height/width (Keras `width_shift_range`); 0 = off. */
@@ -89,9 +98,11 @@ export interface DataAdaptConfig {
 export interface DataConfig {
   /** Folder or file; null = the built-in Fashion-MNIST subset. `synthetic` = generated data. */
   path: string | null;
-  format: 'auto' | 'idx' | 'cifar10' | 'cifar100' | 'folder' | 'synthetic';
+  format: 'auto' | DataFormat;
   limit: number | null;
   adapt: DataAdaptConfig;
+  /** Share of a dataset without a test split held out for validation (seeded by `seed`); null = none. */
+  validationSplit: number | null;
   cifar100Label: 'fine' | 'coarse';
 }
 
@@ -144,7 +155,7 @@ export interface TrainingWire {
   };
   data: {
     path: string | null; format: DataConfig['format']; limit: number | null; adapt: DataAdaptConfig;
-    cifar100_label: DataConfig['cifar100Label'];
+    validation_split: number | null; cifar100_label: DataConfig['cifar100Label'];
   };
 }
 
@@ -179,11 +190,12 @@ export function fromWire(w: TrainingWire): TrainingConfig {
     seed: w.seed,
     augment: {
       shift: a.shift, shiftFill: a.shift_fill, padCrop: a.pad_crop, flip: a.flip,
-      erasing: { ...a.erasing, area: [...a.erasing.area], aspect: [...a.erasing.aspect] }, normalize: a.normalize,
+      erasing: { ...a.erasing, area: [...a.erasing.area], aspect: [...a.erasing.aspect], range: [...a.erasing.range] },
+      normalize: a.normalize,
     },
     data: {
       path: w.data.path, format: w.data.format, limit: w.data.limit, adapt: { ...w.data.adapt },
-      cifar100Label: w.data.cifar100_label,
+      validationSplit: w.data.validation_split || null, cifar100Label: w.data.cifar100_label,
     },
   };
 }

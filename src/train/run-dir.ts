@@ -18,6 +18,7 @@ import { isTempPath, removeStaleTempFiles, writeFileAtomicSync, writeJsonAtomicS
 import { makeDir } from '../io/mkdir';
 import { readRegularFile } from '../io/read';
 import { NormalizationStats } from './augment';
+import type { ValidationSplit } from './data/validation';
 import { dataError } from './data/errors';
 import { ImageShape } from './data/types';
 
@@ -67,7 +68,11 @@ export interface RunSegment {
 export interface RunInfo {
   name: string;
   created: string;
-  data: { path: string; format: string; name: string; shape: ImageShape; adapt: { spatial: string | null; channels: string | null } };
+  data: {
+    path: string; format: string; name: string; shape: ImageShape; adapt: { spatial: string | null; channels: string | null };
+    /** `data.validation_split` and the seed that chose the subset, for evaluate to take the same one. */
+    validation?: ValidationSplit;
+  };
   classes: string[];
   input: ImageShape;
   normalization: NormalizationStats;

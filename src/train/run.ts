@@ -17,7 +17,7 @@ import { augmentBatch, computeNormalization, normalize } from './augment';
 import { fromWire, TrainingConfig, TrainingWire, trainingDiagnostics } from './config';
 import { adaptDataset } from './data/adapt';
 import { dataError } from './data/errors';
-import { loadData } from './data/load';
+import { loadDataAsync } from './data/load';
 import { Dataset, ImageShape } from './data/types';
 import { readCheckpoint } from './checkpoint';
 import { appendMetrics, MetricsRecord } from './metrics';
@@ -101,10 +101,12 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
   const dataPath = settings.data.path;
   const input = graph.input as ImageShape;
   const classes = graph.nodes[graph.nodes.length - 1].shape.slice(-1)[0];
-  const splits = loadData(dataPath, {
+  const validation = config.data.validationSplit ? { fraction: config.data.validationSplit, seed: config.seed } : undefined;
+  const splits = await loadDataAsync(dataPath, {
     format: config.data.format,
     limit: config.data.limit ?? undefined,
     cifar100Label: config.data.cifar100Label,
+    validation,
     synthetic: { shape: input, classes },
   });
   if (!splits.train) throw dataError(dataPath, 'has no training split', 'point --data at a folder with training files');
@@ -166,7 +168,7 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
     const info: RunInfo = {
       name: graph.name,
       created: new Date().toISOString(),
-      data: { path: dataPath, format: splits.format, name: train.name, shape: splits.train.shape, adapt: config.data.adapt },
+      data: { path: dataPath, format: splits.format, name: train.name, shape: splits.train.shape, adapt: config.data.adapt, ...(validation ? { validation } : {}) },
       classes: train.classes,
       input,
       normalization,

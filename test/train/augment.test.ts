@@ -1,5 +1,5 @@
 /** Augmentation and normalisation against hand-computed values on tiny arrays, with scripted random draws. */
-import { AugmentConfig } from '../../src/train/config';
+import { AugmentConfig, ErasingConfig } from '../../src/train/config';
 import {
   augmentBatch, computeNormalization, flipImage, normalize, padCrop, RandomSource, randomErasing, randomFlip,
   randomShift, translate,
@@ -99,7 +99,7 @@ test('horizontal flip mirrors rows, per image with probability p', () => {
 
 test('random erasing follows Zhong et al.: area, aspect, fit test, placement, fill', () => {
   // 4×4 image, p = 1, area [0.25, 0.5], aspect [0.5, 2].
-  const cfg = { probability: 1, area: [0.25, 0.5] as [number, number], aspect: [0.5, 2] as [number, number], value: -1 };
+  const cfg: ErasingConfig = { probability: 1, area: [0.25, 0.5], aspect: [0.5, 2], value: -1, range: [0, 255] };
   const x = new Float32Array(16).fill(1);
   // Draws: p-test 0; attempt 1: area u = 1 → 0.5·16 = 8, aspect u = 1 → 2: h = round(4) = 4 ≥ 4, rejected.
   // Attempt 2: area u = 0 → 4, aspect u = 0 → 0.5: h = round(√2) = 1, w = round(√8) = 3; top int(4) = 2, left int(2) = 1.
@@ -113,7 +113,7 @@ test('random erasing follows Zhong et al.: area, aspect, fit test, placement, fi
   expect([...y]).toEqual(new Array(16).fill(1));
   // Per-channel values and standard-normal noise.
   const rgb = new Float32Array(2 * 2 * 2);
-  const area = { probability: 1, area: [0.25, 0.25] as [number, number], aspect: [1, 1] as [number, number] };
+  const area = { probability: 1, area: [0.25, 0.25] as [number, number], aspect: [1, 1] as [number, number], range: [0, 255] as [number, number] };
   randomErasing(rgb, [2, 2, 2], scripted({ next: [0, 0, 0], int: [[2, 1], [2, 0]] }), { ...area, value: [7, 8] });
   expect([...rgb]).toEqual([0, 0, 0, 0, 7, 8, 0, 0]);
   const noise = new Float32Array(4);
@@ -148,7 +148,7 @@ test('mean image and per-channel statistics over the training set, in [0, 1] uni
 test('the batch pipeline normalises first, then shifts, flips and erases in that order', () => {
   const cfg: AugmentConfig = {
     shift: 0.34, shiftFill: 'constant', padCrop: 0, flip: true, normalize: 'per_channel',
-    erasing: { probability: 1, area: [1 / 9, 1 / 9], aspect: [1, 1], value: 100 },
+    erasing: { probability: 1, area: [1 / 9, 1 / 9], aspect: [1, 1], value: 100, range: [0, 255] },
   };
   const x = img();
   // Normalise (x − 5) / 2; shift dy = +1, dx = 0 (ints 2, 1); flip (next 0); erase 1×1 at (0, 0) (next 0, 0, 0; ints 3: 0, 0).

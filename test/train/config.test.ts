@@ -60,9 +60,9 @@ test('an empty train section resolves to the Keras CIFAR-10 example recipe', () 
     seed: 0,
     augment: {
       shift: 0.1, shiftFill: 'nearest', padCrop: 0, flip: true, normalize: 'mean_image',
-      erasing: { probability: 0, area: [0.02, 0.4], aspect: [0.3, 1 / 0.3], value: 0 },
+      erasing: { probability: 0, area: [0.02, 0.4], aspect: [0.3, 1 / 0.3], value: 0, range: [0, 255] },
     },
-    data: { path: null, format: 'auto', limit: null, adapt: { spatial: null, channels: null }, cifar100Label: 'fine' },
+    data: { path: null, format: 'auto', limit: null, adapt: { spatial: null, channels: null }, validationSplit: null, cifar100Label: 'fine' },
   };
   expect(fromWire(value)).toEqual(expected);
   expect(trainingDiagnostics(expected)).toEqual([]);
@@ -116,4 +116,21 @@ test('relations between fields are checked with stable codes and pointers', () =
     ['train/range-order', '/train/augment/erasing/area', 'augment.erasing.area is [0.5, 0.1]: the lower bound is above the upper one'],
     ['train/warmup-too-long', '/train/warmup/epochs', 'warmup.epochs (5) is longer than the run (3 epochs)'],
   ]);
+});
+
+test('normalisation presets, the uniform erasing fill and validation_split resolve; their bad values are refused', () => {
+  const { ok, value } = resolve({ augment: { normalize: 'caffe', erasing: { probability: 0.5, value: 'uniform' } }, data: { validation_split: 0.2, format: 'h5' } });
+  expect(ok).toBe(true);
+  const cfg = fromWire(value);
+  expect(cfg.augment.normalize).toBe('caffe');
+  expect(cfg.augment.erasing).toEqual({ probability: 0.5, area: [0.02, 0.4], aspect: [0.3, 1 / 0.3], value: 'uniform', range: [0, 255] });
+  expect(cfg.data.validationSplit).toBe(0.2);
+  expect(cfg.data.format).toBe('h5');
+  // 0 means no split, as null does.
+  expect(fromWire(resolve({ data: { validation_split: 0 } }).value).data.validationSplit).toBeNull();
+  for (const bad of [{ augment: { normalize: 'cafe' } }, { data: { validation_split: 0.7 } }, { augment: { erasing: { range: [0, 300] } } }, { augment: { erasing: { value: 'uniforn' } } }]) {
+    expect(resolve(bad).ok).toBe(false);
+  }
+  const inverted = fromWire(resolve({ augment: { erasing: { value: 'uniform', range: [200, 50] } } }).value);
+  expect(trainingDiagnostics(inverted).map((d) => [d.code, d.pointer])).toEqual([['train/range-order', '/train/augment/erasing/range']]);
 });

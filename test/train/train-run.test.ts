@@ -111,7 +111,7 @@ test('a diverging run stops with a message and keeps the last good checkpoint', 
 test('evaluate reports loss, top-1, top-5 and a confusion matrix that adds up', async () => {
   const served = await loadServedModel(dir('full'));
   expect(served.classes).toEqual(['0', '1', '2', '3'].map((c) => expect.stringContaining(c)));
-  const report = evaluate(served, { limit: 40 });
+  const report = await evaluate(served, { limit: 40 });
   expect(report.examples).toBe(40);
   expect(report.top1).toBeGreaterThanOrEqual(0);
   expect(report.top5).toBe(1); // 4 classes: the true class is always in the top 5

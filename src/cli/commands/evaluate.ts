@@ -16,7 +16,7 @@ export function registerEvaluate(program: Command): void {
         import('../../runtime/backend'), import('../../train/served-model'), import('../../train/evaluate'), import('../../train/metrics'),
       ]);
       const backend = await selectBackend({ backend: opts.backend });
-      const report = evaluate(await loadServedModel(target), opts);
+      const report = await evaluate(await loadServedModel(target), opts);
       if (opts.json) {
         process.stdout.write(JSON.stringify({ ...report, backend: backend.name }, null, 2) + '\n');
         return;

@@ -4,12 +4,16 @@
  * each 32×32 row-major. We convert to HWC so every dataset shares one layout.
  *   CIFAR-10:  data_batch_1..5.bin, test_batch.bin, batches.meta.txt; record = 1 label + 3,072.
  *   CIFAR-100: train.bin, test.bin, fine_label_names.txt, coarse_label_names.txt; record = coarse + fine + 3,072.
+ * The "python version" (what keras.datasets.cifar10/100.load_data() downloads) has the same files without `.bin`,
+ * pickled (cifar-python.ts), with the names in `batches.meta` / `meta`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { readDataFile } from './bytes';
 import { dataError, displayPath } from './errors';
 import { readNameList } from './idx';
+import { readPythonBatch, readPythonClassNames } from './cifar-python';
+import { IMAGE_BYTES, MAX_BATCH_FILE_BYTES, planarToHwc, Records } from './cifar-records';
 import { Dataset, DataSplits, LoadOptions, Split } from './types';
 
 export const CIFAR10_CLASSES = [
@@ -17,19 +21,6 @@ export const CIFAR10_CLASSES = [
 ];
 
 const SIDE = 32;
-const PIXELS = SIDE * SIDE;
-const IMAGE_BYTES = 3 * PIXELS;
-/**
- * The binary batches have no header to say how long they are; the largest published one, CIFAR-100's train.bin, is
- * 154 MB (50,000 records of 3,074 bytes). A gzip bomb in its place stops inflating here, not at 1 GiB.
- */
-const MAX_BATCH_FILE_BYTES = 256 * 1024 ** 2;
-
-interface Records {
-  images: Uint8Array;
-  labels: Int32Array;
-  size: number;
-}
 
 /** Decodes the records of one batch file; `labelBytes` leading bytes per record, `labelIndex` picks the one used. */
 function readRecords(file: string, labelBytes: number, labelIndex: number, limit: number): Records {
@@ -49,13 +40,7 @@ function readRecords(file: string, labelBytes: number, labelIndex: number, limit
   for (let r = 0; r < size; r++) {
     const rec = r * recordBytes;
     labels[r] = bytes[rec + labelIndex];
-    const src = rec + labelBytes;
-    const dst = r * IMAGE_BYTES;
-    for (let p = 0; p < PIXELS; p++) {
-      images[dst + 3 * p] = bytes[src + p];
-      images[dst + 3 * p + 1] = bytes[src + PIXELS + p];
-      images[dst + 3 * p + 2] = bytes[src + 2 * PIXELS + p];
-    }
+    planarToHwc(bytes, rec + labelBytes, images, r * IMAGE_BYTES);
   }
   return { images, labels, size };
 }
@@ -87,72 +72,97 @@ function makeDataset(dir: string, split: Split, files: string[], classes: string
   };
 }
 
-/** The training batch files `data_batch_1.bin … data_batch_k.bin`, which must be numbered without gaps. */
-export function cifar10TrainFiles(dir: string): string[] {
+/** `.bin` for the binary version, '' for the python version, from the files the folder holds. */
+function batchExt(dir: string, cifar100: boolean): '.bin' | '' {
+  const probe = cifar100 ? ['train', 'test'] : ['data_batch_1', 'test_batch'];
+  const isFile = (name: string) => fs.statSync(path.join(dir, name), { throwIfNoEntry: false })?.isFile() ?? false;
+  return probe.some((n) => isFile(n)) && !probe.some((n) => isFile(`${n}.bin`)) ? '' : '.bin';
+}
+
+/** The training batch files `data_batch_1[.bin] … data_batch_k[.bin]`, which must be numbered without gaps. */
+function cifar10TrainFiles(dir: string, ext: string): string[] {
   const numbers = fs.readdirSync(dir)
-    .map((n) => /^data_batch_(\d+)\.bin$/.exec(n))
+    .map((n) => (ext ? /^data_batch_(\d+)\.bin$/ : /^data_batch_(\d+)$/).exec(n))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
     .sort((a, b) => a - b);
   const gap = numbers.findIndex((n, i) => n !== i + 1);
   if (gap >= 0) {
     throw dataError(
-      displayPath(path.join(dir, `data_batch_${gap + 1}.bin`)),
-      `missing: found ${numbers.map((n) => `data_batch_${n}.bin`).join(', ')}`,
+      displayPath(path.join(dir, `data_batch_${gap + 1}${ext}`)),
+      `missing: found ${numbers.map((n) => `data_batch_${n}${ext}`).join(', ')}`,
       'CIFAR-10 training batches are numbered 1 to 5',
     );
   }
-  return numbers.map((n) => path.join(dir, `data_batch_${n}.bin`));
+  return numbers.map((n) => path.join(dir, `data_batch_${n}${ext}`));
 }
 
 /** Class names from the batches' own name files, else CIFAR-10's published names or plain indices for CIFAR-100. */
-function cifarClasses(dir: string, cifar100: boolean, which: 'fine' | 'coarse'): string[] {
+function cifarClasses(dir: string, cifar100: boolean, which: 'fine' | 'coarse', ext: string): string[] {
   const file = path.join(dir, cifar100 ? `${which}_label_names.txt` : 'batches.meta.txt');
-  if (fs.existsSync(file)) return readNameList(file);
+  const named = ext ? (fs.existsSync(file) ? readNameList(file) : undefined) : readPythonClassNames(dir, cifar100, which);
+  if (named) return named;
   if (!cifar100) return CIFAR10_CLASSES;
   return Array.from({ length: which === 'fine' ? 100 : 20 }, (_, i) => String(i));
 }
 
+/** One batch file of either version, its labels checked against the classes. */
+function readBatch(file: string, cifar100: boolean, which: 'fine' | 'coarse', classes: string[], limit: number): Records {
+  const rec = !file.endsWith('.bin')
+    ? readPythonBatch(file, cifar100 ? `${which}_labels` : 'labels', limit)
+    : cifar100 ? readRecords(file, 2, which === 'coarse' ? 0 : 1, limit) : readRecords(file, 1, 0, limit);
+  checkLabels(rec, classes, file);
+  return rec;
+}
+
 export function readCifar10Dir(dir: string, options: LoadOptions = {}): DataSplits {
-  const classes = cifarClasses(dir, false, 'fine');
-  const testFile = path.join(dir, 'test_batch.bin');
+  const ext = batchExt(dir, false);
+  const classes = cifarClasses(dir, false, 'fine', ext);
+  const testFile = path.join(dir, `test_batch${ext}`);
   const result: DataSplits = { format: 'cifar10', path: dir };
   for (const split of options.splits ?? (['train', 'test'] as Split[])) {
-    const files = split === 'train' ? cifar10TrainFiles(dir) : fs.existsSync(testFile) ? [testFile] : [];
+    const files = split === 'train' ? cifar10TrainFiles(dir, ext) : fs.existsSync(testFile) ? [testFile] : [];
     if (files.length === 0) continue;
     let remaining = options.limit ?? Infinity;
     const parts: Records[] = [];
     for (const file of files) {
       if (remaining <= 0) break; // --limit: later batches are not even read
-      const rec = readRecords(file, 1, 0, remaining);
-      checkLabels(rec, classes, file);
+      const rec = readBatch(file, false, 'fine', classes, remaining);
       parts.push(rec);
       remaining -= rec.size;
     }
     result[split] = makeDataset(dir, split, files.slice(0, parts.length), classes, concatRecords(parts));
   }
   if (!result.train && !result.test) {
-    throw dataError(displayPath(dir), 'no CIFAR-10 batches found', 'expected data_batch_1.bin … data_batch_5.bin and test_batch.bin');
+    throw dataError(displayPath(dir), 'no CIFAR-10 batches found', 'expected data_batch_1.bin … data_batch_5.bin and test_batch.bin (or the python version\'s data_batch_1 … test_batch)');
   }
   return result;
 }
 
 export function readCifar100Dir(dir: string, options: LoadOptions = {}): DataSplits {
+  const ext = batchExt(dir, true);
   const result: DataSplits = { format: 'cifar100', path: dir };
   for (const split of options.splits ?? (['train', 'test'] as Split[])) {
-    const file = path.join(dir, `${split}.bin`);
+    const file = path.join(dir, `${split}${ext}`);
     if (fs.existsSync(file)) result[split] = readCifarFile(file, options)[split];
   }
   if (!result.train && !result.test) {
-    throw dataError(displayPath(dir), 'no CIFAR-100 files found', 'expected train.bin and test.bin');
+    throw dataError(displayPath(dir), 'no CIFAR-100 files found', 'expected train.bin and test.bin (or the python version\'s train, test and meta)');
   }
   return result;
 }
 
-/** True for the names CIFAR-100's binary version uses (CIFAR-10 batches are `data_batch_N.bin`, `test_batch.bin`). */
+/**
+ * True for the names CIFAR-100 uses: `train.bin`, `test.bin`, and the python version's `train`, `test` (CIFAR-10
+ * batches are `data_batch_N[.bin]`, `test_batch[.bin]`).
+ */
 export function isCifar100FileName(file: string): boolean {
-  const base = path.basename(file);
-  return base === 'train.bin' || base === 'test.bin';
+  return /^(train|test)(\.bin)?$/.test(path.basename(file));
+}
+
+/** True for the python version's batch names: `data_batch_N`, `test_batch`, and CIFAR-100's `train`, `test`. */
+export function isCifarPythonFileName(file: string): boolean {
+  return /^(data_batch_\d+|test_batch|train|test)$/.test(path.basename(file));
 }
 
 /** One batch file (e.g. `--data test_batch.bin` to evaluate); its split is read from its name. */
@@ -161,10 +171,7 @@ export function readCifarFile(file: string, options: LoadOptions = {}): DataSpli
   const which = options.cifar100Label ?? 'fine';
   const split: Split = /test/.test(path.basename(file)) ? 'test' : 'train';
   const dir = path.dirname(file);
-  const classes = cifarClasses(dir, cifar100, which);
-  const rec = cifar100
-    ? readRecords(file, 2, which === 'coarse' ? 0 : 1, options.limit ?? Infinity)
-    : readRecords(file, 1, 0, options.limit ?? Infinity);
-  checkLabels(rec, classes, file);
+  const classes = cifarClasses(dir, cifar100, which, file.endsWith('.bin') ? '.bin' : '');
+  const rec = readBatch(file, cifar100, which, classes, options.limit ?? Infinity);
   return { format: cifar100 ? 'cifar100' : 'cifar10', path: file, [split]: makeDataset(dir, split, [file], classes, rec) };
 }

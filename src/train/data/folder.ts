@@ -55,6 +55,16 @@ function interleave(perClass: string[][]): { file: string; label: number }[] {
   return out;
 }
 
+/**
+ * Every sub-folder is a class (Keras and torchvision alike), so an empty one would be a class the model is asked to
+ * predict without ever seeing it; torchvision's ImageFolder refuses it too ("Found no valid file for the classes …").
+ */
+function emptyClass(dir: string): Error {
+  const others = fs.readdirSync(dir).filter((n) => !n.startsWith('.')).length;
+  return dataError(displayPath(dir), `class folder holds no PNG or JPEG images${others > 0 ? ` (${others} other file(s))` : ''}`,
+    'put the images of this class in it (.png, .jpg, .jpeg), or remove the folder: every sub-folder is a class');
+}
+
 function readClassTree(root: string, classRoot: string, classes: string[], split: Split, options: LoadOptions): Dataset {
   const present = subdirs(classRoot);
   const unknown = present.filter((c) => !classes.includes(c));
@@ -62,6 +72,8 @@ function readClassTree(root: string, classRoot: string, classes: string[], split
     throw dataError(displayPath(path.join(classRoot, unknown[0])), `class folder not present in the training split (classes: ${classes.join(', ')})`);
   }
   const perClass = classes.map((c) => (present.includes(c) ? imageFiles(path.join(classRoot, c)) : []));
+  const empty = classes.findIndex((c, i) => present.includes(c) && perClass[i].length === 0);
+  if (empty >= 0) throw emptyClass(path.join(classRoot, classes[empty]));
   const examples = interleave(perClass).slice(0, options.limit ?? Infinity);
   if (examples.length === 0) throw dataError(displayPath(classRoot), 'no PNG or JPEG images in the class folders');
 

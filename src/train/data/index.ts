@@ -1,6 +1,6 @@
 export * from './types';
 export { dataError, displayPath } from './errors';
-export { loadData, detectFormat, SYNTHETIC_PATH } from './load';
+export { loadData, loadDataAsync, detectFormat, SYNTHETIC_PATH } from './load';
 export type { Detected } from './load';
 export { adaptDataset, checkAdaptable, padImage } from './adapt';
 export type { AdaptOptions } from './adapt';

@@ -2,12 +2,13 @@
  * One in-memory form for every data source. Images stay uint8 NHWC (a full Fashion-MNIST train split is 47 MB, CIFAR
  * 150 MB), labels are class indices; batches are converted to float only when they are drawn (see `batch.ts`).
  */
+import type { ValidationSplit } from './validation';
 
 export type Split = 'train' | 'test';
 
-export type DataFormat = 'idx' | 'cifar10' | 'cifar100' | 'folder' | 'synthetic';
+export type DataFormat = 'idx' | 'cifar10' | 'cifar100' | 'folder' | 'h5' | 'synthetic';
 
-export const DATA_FORMATS: readonly DataFormat[] = ['idx', 'cifar10', 'cifar100', 'folder', 'synthetic'];
+export const DATA_FORMATS: readonly DataFormat[] = ['idx', 'cifar10', 'cifar100', 'folder', 'h5', 'synthetic'];
 
 /** Height, width, channels. */
 export type ImageShape = [number, number, number];
@@ -50,6 +51,8 @@ export interface LoadOptions {
   channels?: 1 | 3;
   /** CIFAR-100: which label to train on. Default `fine` (100 classes). */
   cifar100Label?: 'fine' | 'coarse';
+  /** Hold out a seeded share of a dataset without a test split as its test split (`data.validation_split`). */
+  validation?: ValidationSplit;
   /** Synthetic data (format `synthetic`); see `synthetic.ts` for defaults. */
   synthetic?: SyntheticOptions;
 }

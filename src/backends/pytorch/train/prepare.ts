@@ -17,7 +17,7 @@ import { computeNormalization } from '../../../train/augment';
 import { fromWire, TrainingConfig, TrainingWire } from '../../../train/config';
 import { adaptDataset } from '../../../train/data/adapt';
 import { dataError } from '../../../train/data/errors';
-import { loadData, SYNTHETIC_PATH } from '../../../train/data/load';
+import { loadDataAsync, SYNTHETIC_PATH } from '../../../train/data/load';
 import { Dataset, ImageShape } from '../../../train/data/types';
 import { defaultRunDir, isRunDir, RUN_FILES, RunInfo, writeRunFiles } from '../../../train/run-dir';
 import { classifierOf, HeadLoss, headLoss, unitsFit } from '../../../train/head-loss';
@@ -66,7 +66,8 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
   const dataPath = o.data ?? config.data.path ?? BUNDLED_DATA;
   const input = graph.input as ImageShape;
   const head = graph.nodes.find((n) => n.op === 'dense');
-  const splits = loadData(dataPath, { format: config.data.format, limit: config.data.limit ?? undefined, cifar100Label: config.data.cifar100Label, synthetic: { shape: input, classes: head?.op === 'dense' ? head.attrs.units : 10 } });
+  const validation = config.data.validationSplit ? { fraction: config.data.validationSplit, seed: config.seed } : undefined;
+  const splits = await loadDataAsync(dataPath, { format: config.data.format, limit: config.data.limit ?? undefined, cifar100Label: config.data.cifar100Label, validation, synthetic: { shape: input, classes: head?.op === 'dense' ? head.attrs.units : 10 } });
   if (!splits.train) throw dataError(dataPath, 'has no training split', 'point --data at a folder with training files');
   const adapt = { spatial: config.data.adapt.spatial ?? undefined, channels: config.data.adapt.channels ?? undefined };
   const train = adaptDataset(splits.train, input, adapt);
@@ -85,7 +86,7 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
   const info: RunInfo = {
     name: graph.name,
     created: new Date().toISOString(),
-    data: { path: dataPath === SYNTHETIC_PATH ? dataPath : path.resolve(dataPath), format: splits.format, name: train.name, shape: splits.train.shape, adapt: config.data.adapt },
+    data: { path: dataPath === SYNTHETIC_PATH ? dataPath : path.resolve(dataPath), format: splits.format, name: train.name, shape: splits.train.shape, adapt: config.data.adapt, ...(validation ? { validation } : {}) },
     classes: train.classes,
     input,
     normalization,
