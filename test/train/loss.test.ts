@@ -6,14 +6,13 @@
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import { selectBackend } from '../../src/runtime/backend';
 import { tf } from '../../src/runtime/tf';
 import { headLoss, headLossDiagnostics, unitsFit } from '../../src/train/head-loss';
 import { batchLoss, binaryCrossEntropy, crossEntropy, predictedClasses, top1Hits } from '../../src/train/loss';
 import { graphOf } from '../helpers/compile';
-import { kerasPython } from '../backends/keras/fixtures';
+import { describeWithKeras, kerasEnv } from '../backends/keras/keras-env';
 import { describeWithTorch } from '../backends/pytorch/torch-env';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -85,13 +84,7 @@ describeWithTorch('the torch engine', [], (python) => {
   });
 });
 
-const kerasMissing = fs.existsSync(kerasPython) ? undefined : `no Keras venv at ${kerasPython} (scripts/ci/keras.sh makes it)`;
-if (kerasMissing) {
-  test('Keras BinaryCrossentropy comparison: the venv is really absent', () => {
-    console.warn(`Keras loss comparison not run: ${kerasMissing}`);
-    expect(fs.existsSync(kerasPython)).toBe(false);
-  });
-} else {
+describeWithKeras('real Keras 3', (kerasPython) => {
   test('real Keras 3 BinaryCrossentropy (from logits and from probabilities, label smoothing 0 and 0.1) gives the same values', () => {
     const y = onehot(LABELS, 3);
     const probs = LOGITS.map((r) => r.map(sigmoid));
@@ -101,7 +94,7 @@ if (kerasMissing) {
       'bce = lambda **k: keras.losses.BinaryCrossentropy(**k)',
       'print(json.dumps([float(bce(from_logits=True, label_smoothing=e)(y, x)) for e in (0, 0.1)] + [float(bce(label_smoothing=e)(y, p)) for e in (0, 0.1)]))',
     ].join('\n');
-    const r = spawnSync(kerasPython, ['-c', code], { encoding: 'utf8', env: { ...process.env, KERAS_BACKEND: 'jax', JAX_PLATFORMS: 'cpu' } });
+    const r = spawnSync(kerasPython, ['-c', code], { encoding: 'utf8', env: kerasEnv });
     expect(r.status).toBe(0);
     const keras = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as number[];
     const ours = [[LOGITS, true, 0], [LOGITS, true, 0.1], [probs, false, 0], [probs, false, 0.1]].map(([x, logits, e]) =>
@@ -109,7 +102,7 @@ if (kerasMissing) {
     console.log(`BCE netspec ${JSON.stringify(ours)} vs Keras ${JSON.stringify(keras)}`);
     ours.forEach((v, i) => expect(v).toBeCloseTo(keras[i], 5));
   });
-}
+});
 
 describe('the loss and the head', () => {
   const softmax = graphOf('fashion/resnet8');
