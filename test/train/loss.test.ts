@@ -1,8 +1,8 @@
 /**
  * Binary cross-entropy against its closed form −[y·ln p + (1 − y)·ln(1 − p)] averaged over units and rows (Keras
  * `BinaryCrossentropy`), from probabilities and from logits (p = σ(x)), one-hot targets for a unit per class and
- * the label itself for a one-unit head, with Keras' smoothing y·(1 − ε) + ε/2; the torch engine's batch_loss
- * against the same numbers; the head decides `from_logits: auto`; pairings that cannot train are refused.
+ * the label itself for a one-unit head, with Keras' smoothing y·(1 − ε) + ε/2; real Keras 3 and the torch engine's
+ * batch_loss against the same numbers; the head decides `from_logits: auto`; pairings that cannot train are refused.
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import { spawnSync } from 'child_process';
@@ -12,6 +12,7 @@ import { tf } from '../../src/runtime/tf';
 import { headLoss, headLossDiagnostics, unitsFit } from '../../src/train/head-loss';
 import { batchLoss, binaryCrossEntropy, crossEntropy, predictedClasses, top1Hits } from '../../src/train/loss';
 import { graphOf } from '../helpers/compile';
+import { describeWithKeras, kerasEnv } from '../backends/keras/keras-env';
 import { describeWithTorch } from '../backends/pytorch/torch-env';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -80,6 +81,26 @@ describeWithTorch('the torch engine', [], (python) => {
     expect(sum).toBeCloseTo(bceByHand(probs, onehot(LABELS, 3)) * LOGITS.length, 4);
     expect(smoothed).toBeCloseTo(bceByHand(probs, smooth(onehot(LABELS, 3), 0.1)), 5);
     expect(one).toBeCloseTo(bceByHand([[sigmoid(1.2)], [sigmoid(-0.4)]], [[1], [0]]), 5);
+  });
+});
+
+describeWithKeras('real Keras 3', (kerasPython) => {
+  test('real Keras 3 BinaryCrossentropy (from logits and from probabilities, label smoothing 0 and 0.1) gives the same values', () => {
+    const y = onehot(LABELS, 3);
+    const probs = LOGITS.map((r) => r.map(sigmoid));
+    const code = [
+      'import json, keras, numpy as np', `x = np.array(${JSON.stringify(LOGITS)}, dtype="float32"); y = np.array(${JSON.stringify(y)}, dtype="float32")`,
+      `p = np.array(${JSON.stringify(probs)}, dtype="float32")`,
+      'bce = lambda **k: keras.losses.BinaryCrossentropy(**k)',
+      'print(json.dumps([float(bce(from_logits=True, label_smoothing=e)(y, x)) for e in (0, 0.1)] + [float(bce(label_smoothing=e)(y, p)) for e in (0, 0.1)]))',
+    ].join('\n');
+    const r = spawnSync(kerasPython, ['-c', code], { encoding: 'utf8', env: kerasEnv });
+    expect(r.status).toBe(0);
+    const keras = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as number[];
+    const ours = [[LOGITS, true, 0], [LOGITS, true, 0.1], [probs, false, 0], [probs, false, 0.1]].map(([x, logits, e]) =>
+      value(binaryCrossEntropy(tf.tensor2d(x as number[][]), LABELS, e as number, logits as boolean)));
+    console.log(`BCE netspec ${JSON.stringify(ours)} vs Keras ${JSON.stringify(keras)}`);
+    ours.forEach((v, i) => expect(v).toBeCloseTo(keras[i], 5));
   });
 });
 

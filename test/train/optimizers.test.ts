@@ -6,13 +6,12 @@
  * PyTorch's own RMSprop and tfjs' own centered RMSprop, given the same numbers, land elsewhere.
  */
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import { selectBackend } from '../../src/runtime/backend';
 import { tf } from '../../src/runtime/tf';
 import { OptimizerConfig } from '../../src/train/config';
 import { makeOptimizer, setLearningRate } from '../../src/train/optimizer';
-import { kerasPython } from '../backends/keras/fixtures';
+import { describeWithKeras, kerasEnv } from '../backends/keras/keras-env';
 import { describeWithTorch } from '../backends/pytorch/torch-env';
 
 const W0 = [0.5, -1.2, 2.0, 0.01, -0.3, 1.5];
@@ -123,30 +122,22 @@ test('the cases are not vacuous: the weights move, and the rules differ where Py
   expect(maxDiff(tfjsSteps({ ...adamw, weightDecay: 0 }), tfjsSteps({ type: 'adam', beta1: adamw.beta1, beta2: adamw.beta2, epsilon: adamw.epsilon }))).toBe(0);
 });
 
-const kerasMissing = fs.existsSync(kerasPython) ? undefined : `no Keras venv at ${kerasPython} (scripts/ci/keras.sh makes it)`;
-if (kerasMissing) {
-  test('Keras 3 comparison: the venv is really absent', () => {
-    console.warn(`Keras optimizer comparison not run: ${kerasMissing}`);
-    expect(fs.existsSync(kerasPython)).toBe(false);
+describeWithKeras('real Keras 3 (jax backend) takes the same steps', (kerasPython) => {
+  let keras: Record<string, number[]>;
+  beforeAll(() => { keras = reference(kerasPython, 'keras', kerasEnv); }, 120_000);
+  test.each(CASES)('$name: Keras follows the rule written out by hand (|Δ| < 2e-6)', ({ name, optimizer }) => {
+    const rule = optimizer.type === 'adamw' ? adamwByHand(optimizer, true) : byHand(optimizer);
+    expect(maxDiff(keras[name], rule)).toBeLessThan(2e-6);
   });
-} else {
-  describe('real Keras 3 (jax backend) takes the same steps', () => {
-    let keras: Record<string, number[]>;
-    beforeAll(() => { keras = reference(kerasPython, 'keras', { ...process.env, KERAS_BACKEND: 'jax', JAX_PLATFORMS: 'cpu' }); }, 120_000);
-    test.each(CASES)('$name: Keras follows the rule written out by hand (|Δ| < 2e-6)', ({ name, optimizer }) => {
-      const rule = optimizer.type === 'adamw' ? adamwByHand(optimizer, true) : byHand(optimizer);
-      expect(maxDiff(keras[name], rule)).toBeLessThan(2e-6);
-    });
-    // RMSprop: the same float32 operations in the same order. AdamW: Keras adds ε to √v before the bias
-    // correction, netspec (tfjs' Adam, as PyTorch) after it; the bound adds that difference, computed by hand.
-    test.each(CASES)('$name: netspec within float32 rounding (+ the ε placement, AdamW) of Keras', ({ name, optimizer }) => {
-      const placement = optimizer.type === 'adamw' ? maxDiff(adamwByHand(optimizer, true), adamwByHand(optimizer)) : 0;
-      const d = maxDiff(tfjsSteps(optimizer), keras[name]);
-      console.log(`${name}: netspec vs Keras max |Δw| ${d.toExponential(2)} (ε placement alone: ${placement.toExponential(2)})`);
-      expect(d).toBeLessThan(placement + 2e-6);
-    });
+  // RMSprop: the same float32 operations in the same order. AdamW: Keras adds ε to √v before the bias
+  // correction, netspec (tfjs' Adam, as PyTorch) after it; the bound adds that difference, computed by hand.
+  test.each(CASES)('$name: netspec within float32 rounding (+ the ε placement, AdamW) of Keras', ({ name, optimizer }) => {
+    const placement = optimizer.type === 'adamw' ? maxDiff(adamwByHand(optimizer, true), adamwByHand(optimizer)) : 0;
+    const d = maxDiff(tfjsSteps(optimizer), keras[name]);
+    console.log(`${name}: netspec vs Keras max |Δw| ${d.toExponential(2)} (ε placement alone: ${placement.toExponential(2)})`);
+    expect(d).toBeLessThan(placement + 2e-6);
   });
-}
+});
 
 describeWithTorch('the torch engine (python/netspec_optim.py on torch) takes the same steps', [], (python) => {
   let ours: Record<string, number[]>;

@@ -12,7 +12,7 @@ import { selectBackend } from '../../src/runtime/backend';
 import { tf } from '../../src/runtime/tf';
 import { WeightDecayKind } from '../../src/train/config';
 import { Trainer } from '../../src/train/trainer';
-import { decayedNodes } from '../../src/train/weight-decay';
+import { decayedNodes, kernelVariables } from '../../src/train/weight-decay';
 import { graphOf } from '../helpers/compile';
 
 const graph = graphOf('fashion/resnet8');
@@ -34,6 +34,23 @@ test('ECA\'s channel conv and SE\'s 1×1 convs are convs too', () => {
   expect(decayedNodes(eca, ['conv']).map((n) => eca.nodes.find((m) => m.name === n)!.op).filter((op) => op === 'channel_conv')).toHaveLength(3);
   const se = graphOf('fashion/resnet8', ['attention=se']);
   expect(decayedNodes(se, ['conv'])).toHaveLength(7 + 2 * 3);
+});
+
+test.each([['seresnext50_32x4d', []], ['fashion/resnet8', ['attention=eca']]])('%s %j: each kernel variable found is the layer\'s kernel (its shape is the IR\'s kernel shape)', (name, sets) => {
+  const g = graphOf(name, sets);
+  const model = buildLayersModel(g);
+  const shapes = new Map(g.nodes.map((n) => [n.name, n.shape]));
+  const layers = decayedNodes(g, ['conv', 'dense']);
+  const kernels = kernelVariables(model, layers);
+  layers.forEach((layer, i) => {
+    const n = g.nodes.find((m) => m.name === layer)!;
+    const inC = shapes.get(n.inputs[0])!.slice(-1)[0];
+    // Conv: [k, k, C_in / groups, filters] (GroupedConv2D keeps one kernel); dense: [in, units]; ECA: [k, 1, 1].
+    const expected = n.op === 'conv2d' ? [n.attrs.kernel, n.attrs.kernel, inC / n.attrs.groups, n.attrs.filters]
+      : n.op === 'dense' ? [inC, n.attrs.units] : n.op === 'channel_conv' ? [n.attrs.kernel, 1, 1] : [];
+    expect({ layer, shape: kernels[i].shape }).toEqual({ layer, shape: expected });
+  });
+  model.dispose();
 });
 
 describe('the penalty in the training loss', () => {
