@@ -19,6 +19,7 @@ export const kerasLayerType: Readonly<Record<OpKind, string>> = {
   flatten: 'Flatten',
   dropout: 'Dropout',
   dense: 'Dense',
+  resize: 'UpSampling2D',
 };
 
 export function layerType(node: IRNode): string {

@@ -88,8 +88,12 @@ function total(nodes: readonly IRNode[]): ParamCounts & { total: number } {
   return { ...p, total: p.trainable + p.nonTrainable };
 }
 
-/** Head layers that exist only with the classifier: the dense layer, its dropout, a flatten with no pool before it. */
+/**
+ * Head layers that exist only with the classifier: the dense layer, its dropout, a flatten with no pool before it;
+ * every item of `head.layers` (Keras' transfer recipe puts all of them on an include_top=False base).
+ */
 function isTopLayer(n: IRNode, head: ResolvedSpec['head']): boolean {
+  if (n.scope.role.kind === 'head_layer') return true;
   return n.op === 'dense' || n.op === 'dropout' || (n.op === 'flatten' && head.pooling === 'none');
 }
 
