@@ -10,6 +10,7 @@ import { roleKey } from '../../ir/roles';
 import { BlockInfo, IRGraph, IRNode } from '../../ir/types';
 import { blockClass } from './blocks';
 import { HelperName, helperText, py, torchMomentum } from './helpers';
+import { headItemModule } from './head';
 import { torchModuleNames } from './names';
 
 export interface PyEmitOptions {
@@ -34,7 +35,7 @@ export function emitPyTorch(graph: IRGraph, options: PyEmitOptions): string {
   const stem = layers(graph.stem.map((n) => byName.get(n)!), names, byName, helpers);
   const head = layers(graph.head.map((h) => byName.get(h.node)!), names, byName, helpers);
   const cls = modelClassName(graph.name);
-  const order: HelperName[] = ['conv', 'norm', 'se', 'eca', 'drop_path', 'option_a'];
+  const order: HelperName[] = ['conv', 'norm', 'se', 'eca', 'drop_path', 'option_a', 'resize', 'head'];
   const padding = graph.settings.padding;
   const sections = [
     banner(graph, options),
@@ -66,6 +67,13 @@ function layers(nodes: IRNode[], names: Map<string, string>, byName: Map<string,
     const input = byName.get(n.inputs[0]);
     const inChannels = input?.shape[input.shape.length - 1] ?? 0;
     const add = (module: string, call = `x = self.${attr}(x)`) => out.push({ attr, module, call });
+    if (n.scope.role.kind === 'head_layer') {
+      helpers.add('head');
+      const item = headItemModule(n, input?.shape ?? [], n === nodes[nodes.length - 1]);
+      add(item.module);
+      if (item.final) out.push({ attr, call: item.final, final: true });
+      continue;
+    }
     switch (n.op) {
       case 'zero_pad': {
         const [[t, b], [l, r]] = n.attrs.padding;
@@ -111,6 +119,10 @@ function layers(nodes: IRNode[], names: Map<string, string>, byName: Map<string,
         break;
       case 'dropout':
         add(`nn.Dropout(${py(n.attrs.rate)})`);
+        break;
+      case 'resize':
+        helpers.add('resize');
+        add(`Upsample(${py(n.attrs.factor)}, ${py(n.attrs.interpolation)})`);
         break;
       case 'dense':
         add(`nn.Linear(${inChannels}, ${n.attrs.units}, bias=${py(n.attrs.useBias)})`);
