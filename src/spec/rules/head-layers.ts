@@ -5,11 +5,12 @@ const SPATIAL_END = new Set(['flatten', 'global_avg_pool', 'global_max_pool']);
 /**
  * `head.layers` is the whole top of the model: it needs a classifier (its last dense layer), one flatten or global
  * pool before any dense layer (a dense layer on the 4-D map is per-pixel in Keras but not in torch's nn.Linear),
- * and it replaces the fixed head's pooling and dropout.
+ * and it replaces the fixed head's pooling and dropout. A dense layer's units and a dropout's rate are checked here
+ * rather than as `required` in the schema, whose if/then branches would report a missing one three ways.
  */
 export const headLayers: SemanticRule = {
   id: 'head-layers',
-  description: 'head.layers has one flatten or global pool before its dense layers, ends in a classifier and replaces the fixed head.',
+  description: 'head.layers items have their settings (dense units, dropout rate), one flatten or global pool before its dense layers, ends in a classifier and replaces the fixed head.',
   check({ spec, report }) {
     const { layers } = spec.head;
     if (!layers) return;
@@ -19,6 +20,8 @@ export const headLayers: SemanticRule = {
     if (spec.head.dropout > 0) report('head-layers', 'dropout belongs to the fixed head; head.layers replaces it', '/head/dropout', 'add {type: dropout, rate: r} where it belongs in the layers');
     let flat = -1;
     layers.forEach((l, i) => {
+      if (l.type === 'dense' && l.units === undefined) report('head-layers', `dense layer (item ${i}) has no units`, `/head/layers/${i}`, 'for example {type: dense, units: 128, activation: relu}');
+      if (l.type === 'dropout' && l.rate === undefined) report('head-layers', `dropout (item ${i}) has no rate`, `/head/layers/${i}`, 'for example {type: dropout, rate: 0.5}');
       if (SPATIAL_END.has(l.type)) {
         if (flat >= 0) report('head-layers', `head.layers has a second ${l.type} (item ${i}); item ${flat} already made the map a vector`, `/head/layers/${i}`, 'keep one flatten or global pool');
         else flat = i;
