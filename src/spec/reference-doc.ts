@@ -17,7 +17,7 @@ export function renderSpecReference(schema: Schema, training?: Schema): string {
     '',
   ];
   section('Top level', schema);
-  for (const [name, title] of [['stem', 'stem'], ['stage', 'stages[]'], ['blockOverride', 'stages[].overrides.<index>'], ['head', 'head']] as const) {
+  for (const [name, title] of [['stem', 'stem'], ['stage', 'stages[]'], ['blockOverride', 'stages[].overrides.<index>'], ['head', 'head'], ['headLayer', 'head.layers[]']] as const) {
     section(`\`${title}\``, defs[name]);
   }
   if (training) section('`train`', training);
@@ -38,8 +38,28 @@ export function renderSpecReference(schema: Schema, training?: Schema): string {
       }
     };
     rows(Object.entries(props), '');
+    rows(variantProperties(node), '');
     out.push('');
   }
+}
+
+/**
+ * The settings of each `type` of an object written as an if/then/else chain on `type` (head.layers items), each
+ * described with the type it belongs to.
+ */
+function variantProperties(node: Schema): [string, Schema][] {
+  const found: [string, Schema][] = [];
+  let branch = ((node.allOf ?? []) as Schema[]).find((s) => s.if !== undefined);
+  while (branch && branch.if) {
+    const condition = (branch.if as Schema).properties as Record<string, Schema>;
+    const [key, value] = Object.entries(condition)[0];
+    const props = ((branch.then as Schema)?.properties ?? {}) as Record<string, Schema>;
+    for (const [name, prop] of Object.entries(props)) {
+      found.push([name, { ...prop, description: `(${key}: ${String(value.const)}) ${String(prop.description ?? '')}` }]);
+    }
+    branch = branch.else as Schema | undefined;
+  }
+  return found;
 }
 
 function typeOf(prop: Schema, defs: Record<string, Schema>): string {
