@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DiagnosticError, hasErrors } from '../../../diagnostics/diagnostic';
 import { compileSpec, compileSpecText } from '../../../ir/compile';
+import { classesHint, classifierOf } from '../../../ir/describe';
 import { IRGraph } from '../../../ir/types';
 import { packageRoot } from '../../../io/package-root';
 import { TensorToWrite, writeSafetensors } from '../../../io/safetensors';
@@ -62,14 +63,14 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
 
   const dataPath = o.data ?? config.data.path ?? BUNDLED_DATA;
   const input = graph.input as ImageShape;
-  const head = graph.nodes.find((n) => n.op === 'dense');
-  const splits = loadData(dataPath, { format: config.data.format, limit: config.data.limit ?? undefined, cifar100Label: config.data.cifar100Label, synthetic: { shape: input, classes: head?.op === 'dense' ? head.attrs.units : 10 } });
+  const head = classifierOf(graph);
+  const splits = loadData(dataPath, { format: config.data.format, limit: config.data.limit ?? undefined, cifar100Label: config.data.cifar100Label, synthetic: { shape: input, classes: head?.attrs.units ?? 10 } });
   if (!splits.train) throw dataError(dataPath, 'has no training split', 'point --data at a folder with training files');
   const adapt = { spatial: config.data.adapt.spatial ?? undefined, channels: config.data.adapt.channels ?? undefined };
   const train = adaptDataset(splits.train, input, adapt);
   const test = splits.test ? adaptDataset(splits.test, input, adapt) : undefined;
-  if (head?.op === 'dense' && head.attrs.units !== train.classes.length) {
-    throw dataError(dataPath, `has ${train.classes.length} classes but the model's classifier has ${head.attrs.units}`, `add --set head.classes=${train.classes.length}`);
+  if (head && head.attrs.units !== train.classes.length) {
+    throw dataError(dataPath, `has ${train.classes.length} classes but the model's classifier has ${head.attrs.units}`, classesHint(graph, train.classes.length));
   }
   if (o.resume) {
     // --epochs on a resumed run extends (or shortens) it; everything else stays as the run started.
@@ -87,7 +88,7 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
     input,
     normalization,
     // The torch engine trains on logits() and writes a model whose output is the spec's.
-    fromLogits: head?.op === 'dense' && head.attrs.activation === 'linear',
+    fromLogits: head?.attrs.activation === 'linear',
     backend: 'torch',
     settings: {
       spec: o.spec ?? 'fashion/resnet8',
