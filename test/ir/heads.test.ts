@@ -4,6 +4,7 @@
  * `head.N`, include_top=False without pooling as Keras applications return it, and the rules' exact diagnostics.
  */
 import * as path from 'path';
+import { classesHint } from '../../src/ir/describe';
 import { NodeOf } from '../../src/ir/types';
 import { diagnosticsOf, graphOf, graphOfText } from '../helpers/compile';
 
@@ -153,4 +154,9 @@ describe('diagnostics', () => {
       ['semantic/head-layers', '/head/layers/2', 'dense layer (item 2) has no units'],
     ]);
   });
+});
+
+test('a class count the data does not have: the hint names the head item to change, or head.classes', () => {
+  expect(classesHint(graphOf(path.join(FIXTURES, 'small.yaml')), 5)).toBe('set units: 5 on the last dense layer of head.layers (item 7)');
+  expect(classesHint(graphOf('cifar/resnet20'), 5)).toBe('add --set head.classes=5');
 });
