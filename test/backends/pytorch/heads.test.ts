@@ -6,14 +6,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Tensor } from '@tensorflow/tfjs';
-import { exportSafetensors } from '../../../src/backends/pytorch/export-safetensors';
 import { emitPyTorch } from '../../../src/backends/pytorch/module';
 import { torchParams } from '../../../src/backends/pytorch/names';
-import { readSafetensors, writeSafetensors } from '../../../src/io/safetensors';
 import { selectBackend } from '../../../src/runtime/backend';
-import { tf } from '../../../src/runtime/tf';
-import { build, graphOf, randomInput, randomizeWeights } from '../tfjs/support/models';
+import { graphOf } from '../tfjs/support/models';
+import { expectTorchParity } from './parity';
 import { describeWithTorch, runPython } from './torch-env';
 
 const CHECK = path.join(__dirname, 'emitted_check.py');
@@ -48,32 +45,7 @@ describeWithTorch('emitted PyTorch modules with head.layers and a resize', [], (
     ['size instead of factor (2×3)', ['stem.resize={size: [32, 48], interpolation: bilinear}']],
   ])('%s resize: eval outputs equal tfjs within float32 noise', (_, sets) => {
     // Logits (a linear classifier): a softmax of random-weight logits saturates and would hide differences.
-    const graph = graphOf(SMALL, [...sets, 'head.layers.7.activation=linear']);
-    const model = build(graph);
-    const tag = `parity-${sets.length}-${String(sets[0] ?? '').length}`;
-    const files = { module: path.join(dir, `${tag}.py`), weights: path.join(dir, `${tag}.safetensors`), io: path.join(dir, `${tag}.io.safetensors`), out: path.join(dir, `${tag}.out.safetensors`) };
-    try {
-      randomizeWeights(model);
-      fs.writeFileSync(files.module, emitPyTorch(graph, { source: 'small.yaml', sets }));
-      exportSafetensors(model, graph, files.weights);
-      const x = randomInput(graph, 2) as Tensor;
-      const nchw = tf.transpose(x, [0, 3, 1, 2]);
-      writeSafetensors(files.io, new Map([['x', { dtype: 'F32' as const, shape: nchw.shape, values: nchw.dataSync() as Float32Array }]]));
-      fs.writeFileSync(path.join(dir, `${tag}.json`), JSON.stringify([files]));
-      runPython(python, [CHECK, path.join(dir, `${tag}.json`)]);
-      const out = readSafetensors(files.out);
-      const ours = (model.predict(x) as Tensor).dataSync();
-      const y32 = out.get('y32')!.values;
-      const y64 = out.get('y64')!.values;
-      expect(y32.length).toBe(ours.length);
-      const scale = Math.max(...y64.map(Math.abs));
-      const diff = (a: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - y64[i]))) / scale;
-      console.log(`small-heads ${sets.join(' ')}: outputs up to ${scale.toPrecision(3)}; relative |Δ| tfjs ${diff(ours).toExponential(2)}, torch fp32 ${diff(y32).toExponential(2)}`);
-      expect(scale).toBeGreaterThan(0.1);
-      expect(diff(ours)).toBeLessThanOrEqual(Math.max(1e-5, 2 * diff(y32)));
-      tf.dispose([x, nchw]);
-    } finally {
-      model.dispose();
-    }
+    const all = [...sets, 'head.layers.7.activation=linear'];
+    expectTorchParity(python, dir, `parity-${sets.length}-${String(sets[0] ?? '').length}`, graphOf(SMALL, all), { source: 'small.yaml', sets: all });
   });
 });
