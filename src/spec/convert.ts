@@ -118,6 +118,7 @@ function head(raw: Raw): HeadSpec {
     includeTop,
     norm: raw.norm as boolean,
     pooling: (raw.pooling ?? (includeTop ? 'avg' : raw.pooling_without_top)) as HeadSpec['pooling'],
+    poolingWithoutTop: (raw.pooling ?? raw.pooling_without_top) as HeadSpec['pooling'],
     poolSize: raw.pool_size as number | undefined,
     dropout: raw.dropout as number,
     classes: classifier?.type === 'dense' ? classifier.units : raw.classes as number,

@@ -90,6 +90,8 @@ export interface HeadSpec {
   includeTop: boolean;
   norm: boolean;
   pooling: PoolKind;
+  /** What the model would end with without the classifier: `pooling` as written, else `pooling_without_top`. */
+  poolingWithoutTop: PoolKind;
   poolSize?: number;
   dropout: number;
   classes: number;

@@ -91,7 +91,8 @@ function doc(text: string, indent = 0): string {
 
 function withoutTop(facts: ReturnType<typeof networkFacts>): string {
   const pre = facts.head.filter((h) => !h.top);
-  return pre.length > 0 ? `it ends with the ${pre[pre.length - 1].node.op.includes('pool') ? 'pooled features' : 'head\'s features'}` : 'it ends with the last stage\'s feature map';
+  if (pre.length === 0) return 'it ends with the last stage\'s feature map';
+  return pre[pre.length - 1].node.shape.length === 1 ? 'it ends with the pooled features' : 'it ends with the feature map after the head\'s BN and ReLU';
 }
 
 function banner(graph: IRGraph, options: EmitOptions): string {
