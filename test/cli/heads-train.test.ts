@@ -1,6 +1,6 @@
 /**
- * A spec with head.layers and an in-model resize trains through the CLI: one step on synthetic data, saved, and
- * evaluated by netspec from the saved model (UpSampling2D and batch norm on [N, C] read back).
+ * A spec with head.layers and an in-model resize through the CLI: it trains one step on synthetic data, is saved
+ * and evaluated by netspec from the saved model (UpSampling2D and batch norm on [N, C] read back), and is drawn.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -29,4 +29,14 @@ test('one step with the tfjs engine, saved, evaluated', async () => {
   const metrics = JSON.parse(e.stdout) as { loss: number; top1: number };
   expect(Number.isFinite(metrics.loss)).toBe(true);
   expect(metrics.top1).toBeGreaterThanOrEqual(0);
+});
+
+test('graph draws the resize and every head item with its shape (16×16 input, 2×: 32×32)', async () => {
+  const r = await netspec('graph', SMALL, '--level', 'layer', '--format', 'dot');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('"upsample" [label="upsample\\nUpSampling2D · 32×32×3"]');
+  // 8×8×64 flattened: 4,096 features; 4·4,096 BN parameters; 4,096·32 + 32 dense parameters.
+  expect(r.stdout).toContain('"head.2" [label="head.2\\nBatchNormalization · 4096 · 16,384 params"]');
+  expect(r.stdout).toContain('"head.3" [label="head.3\\nDense · 32 · 131,104 params"]');
+  expect(r.stdout).toContain('"head_act" [label="head_act\\nActivation · 16"]');
 });
