@@ -134,6 +134,7 @@ describe('diagnostics', () => {
     ['no classifier', 'head:\n  layers:\n    - { type: flatten }\n', [['semantic/head-layers', '/head/layers', 5]]],
     ['layers with include_top: false', 'head:\n  include_top: false\n  layers:\n    - { type: flatten }\n    - { type: dense, units: 10 }\n', [['semantic/head-layers', '/head/include_top', 4]]],
     ['layers with the fixed head\'s dropout', 'head:\n  dropout: 0.5\n  layers:\n    - { type: flatten }\n    - { type: dense, units: 10 }\n', [['semantic/head-layers', '/head/dropout', 4]]],
+    ['layers with a fixed-head name', 'head:\n  names: { fc: logits }\n  layers:\n    - { type: flatten }\n    - { type: dense, units: 10 }\n', [['semantic/head-layers', '/head/names/fc', 4]]],
     ['resize with both factor and size', 'stem:\n  resize: { factor: 2, size: [64, 64] }\n', [['semantic/stem-resize', '/stem/resize', 4]]],
     ['a head too wide to allocate is reported at its widest layer', 'head:\n  layers:\n    - { type: flatten }\n    - { type: dense, units: 100000 }\n    - { type: dense, units: 100000 }\n', [['semantic/too-many-params', '/head/layers/2', 7]]],
     ['resize to a size that is not a multiple', 'stem:\n  resize: { size: [48, 64] }\n', [['semantic/stem-resize', '/stem/resize/size', 4]]],

@@ -17,6 +17,9 @@ export const headLayers: SemanticRule = {
     const hint = 'the Keras recipe: [{type: flatten}, {type: batch_norm}, {type: dense, units: 128, activation: relu}, {type: dropout, rate: 0.5}, …, {type: dense, units: 10, activation: softmax}]';
     if (!spec.head.includeTop) report('head-layers', 'head.layers is the top of the model, which include_top: false leaves out', '/head/include_top', 'remove include_top: false, or the layers');
     if (spec.head.poolSize !== undefined) report('head-layers', 'pool_size belongs to the fixed head; head.layers replaces it', '/head/pool_size', 'use {type: global_avg_pool} or {type: flatten} in the layers');
+    for (const key of Object.keys(spec.head.names).filter((k) => k !== 'post_bn' && k !== 'post_relu')) {
+      report('head-layers', `names.${key} names a layer of the fixed head, which head.layers replaces`, `/head/names/${key}`, 'give the item of head.layers a name: instead');
+    }
     if (spec.head.dropout > 0) report('head-layers', 'dropout belongs to the fixed head; head.layers replaces it', '/head/dropout', 'add {type: dropout, rate: r} where it belongs in the layers');
     let flat = -1;
     layers.forEach((l, i) => {
