@@ -12,7 +12,7 @@ export interface BuildOptions {
   inputShape?: [number, number, number];
   /** Width of the classifier (default 10). */
   classes?: number;
-  /** Whether the model ends with the classifier (default true); without it, it ends with the head's features. */
+  /** Whether the model ends with the classifier (default true); without it, it ends with the pooled features. */
   includeTop?: boolean;
 }
 

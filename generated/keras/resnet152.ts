@@ -12,7 +12,7 @@ export interface BuildOptions {
   inputShape?: [number, number, number];
   /** Width of the classifier (default 1000). */
   classes?: number;
-  /** Whether the model ends with the classifier (default true); without it, it ends with the pooled features. */
+  /** Whether the model ends with the classifier (default true); without it, it ends with the last stage's feature map. */
   includeTop?: boolean;
 }
 
@@ -75,8 +75,8 @@ export function buildResNet152(options: BuildOptions = {}): tf.LayersModel {
   }
 
   // Head: global average pooling, softmax classifier.
-  x = apply(tf.layers.globalAveragePooling2d({ name: 'avg_pool' }), x);
   if (includeTop) {
+    x = apply(tf.layers.globalAveragePooling2d({ name: 'avg_pool' }), x);
     x = apply(tf.layers.dense({
       units: classes,
       activation: 'softmax',

@@ -12,7 +12,10 @@ export interface BuildOptions {
   inputShape?: [number, number, number];
   /** Width of the classifier (default 1000). */
   classes?: number;
-  /** Whether the model ends with the classifier (default true); without it, it ends with the pooled features. */
+  /**
+   * Whether the model ends with the classifier (default true); without it, it ends with the feature map after the
+   * head's BN and ReLU.
+   */
   includeTop?: boolean;
 }
 
@@ -80,8 +83,8 @@ export function buildResNet50V2(options: BuildOptions = {}): tf.LayersModel {
   // Head: BN, ReLU, global average pooling, softmax classifier.
   x = batchNorm(x, 'post_bn');
   x = relu(x, 'post_relu');
-  x = apply(tf.layers.globalAveragePooling2d({ name: 'avg_pool' }), x);
   if (includeTop) {
+    x = apply(tf.layers.globalAveragePooling2d({ name: 'avg_pool' }), x);
     x = apply(tf.layers.dense({
       units: classes,
       activation: 'softmax',

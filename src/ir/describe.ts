@@ -1,4 +1,4 @@
-import { IRGraph, IRNode, OpKind } from './types';
+import { IRGraph, IRNode, NodeOf, OpKind } from './types';
 
 /** The Keras class each IR op becomes: the vocabulary of `model.summary()` that ML engineers read. */
 export const kerasLayerType: Readonly<Record<OpKind, string>> = {
@@ -19,7 +19,21 @@ export const kerasLayerType: Readonly<Record<OpKind, string>> = {
   flatten: 'Flatten',
   dropout: 'Dropout',
   dense: 'Dense',
+  resize: 'UpSampling2D',
 };
+
+/** The classifier: the last dense layer (a `head.layers` head may have others before it); none without a top. */
+export function classifierOf(graph: Pick<IRGraph, 'nodes'>): NodeOf<'dense'> | undefined {
+  return graph.nodes.filter((n): n is NodeOf<'dense'> => n.op === 'dense').pop();
+}
+
+/** How to give the classifier `classes` outputs: head.classes, or the last dense item of head.layers. */
+export function classesHint(graph: Pick<IRGraph, 'nodes'>, classes: number): string {
+  const fc = classifierOf(graph);
+  return fc?.scope.role.kind === 'head_layer'
+    ? `set units: ${classes} on the last dense layer of head.layers (item ${fc.scope.role.index})`
+    : `add --set head.classes=${classes}`;
+}
 
 export function layerType(node: IRNode): string {
   if (node.op === 'global_pool') return node.attrs.mode === 'avg' ? 'GlobalAveragePooling2D' : 'GlobalMaxPooling2D';

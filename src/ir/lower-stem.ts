@@ -3,7 +3,7 @@ import { GraphBuilder } from './builder';
 import { role, unitRole } from './roles';
 
 /**
- * The stem: one large conv (or ResNet-C's three 3×3 convs), BN+ReLU unless the net pre-activates, and a pool.
+ * The stem: an optional in-model resize (the 32×32 → 224×224 of a transfer recipe), one large conv (or ResNet-C's three 3×3 convs), BN+ReLU unless the net pre-activates, and a pool.
  * Every reference pads a strided stem symmetrically (Keras' conv1_pad, torch's padding=3), whatever the padding
  * rule elsewhere; the pool pads with zeros (equal to -inf padding after a ReLU) unless `pool_padding: valid`.
  */
@@ -11,6 +11,12 @@ export function lowerStem(g: GraphBuilder, stem: StemSpec, x: string): string {
   const widths = stemWidths(stem);
   const scope = { part: 'stem' as const };
   let y = x;
+  if (stem.resize) {
+    const [h, w] = g.shape(x);
+    const { factor, size, interpolation } = stem.resize;
+    const by: [number, number] = size ? [size[0] / h, size[1] / w] : [factor!, factor!];
+    y = g.add({ op: 'resize', attrs: { factor: by, interpolation } }, [y], { ...scope, role: role('resize') }, '/stem/resize');
+  }
   widths.forEach((filters, i) => {
     const first = i === 0;
     const last = i === widths.length - 1;

@@ -89,8 +89,15 @@ function total(nodes: readonly IRNode[]): ParamCounts & { total: number } {
   return { ...p, total: p.trainable + p.nonTrainable };
 }
 
-/** Head layers that exist only with the classifier: the dense layer, its dropout, a flatten with no pool before it. */
+/**
+ * Head layers that exist only with the classifier: the dense layer, its dropout, a flatten with no pool before it;
+ * the pooling too where include_top: false would not pool (Keras' pooling=None, unless `pooling` is written); every
+ * item of `head.layers` (Keras' transfer recipe puts all of them on an include_top=False base).
+ */
 function isTopLayer(n: IRNode, head: ResolvedSpec['head']): boolean {
+  const kind = n.scope.role.kind;
+  if (kind === 'head_layer') return true;
+  if (kind === 'avg_pool' || kind === 'max_pool' || (kind === 'flatten' && head.pooling !== 'none')) return head.poolingWithoutTop !== head.pooling;
   return n.op === 'dense' || n.op === 'dropout' || (n.op === 'flatten' && head.pooling === 'none');
 }
 

@@ -11,6 +11,7 @@
  */
 import { Diagnostic, error } from '../diagnostics/diagnostic';
 import { ResolvedSpec } from '../spec/types';
+import { nodeParams } from './describe';
 import { IRGraph, IRNode } from './types';
 
 export const RESOURCE_LIMITS = {
@@ -28,9 +29,16 @@ export function resourceDiagnostics(graph: IRGraph, spec: ResolvedSpec): Diagnos
   }
   if (graph.params.total > RESOURCE_LIMITS.params) {
     const heaviest = graph.stages.reduce((best, s, i) => (paramsOf(s) > paramsOf(graph.stages[best]) ? i : best), 0);
-    out.push(error('semantic/too-many-params', `${graph.params.total.toExponential(2)} parameters is more than the ${RESOURCE_LIMITS.params.toExponential(2)} (2^29 floats, 2 GiB) that can be allocated`, `/stages/${heaviest}/filters`, {
-      hint: `stage ${heaviest + 1} holds the most (${paramsOf(graph.stages[heaviest]).toExponential(2)}); use fewer filters or blocks`,
-    }));
+    const message = `${graph.params.total.toExponential(2)} parameters is more than the ${RESOURCE_LIMITS.params.toExponential(2)} (2^29 floats, 2 GiB) that can be allocated`;
+    // A wide dense layer of head.layers on a flattened map can outweigh every stage.
+    const layer = graph.nodes.filter((n) => n.scope.part === 'head').reduce<IRNode | undefined>((best, n) => (!best || nodeParams(n) > nodeParams(best) ? n : best), undefined);
+    if (layer && nodeParams(layer) > paramsOf(graph.stages[heaviest])) {
+      out.push(error('semantic/too-many-params', message, scopePointer(layer), { hint: `${layer.name} holds the most (${nodeParams(layer).toExponential(2)}); use fewer units, or pool instead of flattening` }));
+    } else {
+      out.push(error('semantic/too-many-params', message, `/stages/${heaviest}/filters`, {
+        hint: `stage ${heaviest + 1} holds the most (${paramsOf(graph.stages[heaviest]).toExponential(2)}); use fewer filters or blocks`,
+      }));
+    }
   }
   const largest = graph.nodes.reduce<IRNode | undefined>((best, n) => (!best || elements(n) > elements(best) ? n : best), undefined);
   if (largest && elements(largest) > RESOURCE_LIMITS.activationElements) {
@@ -63,10 +71,10 @@ function scopePointer(n: IRNode): string {
     case 'input':
       return '/input';
     case 'stem':
-      return '/stem/filters';
+      return n.op === 'resize' ? '/stem/resize' : '/stem/filters';
     case 'block':
       return `/stages/${n.scope.stage ?? 0}/filters`;
     case 'head':
-      return '/head/classes';
+      return n.scope.role.kind === 'head_layer' ? `/head/layers/${n.scope.role.index}` : '/head/classes';
   }
 }

@@ -3,6 +3,8 @@
  * and the emitter read. Conv units carry their 1-based position (`{ kind: 'conv', unit: 2 }` is a block's second
  * conv, its BN, ReLU and pad share the 2), so nothing ever parses a layer name or a role string back.
  */
+import { HeadLayerType } from '../spec/types';
+
 export type UnitRoleKind = 'conv' | 'bn' | 'relu' | 'pad';
 
 export type NamedRoleKind =
@@ -18,9 +20,19 @@ export type NamedRoleKind =
   | 'drop_path'
   | 'add' | 'out'
   /** Head. */
-  | 'post_bn' | 'post_relu' | 'max_pool' | 'flatten' | 'dropout' | 'fc';
+  | 'post_bn' | 'post_relu' | 'max_pool' | 'flatten' | 'dropout' | 'fc'
+  /** The stem's in-model resize (UpSampling2D). */
+  | 'resize';
 
-export type Role = { kind: UnitRoleKind; unit: number } | { kind: NamedRoleKind };
+/** Item `index` (0-based) of `head.layers`, of its spec type, with the name the spec gave it if any. */
+export interface HeadLayerRole {
+  kind: 'head_layer';
+  index: number;
+  type: HeadLayerType;
+  name?: string;
+}
+
+export type Role = { kind: UnitRoleKind; unit: number } | { kind: NamedRoleKind } | HeadLayerRole;
 
 export function unitRole(kind: UnitRoleKind, unit: number): Role {
   return { kind, unit };
@@ -37,5 +49,6 @@ export function unitOf(r: Role): number {
 
 /** A stable key for maps and messages (`conv2`, `shortcut_conv`); one way only, never parsed back. */
 export function roleKey(r: Role): string {
+  if (r.kind === 'head_layer') return `head_layer${r.index}`;
   return 'unit' in r ? `${r.kind}${r.unit}` : r.kind;
 }

@@ -42,6 +42,8 @@ export function inferShape(node: OpAttrs, inputs: Shape[]): Shape {
       return [x.reduce((a, b) => a * b, 1)];
     case 'dense':
       return [...x.slice(0, -1), node.attrs.units];
+    case 'resize':
+      return [x[0] * node.attrs.factor[0], x[1] * node.attrs.factor[1], x[2]];
     case 'batch_norm':
     case 'relu':
     case 'dropout':

@@ -5,7 +5,7 @@
  * the node each role produced) keeps the spec's intent, so backends that print code (TypeScript, PyTorch) or draw
  * the graph read it instead of guessing from the nodes. Shapes exclude the batch axis.
  */
-import { AttentionKind, ConvBias, InitializerSettings, NamingScheme, PaddingMode, PoolKind, ShortcutKind } from '../spec/types';
+import { AttentionKind, ConvBias, DenseActivation, InitializerSettings, NamingScheme, PaddingMode, PoolKind, ShortcutKind } from '../spec/types';
 import { InitializerName } from './initializers';
 import { Role } from './roles';
 
@@ -40,10 +40,15 @@ export interface PoolAttrs {
 }
 export interface DenseAttrs {
   units: number;
-  activation: 'softmax' | 'linear' | 'sigmoid';
+  activation: DenseActivation;
   useBias: boolean;
   /** How the kernel starts (src/ir/initializers.ts). */
   kernelInitializer: InitializerName;
+}
+/** An integer upscale of height and width (Keras UpSampling2D); no parameters, no MACs. */
+export interface ResizeAttrs {
+  factor: [number, number];
+  interpolation: 'nearest' | 'bilinear';
 }
 
 /** Kind-specific attributes, discriminated by `op`. */
@@ -69,7 +74,8 @@ export type OpAttrs =
   | { op: 'subsample_pad'; attrs: { stride: number; channelsBefore: number; channelsAfter: number } }
   | { op: 'flatten'; attrs: Record<string, never> }
   | { op: 'dropout'; attrs: { rate: number } }
-  | { op: 'dense'; attrs: DenseAttrs };
+  | { op: 'dense'; attrs: DenseAttrs }
+  | { op: 'resize'; attrs: ResizeAttrs };
 
 export type OpKind = OpAttrs['op'];
 

@@ -1,7 +1,8 @@
 import { invariant } from '../diagnostics/diagnostic';
 import {
-  BlockOverride, BlockSettings, ConvBias, HeadSpec, InitializerSettings, ResolvedSpec, ShortcutSpec, StageSpec, StemSpec,
+  BlockOverride, BlockSettings, ConvBias, HeadLayerSpec, HeadSpec, InitializerSettings, ResolvedSpec, ShortcutSpec, StageSpec, StemSpec,
 } from './types';
+import type { InitializerName } from '../ir/initializers';
 
 type Raw = Record<string, unknown>;
 
@@ -106,18 +107,43 @@ function stem(raw: Raw): StemSpec {
     poolSize: raw.pool_size as number,
     poolStride: raw.pool_stride as number,
     poolPadding: raw.pool_padding as StemSpec['poolPadding'],
+    resize: raw.resize as StemSpec['resize'],
   };
 }
 
+/**
+ * Without `pooling`, a model with the classifier pools globally by average (every reference does); one without it
+ * ends as `pooling_without_top` says, which the conventions disagree on. With `layers`, the last dense layer is the
+ * classifier: its units and activation are the head's `classes` and `activation`.
+ */
 function head(raw: Raw): HeadSpec {
+  const includeTop = raw.include_top as boolean;
+  const layers = (raw.layers as Raw[] | undefined)?.map(headLayer);
+  const classifier = layers?.filter((l) => l.type === 'dense').pop();
   return {
-    includeTop: raw.include_top as boolean,
+    includeTop,
     norm: raw.norm as boolean,
-    pooling: raw.pooling as HeadSpec['pooling'],
+    pooling: (raw.pooling ?? (includeTop ? 'avg' : raw.pooling_without_top)) as HeadSpec['pooling'],
+    poolingWithoutTop: (raw.pooling ?? raw.pooling_without_top) as HeadSpec['pooling'],
     poolSize: raw.pool_size as number | undefined,
     dropout: raw.dropout as number,
-    classes: raw.classes as number,
-    activation: (raw.activation as HeadSpec['activation'] | undefined) ?? 'softmax',
+    classes: classifier?.type === 'dense' ? classifier.units : raw.classes as number,
+    activation: classifier?.type === 'dense' ? classifier.activation : (raw.activation as HeadSpec['activation'] | undefined) ?? 'softmax',
     names: (raw.names as HeadSpec['names'] | undefined) ?? {},
+    ...(layers ? { layers } : {}),
   };
+}
+
+function headLayer(raw: Raw): HeadLayerSpec {
+  const name = raw.name === undefined ? {} : { name: raw.name as string };
+  switch (raw.type as HeadLayerSpec['type']) {
+    case 'dense':
+      return { ...name, type: 'dense', units: raw.units as number, activation: raw.activation as 'linear', useBias: raw.use_bias as boolean, ...(raw.initializer ? { initializer: raw.initializer as InitializerName } : {}) };
+    case 'dropout':
+      return { ...name, type: 'dropout', rate: raw.rate as number };
+    case 'batch_norm':
+      return { ...name, type: 'batch_norm', epsilon: raw.epsilon as number | undefined, momentum: raw.momentum as number | undefined };
+    default:
+      return { ...name, type: raw.type as 'flatten' };
+  }
 }

@@ -7,7 +7,7 @@
 import { Condition, hasRows, isSchema, Row, rowsOf, Schema } from './reference-rows';
 
 /** Definitions with a title other than their name, in the order of the page. */
-const TITLED: readonly (readonly [string, string])[] = [['stem', 'stem'], ['stage', 'stages[]'], ['blockOverride', 'stages[].overrides.<index>'], ['head', 'head']];
+const TITLED: readonly (readonly [string, string])[] = [['stem', 'stem'], ['stage', 'stages[]'], ['blockOverride', 'stages[].overrides.<index>'], ['head', 'head'], ['headLayer', 'head.layers[]']];
 
 export function renderSpecReference(schema: Schema, training?: Schema): string {
   // One namespace for both schemas' definitions: each `$ref` names one section, whichever file defines it.

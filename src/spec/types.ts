@@ -75,18 +75,41 @@ export interface StemSpec {
   poolStride: number;
   /** `symmetric`: (pool_size − 1) / 2 zeros each side; `valid`: none. */
   poolPadding: 'symmetric' | 'valid';
+  /** An in-model resize before the stem conv (Keras UpSampling2D); `size` is checked to be a whole multiple. */
+  resize?: StemResize;
 }
+
+export interface StemResize {
+  factor?: number;
+  size?: [number, number];
+  interpolation: 'nearest' | 'bilinear';
+}
+
+export type HeadLayerType = 'flatten' | 'global_avg_pool' | 'global_max_pool' | 'batch_norm' | 'dense' | 'dropout' | 'relu';
+export type DenseActivation = 'relu' | 'softmax' | 'sigmoid' | 'linear';
+
+/** One item of `head.layers`, with the settings its type takes. */
+export type HeadLayerSpec = { name?: string } & (
+  | { type: 'flatten' | 'global_avg_pool' | 'global_max_pool' | 'relu' }
+  | { type: 'batch_norm'; epsilon?: number; momentum?: number }
+  | { type: 'dense'; units: number; activation: DenseActivation; useBias: boolean; initializer?: InitializerName }
+  | { type: 'dropout'; rate: number }
+);
 
 export interface HeadSpec {
   includeTop: boolean;
   norm: boolean;
   pooling: PoolKind;
+  /** What the model would end with without the classifier: `pooling` as written, else `pooling_without_top`. */
+  poolingWithoutTop: PoolKind;
   poolSize?: number;
   dropout: number;
   classes: number;
-  activation: 'softmax' | 'linear' | 'sigmoid';
+  activation: DenseActivation;
   /** Names that replace the naming scheme's. */
   names: Partial<Record<HeadLayer, string>>;
+  /** `head.layers`: the head as a list, replacing pooling, dropout and the classifier above. */
+  layers?: HeadLayerSpec[];
 }
 
 export interface ResolvedSpec extends BlockSettings {

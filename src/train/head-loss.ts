@@ -6,21 +6,13 @@
  * both silent in Keras and PyTorch. Both are refused where the spec says them.
  */
 import { Diagnostic, error } from '../diagnostics/diagnostic';
-import { IRGraph, NodeOf } from '../ir/types';
+import { classifierOf } from '../ir/describe';
+import { IRGraph } from '../ir/types';
 import { LossConfig } from './config';
 
 export interface HeadLoss {
   type: LossConfig['type'];
   fromLogits: boolean;
-}
-
-/** The classifier: the last dense layer (undefined for a feature extractor). */
-export function classifierOf(graph: IRGraph): NodeOf<'dense'> | undefined {
-  for (let i = graph.nodes.length - 1; i >= 0; i--) {
-    const n = graph.nodes[i];
-    if (n.op === 'dense') return n;
-  }
-  return undefined;
 }
 
 export function headLoss(graph: IRGraph, loss: LossConfig): HeadLoss {

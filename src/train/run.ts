@@ -12,6 +12,7 @@ import { seedInitialWeights } from '../backends/tfjs/seed';
 import { Diagnostic, DiagnosticError, hasErrors } from '../diagnostics/diagnostic';
 import { originOf } from '../spec/merge';
 import { compileSpec, compileSpecText, CompileResult } from '../ir/compile';
+import { classesHint, classifierOf } from '../ir/describe';
 import { IRGraph } from '../ir/types';
 import { augmentBatch, computeNormalization, normalize } from './augment';
 import { fromWire, TrainingConfig, TrainingWire, trainingDiagnostics } from './config';
@@ -113,9 +114,9 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
   const adapt = { spatial: config.data.adapt.spatial ?? undefined, channels: config.data.adapt.channels ?? undefined };
   const train = adaptDataset(splits.train, input, adapt);
   const test = splits.test ? adaptDataset(splits.test, input, adapt) : undefined;
-  const head = graph.nodes.find((n) => n.op === 'dense');
-  if (head && head.op === 'dense' && !unitsFit(head.attrs.units, train.classes.length)) {
-    throw dataError(dataPath, `has ${train.classes.length} classes but the model's classifier has ${head.attrs.units}`, `add --set head.classes=${train.classes.length}`);
+  const head = classifierOf(graph);
+  if (head && !unitsFit(head.attrs.units, train.classes.length)) {
+    throw dataError(dataPath, `has ${train.classes.length} classes but the model's classifier has ${head.attrs.units}`, classesHint(graph, train.classes.length));
   }
 
   const backend = await selectBackend({ backend: o.backend, threads: o.threads });

@@ -153,7 +153,20 @@ export const lowerings: { readonly [K in OpKind]: Lowering<K> } = {
     const y = cx.b.op('Gemm', inputs, activation === 'linear' ? node.name : `${node.name}/linear`);
     if (activation === 'softmax') return cx.b.op('Softmax', [y], node.name, { axis: -1 });
     if (activation === 'sigmoid') return cx.b.op('Sigmoid', [y], node.name);
+    if (activation === 'relu') return cx.b.op('Relu', [y], node.name);
     return y;
+  },
+
+  // tfjs' UpSampling2D resizes without half-pixel offsets or aligned corners: ONNX's `asymmetric` transform
+  // (x_in = x_out / scale); nearest takes the floor, so an integer factor repeats each pixel. No roi: ''.
+  resize: (node, [x], cx) => {
+    const [fh, fw] = node.attrs.factor;
+    const scales = cx.b.float(`${node.name}/scales`, [4], Float32Array.from([1, 1, fh, fw]));
+    const nearest = node.attrs.interpolation === 'nearest';
+    return cx.b.op('Resize', [x, '', scales], node.name, {
+      mode: nearest ? 'nearest' : 'linear', coordinate_transformation_mode: 'asymmetric',
+      ...(nearest ? { nearest_mode: 'floor' } : {}),
+    });
   },
 };
 

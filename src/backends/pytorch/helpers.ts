@@ -4,7 +4,7 @@
  */
 import { PaddingMode } from '../../spec/types';
 
-export type HelperName = 'conv' | 'norm' | 'se' | 'eca' | 'drop_path' | 'option_a';
+export type HelperName = 'conv' | 'norm' | 'se' | 'eca' | 'drop_path' | 'option_a' | 'resize' | 'head';
 
 /** One conv factory for every block conv, so the spec's padding rule is stated once. */
 function convHelper(padding: PaddingMode): string {
@@ -81,6 +81,52 @@ const TEXTS: Readonly<Record<Exclude<HelperName, 'conv'>, string>> = {
 
     def forward(self, x):
         return F.pad(x[:, :, ::self.stride, ::self.stride], self.pad)`,
+  resize: `class Upsample(nn.Module):
+    """tfjs' UpSampling2D by integer factors. Nearest repeats pixels. Bilinear is TensorFlow 1's resize (source pixel =
+    target / factor, clamped at the edge): align_corners=True on the input padded by one edge pixel, then cropped."""
+
+    def __init__(self, factor, mode):
+        super().__init__()
+        self.factor = factor
+        self.mode = mode
+
+    def forward(self, x):
+        fh, fw = self.factor
+        if self.mode == "nearest":
+            return x.repeat_interleave(fh, 2).repeat_interleave(fw, 3)
+        h, w = x.shape[2], x.shape[3]
+        y = F.interpolate(F.pad(x, (0, 1, 0, 1), mode="replicate"), size=(h * fh + 1, w * fw + 1), mode="bilinear", align_corners=True)
+        return y[:, :, :h * fh, :w * fw]`,
+  head: `class FlattenNHWC(nn.Module):
+    """Keras' Flatten of an NHWC map: channels last before flattening, so the next Linear's weights are the tfjs model's."""
+
+    def forward(self, x):
+        return torch.flatten(x.permute(0, 2, 3, 1), 1)
+
+
+class GlobalPool(nn.Module):
+    """Global average or max pooling to [N, C]."""
+
+    def __init__(self, mode):
+        super().__init__()
+        self.mode = mode
+
+    def forward(self, x):
+        return x.mean((2, 3)) if self.mode == "avg" else x.amax((2, 3))
+
+
+class Dense(nn.Linear):
+    """nn.Linear and its activation, as Keras' Dense(activation=...): one module, so its state dict is nn.Linear's."""
+
+    def __init__(self, in_features, out_features, bias=True, activation="relu"):
+        super().__init__(in_features, out_features, bias=bias)
+        self.activation = activation
+
+    def forward(self, x):
+        x = super().forward(x)
+        if self.activation == "relu":
+            return torch.relu(x)
+        return torch.softmax(x, 1) if self.activation == "softmax" else torch.sigmoid(x)`,
 };
 
 export function helperText(name: HelperName, padding: PaddingMode): string {

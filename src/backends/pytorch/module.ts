@@ -10,6 +10,7 @@ import { roleKey } from '../../ir/roles';
 import { BlockInfo, IRGraph, IRNode } from '../../ir/types';
 import { blockClass } from './blocks';
 import { HelperName, helperText, py, torchMomentum } from './helpers';
+import { headItemModule } from './head';
 import { DenseInit, initPrelude, resetParameters } from './init';
 import { torchModuleNames } from './names';
 
@@ -35,7 +36,7 @@ export function emitPyTorch(graph: IRGraph, options: PyEmitOptions): string {
   const stem = layers(graph.stem.map((n) => byName.get(n)!), names, byName, helpers);
   const head = layers(graph.head.map((h) => byName.get(h.node)!), names, byName, helpers);
   const cls = modelClassName(graph.name);
-  const order: HelperName[] = ['conv', 'norm', 'se', 'eca', 'drop_path', 'option_a'];
+  const order: HelperName[] = ['conv', 'norm', 'se', 'eca', 'drop_path', 'option_a', 'resize', 'head'];
   const padding = graph.settings.padding;
   const dense = head.flatMap((l) => (l.init ? [l.init] : []));
   const prelude = initPrelude(graph, dense);
@@ -72,6 +73,13 @@ function layers(nodes: IRNode[], names: Map<string, string>, byName: Map<string,
     const input = byName.get(n.inputs[0]);
     const inChannels = input?.shape[input.shape.length - 1] ?? 0;
     const add = (module: string, call = `x = self.${attr}(x)`) => out.push({ attr, module, call });
+    if (n.scope.role.kind === 'head_layer') {
+      helpers.add('head');
+      const item = headItemModule(n, input?.shape ?? [], n === nodes[nodes.length - 1]);
+      add(item.module);
+      if (item.final) out.push({ attr, call: item.final, final: true });
+      continue;
+    }
     switch (n.op) {
       case 'zero_pad': {
         const [[t, b], [l, r]] = n.attrs.padding;
@@ -117,6 +125,10 @@ function layers(nodes: IRNode[], names: Map<string, string>, byName: Map<string,
         break;
       case 'dropout':
         add(`nn.Dropout(${py(n.attrs.rate)})`);
+        break;
+      case 'resize':
+        helpers.add('resize');
+        add(`Upsample(${py(n.attrs.factor)}, ${py(n.attrs.interpolation)})`);
         break;
       case 'dense':
         add(`nn.Linear(${inChannels}, ${n.attrs.units}, bias=${py(n.attrs.useBias)})`);

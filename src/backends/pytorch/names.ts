@@ -4,15 +4,15 @@
  * that names torch-convention specs (src/ir/naming/torch.ts), from each node's scope, so the two can never drift.
  */
 import { blockKinds } from '../../ir/blocks/registry';
+import { classifierOf } from '../../ir/describe';
 import { createNamer } from '../../ir/naming';
 import { IRGraph, IRNode } from '../../ir/types';
 
 /** IR node name → torch module path, for every node. */
 export function torchModuleNames(graph: IRGraph): Map<string, string> {
   const kinds = new Map(graph.blocks.map((b) => [`${b.stage}.${b.index}`, b.kind]));
-  const classifier = graph.nodes.find((n) => n.op === 'dense');
   const namer = createNamer('torch', {
-    classes: classifier?.op === 'dense' ? classifier.attrs.units : 0,
+    classes: classifierOf(graph)?.attrs.units ?? 0,
     blocksPerStage: graph.stages.map((s) => s.blocks),
     deepStem: graph.nodes.filter((n) => n.scope.part === 'stem' && n.op === 'conv2d').length > 1,
     isPreact: (stage, block) => blockKinds.get(kinds.get(`${stage}.${block}`) ?? 'basic').activation === 'pre',

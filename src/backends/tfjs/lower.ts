@@ -95,6 +95,11 @@ export const lowerings: { readonly [K in OpKind]: Lowering<K> } = {
 
   dropout: (node, inputs) => apply(tf.layers.dropout({ ...common(node), rate: node.attrs.rate }), inputs),
 
+  // Stock Keras' UpSampling2D: an integer factor per axis, nearest or (TensorFlow 1's) bilinear resize.
+  resize: (node, inputs) => apply(tf.layers.upSampling2d({
+    ...common(node), size: node.attrs.factor, interpolation: node.attrs.interpolation,
+  }), inputs),
+
   dense: (node, inputs, seed) => apply(tf.layers.dense({
     ...common(node),
     units: node.attrs.units,

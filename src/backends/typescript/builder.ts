@@ -2,12 +2,12 @@
  * The exported builder and the data it loops over: the options type, the stage table (one row per stage, a column
  * for each block argument that varies), the block-argument type, and the builder's body: stem, stages, head.
  */
-import { IRGraph, NodeOf } from '../../ir/types';
+import { IRGraph } from '../../ir/types';
 import { literal, objectLiteral, Value } from './code';
 import { BlocksPlan, Field } from './block-plan';
 import { Uses } from './helpers';
 import { describeLayers, layerExpression } from './layers';
-import { NetworkFacts } from './network';
+import { classifierOf, NetworkFacts } from './network';
 import { callExpression, hasStageColumn, isOptionalColumn, stageEntry } from './patterns';
 
 export interface Property {
@@ -81,8 +81,8 @@ function exampleId(plan: BlocksPlan): string {
 
 /** The body of the exported builder, one statement per entry (blank strings separate sections). */
 export function builderBody(graph: IRGraph, plan: BlocksPlan, facts: NetworkFacts, uses: Uses): string[] {
-  const fc = facts.head.find((h) => h.node.op === 'dense')?.node as NodeOf<'dense'> | undefined;
-  const ctx = { uses, convBias: facts.convBias, classes: fc?.attrs.units };
+  const fc = classifierOf(facts);
+  const ctx = { uses, convBias: facts.convBias, bn: facts.bn, classifier: fc?.name, classes: fc?.attrs.units };
   const options = [`inputShape = ${literal(graph.input)}`, ...(fc ? [`classes = ${fc.attrs.units}`, 'includeTop = true'] : [])];
   const lines = [
     `const { ${options.join(', ')} } = options;`,

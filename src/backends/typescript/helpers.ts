@@ -147,12 +147,15 @@ function paddedConvHelper(uses: Uses, padName: HelperSettings['padName']): strin
 function batchNormHelper(uses: Uses): string {
   const gamma = uses.has('batchNorm.gammaZero');
   const frozen = uses.has('batchNorm.frozen');
-  const options = [gamma ? 'gammaZero?: boolean' : '', frozen ? 'frozen?: boolean' : ''].filter(Boolean);
-  const args = `{ epsilon: BN_EPSILON, momentum: BN_MOMENTUM, ${gamma ? "gammaInitializer: options.gammaZero ? 'zeros' : 'ones', " : ''}name }`;
+  const own = uses.has('batchNorm.own');
+  const options = [gamma ? 'gammaZero?: boolean' : '', frozen ? 'frozen?: boolean' : '', own ? 'epsilon?: number; momentum?: number' : ''].filter(Boolean);
+  const settings = own ? 'epsilon: options.epsilon ?? BN_EPSILON, momentum: options.momentum ?? BN_MOMENTUM' : 'epsilon: BN_EPSILON, momentum: BN_MOMENTUM';
+  const args = `{ ${settings}, ${gamma ? "gammaInitializer: options.gammaZero ? 'zeros' : 'ones', " : ''}name }`;
   const doc = [
     'BatchNormalization with the net\'s epsilon and momentum (tfjs\' default epsilon, 1e-3, is not theirs).',
     ...(gamma ? ['`gammaZero` starts gamma at 0 (zero_init_residual).'] : []),
     ...(frozen ? ['`frozen` makes it a FrozenBatchNormalization, for frozen stages.'] : []),
+    ...(own ? ['`epsilon` and `momentum` replace the net\'s for a head layer that has its own.'] : []),
   ];
   return [
     ...(doc.length === 1 ? [`/** ${doc[0]} */`] : ['/**', ...doc.map((l) => ` * ${l}`), ' */']),

@@ -11,7 +11,10 @@ import { initializerSource } from './initializers';
 export interface LayerContext {
   uses: Uses;
   convBias: boolean;
-  /** The classifier's width as specified; the `classes` option replaces it. */
+  /** The net's BN settings, which a BN of its own (a `head.layers` item) departs from. */
+  bn?: { epsilon: number; momentum: number };
+  /** The classifier (the last dense layer) and its width as specified; the `classes` option replaces it. */
+  classifier?: string;
   classes?: number;
 }
 
@@ -44,8 +47,13 @@ export function layerExpression(node: IRNode, input: string, ctx: LayerContext):
       return `conv2d(${input}, ${a.filters}, ${a.kernel}, ${options})`;
     }
     case 'batch_norm': {
-      ctx.uses.add('batchNorm', ...(node.attrs.gammaZero ? ['batchNorm.gammaZero'] : []), ...(node.trainable ? [] : ['batchNorm.frozen']));
-      const options = objectLiteral([['gammaZero', node.attrs.gammaZero ? 'true' : undefined], ['frozen', node.trainable ? undefined : 'true']]);
+      const { epsilon, momentum } = node.attrs;
+      const own = ctx.bn !== undefined && (epsilon !== ctx.bn.epsilon || momentum !== ctx.bn.momentum);
+      ctx.uses.add('batchNorm', ...(node.attrs.gammaZero ? ['batchNorm.gammaZero'] : []), ...(node.trainable ? [] : ['batchNorm.frozen']), ...(own ? ['batchNorm.own'] : []));
+      const options = objectLiteral([
+        ['gammaZero', node.attrs.gammaZero ? 'true' : undefined], ['frozen', node.trainable ? undefined : 'true'],
+        ['epsilon', own ? literal(epsilon) : undefined], ['momentum', own ? literal(momentum) : undefined],
+      ]);
       return `batchNorm(${input}, ${name[1]}${options === '{}' ? '' : `, ${options}`})`;
     }
     case 'relu':
@@ -69,15 +77,20 @@ export function layerExpression(node: IRNode, input: string, ctx: LayerContext):
       return `apply(tf.layers.flatten(${objectLiteral([name])}), ${input})`;
     case 'dropout':
       return `apply(tf.layers.dropout(${objectLiteral([['rate', literal(node.attrs.rate)], name])}), ${input})`;
+    case 'resize': {
+      const { factor, interpolation } = node.attrs;
+      return `apply(tf.layers.upSampling2d(${objectLiteral([['size', literal(factor)], ['interpolation', stringLiteral(interpolation)], name])}), ${input})`;
+    }
     case 'dense': {
       const a = node.attrs;
-      const units = ctx.classes === a.units ? 'classes' : String(a.units);
+      const classifier = node.name === ctx.classifier;
+      const units = classifier ? 'classes' : String(a.units);
       const options = objectLiteral([
         ['units', units],
         ['activation', stringLiteral(a.activation)],
         ['useBias', a.useBias ? undefined : 'false'],
         ['kernelInitializer', initializerSource(a.kernelInitializer, { fanIn: () => `${input}.shape[1] as number`, fanOut: () => units })],
-        ['name', classifierName(node.name, ctx.classes)],
+        ['name', classifier ? classifierName(node.name, ctx.classes) : stringLiteral(node.name)],
       ]);
       return `apply(tf.layers.dense(${options}), ${input})`;
     }
@@ -106,7 +119,8 @@ export function describeLayers(nodes: readonly IRNode[]): string {
       case 'global_pool': return [`global ${n.attrs.mode === 'avg' ? 'average' : 'max'} pooling`];
       case 'flatten': return ['flatten'];
       case 'dropout': return [`dropout ${n.attrs.rate}`];
-      case 'dense': return [`${n.attrs.activation === 'linear' ? 'linear' : n.attrs.activation} classifier`];
+      case 'dense': return [n === nodes[nodes.length - 1] ? `${n.attrs.activation} classifier` : `dense ${n.attrs.units}${n.attrs.activation === 'linear' ? '' : ` ${n.attrs.activation}`}`];
+      case 'resize': return [`${n.attrs.factor.join('×')} ${n.attrs.interpolation} upsampling`];
       default: return [];
     }
   }).join(', ');

@@ -10,7 +10,7 @@ import { blockFunction } from './blocks';
 import { builderBody, Property, tables } from './builder';
 import { constantSources, helperSources, Uses } from './helpers';
 import { MAX_WIDTH, separateDeclarations, wrapLongLines, wrapText } from './layout';
-import { networkFacts } from './network';
+import { classifierOf, networkFacts } from './network';
 
 export interface EmitOptions {
   /** Where the spec came from, for the banner: a built-in name or a file path. */
@@ -36,7 +36,7 @@ export function emitTypeScript(graph: IRGraph, options: EmitOptions): string {
   const blocks = plan.kinds.map((k) => blockFunction(plan, k, facts.padding, uses));
   const helpers = helperSources(uses, { bn: facts.bn, convBias: facts.convBias, padName: facts.padName, convInitializer: facts.convInitializer });
   const fn = builderName(graph.name);
-  const fc = facts.head.some((h) => h.node.op === 'dense');
+  const fc = classifierOf(facts);
 
   const project = new Project({
     useInMemoryFileSystem: true,
@@ -50,7 +50,7 @@ export function emitTypeScript(graph: IRGraph, options: EmitOptions): string {
     properties: properties([
       { name: 'inputShape', type: '[number, number, number]', optional: true, doc: `Height, width, channels of the input (default ${graph.input.join('×')}).` },
       ...(fc ? [
-        { name: 'classes', type: 'number', optional: true, doc: `Width of the classifier (default ${facts.head.find((h) => h.node.op === 'dense')?.node.shape[0]}).` },
+        { name: 'classes', type: 'number', optional: true, doc: `Width of the classifier (default ${fc.attrs.units}).` },
         { name: 'includeTop', type: 'boolean', optional: true, doc: `Whether the model ends with the classifier (default true); without it, ${withoutTop(facts)}.` },
       ] : []),
     ]),
@@ -91,7 +91,8 @@ function doc(text: string, indent = 0): string {
 
 function withoutTop(facts: ReturnType<typeof networkFacts>): string {
   const pre = facts.head.filter((h) => !h.top);
-  return pre.length > 0 ? `it ends with the ${pre[pre.length - 1].node.op.includes('pool') ? 'pooled features' : 'head\'s features'}` : 'it ends with the last stage\'s feature map';
+  if (pre.length === 0) return 'it ends with the last stage\'s feature map';
+  return pre[pre.length - 1].node.shape.length === 1 ? 'it ends with the pooled features' : 'it ends with the feature map after the head\'s BN and ReLU';
 }
 
 function banner(graph: IRGraph, options: EmitOptions): string {

@@ -59,3 +59,8 @@ export function networkFacts(graph: IRGraph): NetworkFacts {
     input,
   };
 }
+
+/** The classifier: the head's last dense layer (a `head.layers` head may have several), whose width is `classes`. */
+export function classifierOf(facts: NetworkFacts): NodeOf<'dense'> | undefined {
+  return facts.head.map((h) => h.node).filter((n): n is NodeOf<'dense'> => n.op === 'dense').pop();
+}

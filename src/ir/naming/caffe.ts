@@ -6,7 +6,8 @@ const BRANCH2 = ['a', 'b', 'c'];
 /**
  * The names of Kaiming He's Caffe models (`conv1`, `bn_conv1`, `res2a_branch2a`, `bn2a_branch1`, `res2a`, `fc1000`).
  * Blocks are lettered a, b, c…; in the deeper nets (a stage of more than 6 blocks somewhere), stages of more than 3
- * blocks are numbered a, b1, b2… instead, as in ResNet-101/152's prototxt (res4b22).
+ * blocks are numbered a, b1, b2… instead, as in ResNet-101/152's prototxt (res4b22). Layers Caffe's models lack are
+ * named in the same style: `data_resize`, and `head{i}_{type}` for item i of `head.layers` (`head2_dense`).
  */
 export const caffeNaming: NamingFactory = (ctx: NamingContext) => {
   const numbered = Math.max(...ctx.blocksPerStage) > 6;
@@ -17,6 +18,8 @@ export const caffeNaming: NamingFactory = (ctx: NamingContext) => {
   return (scope: NodeScope, blockIdText?: string) => {
     const { base, index } = splitRole(scope.role);
     if (scope.part === 'input') return 'data';
+    if (scope.role.kind === 'head_layer') return `head${scope.role.index}_${scope.role.type}`;
+    if (base === 'resize') return 'data_resize';
     if (scope.part === 'stem') {
       const unit = index > 1 ? `conv1_${index}` : 'conv1';
       const stem: Record<string, string> = { conv: unit, bn: `bn_${unit}`, relu: `${unit}_relu`, pad: `${unit}_pad` };

@@ -15,10 +15,18 @@ export const namingSchemes: Readonly<Record<NamingScheme, NamingFactory>> = {
   caffe: caffeNaming,
 };
 
-/** The scheme's namer, with the head layers the spec names explicitly (`head.names`) taking those names. */
-export function createNamer(scheme: NamingScheme, ctx: NamingContext, headNames: Partial<Record<HeadLayer, string>> = {}): Namer {
+/**
+ * The scheme's namer; with `headNames` (the lowering's), the head layers the spec names explicitly (`head.names`, an
+ * item's `name:` in `head.layers`) take those names. The scheme's namer is not asked for those: in Keras a layer
+ * given a name does not advance the automatic counter (`dense`, then `dense_1` for the next unnamed one).
+ */
+export function createNamer(scheme: NamingScheme, ctx: NamingContext, headNames?: Partial<Record<HeadLayer, string>>): Namer {
   const namer = namingSchemes[scheme](ctx);
-  return (scope, blockId) => (scope.part === 'head' ? headNames[scope.role.kind as HeadLayer] : undefined) ?? namer(scope, blockId);
+  if (!headNames) return namer;
+  return (scope, blockId) => {
+    const given = scope.role.kind === 'head_layer' ? scope.role.name : scope.part === 'head' ? headNames[scope.role.kind as HeadLayer] : undefined;
+    return given ?? namer(scope, blockId);
+  };
 }
 
 /** A fresh namer with the context the graph was lowered with (backends that print names as templates use it). */

@@ -6,12 +6,14 @@ import { NamingContext, NamingFactory, splitRole, unknownRole } from './scheme';
  * by name. Layers torch has no module for (padding, the adds, each use of the shared ReLU) get names beside their
  * neighbours. The deep stem follows timm (`conv1.0` … `conv1.6`, then `bn1`), as do squeeze-and-excitation
  * (`layer1.0.se.fc1`) and avg_down (`downsample.1` is its conv, `downsample.0` its pool, also where that is an
- * identity).
+ * identity). The stem's resize is `upsample` (nn.Upsample); `head.layers` is one nn.Sequential, `head.0`, `head.1`, ….
  */
 export const torchNaming: NamingFactory = (ctx: NamingContext) => {
   return (scope: NodeScope, blockId?: string) => {
     const { base, index } = splitRole(scope.role);
     if (scope.part === 'input') return 'input';
+    if (scope.role.kind === 'head_layer') return `head.${scope.role.index}`;
+    if (base === 'resize') return 'upsample';
     if (scope.part === 'stem') return ctx.deepStem ? deepStem(scope, base, index) : plainStem(scope, base);
     if (scope.part === 'head') {
       const head: Record<string, string> = {

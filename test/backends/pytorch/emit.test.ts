@@ -6,17 +6,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Tensor } from '@tensorflow/tfjs';
-import { exportSafetensors } from '../../../src/backends/pytorch/export-safetensors';
 import { emitBuiltinPyTorch, pytorchFile, pytorchNames } from '../../../src/backends/pytorch/generate';
 import { emitPyTorch } from '../../../src/backends/pytorch/module';
 import { torchParams } from '../../../src/backends/pytorch/names';
-import { readSafetensors, writeSafetensors } from '../../../src/io/safetensors';
 import { selectBackend } from '../../../src/runtime/backend';
-import { tf } from '../../../src/runtime/tf';
 import { builtinNames } from '../../../src/spec/builtins';
-import { build, graphOf, randomInput, randomizeWeights } from '../tfjs/support/models';
+import { graphOf } from '../tfjs/support/models';
 import { netspec } from '../../helpers/cli';
+import { expectTorchParity } from './parity';
 import { describeWithTorch, runPython } from './torch-env';
 
 const CHECK = path.join(__dirname, 'emitted_check.py');
@@ -94,32 +91,6 @@ describeWithTorch('emitted PyTorch modules', [], (python) => {
   // Logits, not probabilities: a softmax of random-weight logits saturates to one-hot and would hide differences.
   test.each(PARITY)('%s (%s): eval logits equal tfjs within float32 noise', (_, spec, specSets) => {
     const sets = [...specSets, 'head.activation=linear'];
-    const graph = graphOf(spec, sets);
-    const model = build(graph);
-    const tag = `${spec.replace(/\W/g, '_')}-${sets.length}`;
-    const files = { module: path.join(dir, `${tag}.py`), weights: path.join(dir, `${tag}.safetensors`), io: path.join(dir, `${tag}.io.safetensors`), out: path.join(dir, `${tag}.out.safetensors`) };
-    try {
-      randomizeWeights(model);
-      fs.writeFileSync(files.module, emitPyTorch(graph, { source: spec, sets }));
-      exportSafetensors(model, graph, files.weights);
-      const x = randomInput(graph, 2) as Tensor;
-      const nchw = tf.transpose(x, [0, 3, 1, 2]);
-      writeSafetensors(files.io, new Map([['x', { dtype: 'F32' as const, shape: nchw.shape, values: nchw.dataSync() as Float32Array }]]));
-      fs.writeFileSync(path.join(dir, `${tag}.json`), JSON.stringify([files]));
-      runPython(python, [CHECK, path.join(dir, `${tag}.json`)]);
-      const out = readSafetensors(files.out);
-      const ours = (model.predict(x) as Tensor).dataSync();
-      const y32 = out.get('y32')!.values;
-      const y64 = out.get('y64')!.values;
-      expect(y32.length).toBe(ours.length);
-      const scale = Math.max(...y64.map(Math.abs));
-      const diff = (a: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - y64[i]))) / scale;
-      console.log(`${spec} ${sets.join(' ')}: outputs up to ${scale.toPrecision(3)}; relative |Δ| tfjs ${diff(ours).toExponential(2)}, torch fp32 ${diff(y32).toExponential(2)}`);
-      expect(scale).toBeGreaterThan(0.1);
-      expect(diff(ours)).toBeLessThanOrEqual(Math.max(1e-5, 2 * diff(y32)));
-      tf.dispose([x, nchw]);
-    } finally {
-      model.dispose();
-    }
+    expectTorchParity(python, dir, `${spec.replace(/\W/g, '_')}-${sets.length}`, graphOf(spec, sets), { source: spec, sets });
   });
 });

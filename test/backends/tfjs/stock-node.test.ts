@@ -3,7 +3,7 @@
  * with plain @tensorflow/tfjs in a fresh Node process (no netspec import: only the model directory's own
  * netspec-layers.umd.js where the model has option-A shortcuts or grouped convs) and predict what netspec predicts
  * after loading the same files, |Δ| ≤ 1e-5 relative. A ResNeXt and a frozen-stage variant cover GroupedConv2D and
- * frozen batch norms.
+ * frozen batch norms; a head.layers spec with a resize covers UpSampling2D and batch norm on flattened features.
  *
  * Time: every built-in took over 9 minutes here (2 busy cores; building, saving and loading the 45–60 M-parameter
  * nets twice on the cpu backend), so the set is every CIFAR/Fashion built-in but the 19.5 M-parameter
@@ -27,6 +27,9 @@ const variants: Array<[string, string, string[]]> = [
   ['resnet18-frozen', 'resnet18', [...IMAGENET_SMALL, 'frozen_stages=2']],
   ['resnet18-se-droppath', 'resnet18', [...IMAGENET_SMALL, 'attention=se', 'drop_path_rate=0.2']],
   ['resnet18-eca', 'resnet18', [...IMAGENET_SMALL, 'attention=eca']],
+  // head.layers (BN on [N, C], dense relu) after an UpSampling2D stem, nearest and bilinear: stock Keras layers only.
+  ['small-heads', path.join(__dirname, '..', '..', 'fixtures', 'heads', 'small.yaml'), []],
+  ['small-heads-bilinear', path.join(__dirname, '..', '..', 'fixtures', 'heads', 'small.yaml'), ['stem.resize.interpolation=bilinear']],
 ];
 const isImageNet = (name: string) => !/^(cifar|keras-cifar|fashion)\//.test(name);
 /** Every built-in: ImageNet-size nets at 64×64 (the same layers and weights; global pooling takes any size). */

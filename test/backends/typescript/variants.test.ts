@@ -4,7 +4,7 @@
  * numbered blocks, ResNet-C/D stems and shortcuts, frozen stages, extra outputs, dilation, forced shortcuts,
  * per-block overrides, mixed block kinds, zero-init residuals, explicit padding with torch names, pre-activation
  * option-A nets, heads without a classifier or with dropout and max pooling, ECA, squeeze-and-excitation with Keras
- * names and stochastic depth.
+ * names and stochastic depth, `head.layers` heads (BNs with their own ε, dense relu layers) after an in-model resize.
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildLayersModel } from '../../../src/backends/tfjs';
@@ -96,6 +96,30 @@ stem: { filters: 16, kernel: 3 }
 block: bottleneck
 stages: [{ blocks: 2, filters: 8, stride_at: 1x1 }, { blocks: 2, filters: 16, stride: 2 }]
 head: { classes: 10 }`),
+  headLayersKeras: base('head_layers_keras', `convention: keras
+input: [16, 16, 3]
+stem: { filters: 16, kernel: 3, resize: { factor: 2 } }
+block: basic
+stages: [{ blocks: 1, filters: 16 }, { blocks: 1, filters: 32, stride: 2 }]
+head:
+  layers:
+    - { type: flatten }
+    - { type: batch_norm, epsilon: 0.001 }
+    - { type: dense, units: 10, activation: relu }
+    - { type: dropout, rate: 0.5 }
+    - { type: batch_norm, epsilon: 0.001 }
+    - { type: dense, units: 10, activation: softmax }`).replace('input: [32, 32, 3]\n', ''),
+  headLayersTorch: base('head_layers_torch', `convention: torchvision
+stem: { filters: 16, kernel: 3, resize: { size: [64, 32], interpolation: bilinear } }
+block: basic
+stages: [{ blocks: 1, filters: 16, stride: 2 }, { blocks: 1, filters: 32, stride: 2 }]
+head:
+  layers:
+    - { type: batch_norm }
+    - { type: global_max_pool }
+    - { type: dense, units: 24, use_bias: false }
+    - { type: relu, name: embedding_relu }
+    - { type: dense, units: 5 }`),
 };
 
 useCpuBackend();
