@@ -82,6 +82,18 @@ export interface DataConfig {
   cifar100Label: 'fine' | 'coarse';
 }
 
+/** Which checkpoints a run keeps besides last.ckpt: see src/train/best.ts and src/train/snapshot-name.ts. */
+export interface CheckpointConfig {
+  /** The epoch metric best.ckpt tracks. */
+  monitor: 'val_accuracy' | 'val_loss' | 'accuracy' | 'loss';
+  /** Keras ModelCheckpoint's mode: auto = max for accuracies, min for losses. */
+  mode: 'auto' | 'min' | 'max';
+  /** A snapshot after every N-th epoch; 0 = none. */
+  every: number;
+  /** The snapshot's file name, Keras `filepath` formatting (`epoch-{epoch:03d}.ckpt`). */
+  pattern: string;
+}
+
 export interface TrainingConfig {
   optimizer: OptimizerConfig;
   /** Base learning rate. */
@@ -95,6 +107,7 @@ export interface TrainingConfig {
   epochs: number;
   labelSmoothing: number;
   seed: number;
+  checkpoint: CheckpointConfig;
   augment: AugmentConfig;
   data: DataConfig;
 }
@@ -117,6 +130,7 @@ export interface TrainingWire {
   epochs: number;
   label_smoothing: number;
   seed: number;
+  checkpoint: CheckpointConfig;
   augment: {
     shift: number; shift_fill: AugmentConfig['shiftFill']; pad_crop: number; flip: boolean;
     erasing: ErasingConfig; normalize: Normalization;
@@ -154,6 +168,7 @@ export function fromWire(w: TrainingWire): TrainingConfig {
     epochs: w.epochs,
     labelSmoothing: w.label_smoothing,
     seed: w.seed,
+    checkpoint: { ...w.checkpoint },
     augment: {
       shift: a.shift, shiftFill: a.shift_fill, padCrop: a.pad_crop, flip: a.flip,
       erasing: { ...a.erasing, area: [...a.erasing.area], aspect: [...a.erasing.aspect] }, normalize: a.normalize,

@@ -103,13 +103,21 @@ export async function repairRun(runDir: string, trainer: Trainer, model: LayersM
     notes.push(`${RUN_FILES.metrics} rewritten from the checkpoint (${onDisk.length} → ${history.length} epochs)`);
   }
   const bestFile = path.join(checkpoints, CHECKPOINT_BEST);
-  if (state.bestEpoch !== undefined && checkpointEpoch(bestFile) !== state.bestEpoch) {
-    if (state.bestEpoch === state.epoch && state.stepInEpoch === 0) {
+  const best = state.best;
+  if (best !== undefined && checkpointEpoch(bestFile) !== best.epoch) {
+    const tracked = `the best ${best.monitor} so far (${best.value.toPrecision(4)})`;
+    if (best.epoch === state.epoch && state.stepInEpoch === 0) {
       await copyCheckpoint(checkpoints, CHECKPOINT_LAST, CHECKPOINT_BEST);
-      notes.push(`${CHECKPOINT_BEST} brought to epoch ${state.bestEpoch}, the best so far`);
+      notes.push(`${CHECKPOINT_BEST} brought to epoch ${best.epoch}, ${tracked}`);
     } else {
-      notes.push(`warning: ${CHECKPOINT_BEST} is not the checkpoint of epoch ${state.bestEpoch}, the best so far, and cannot be rebuilt; it is replaced when an epoch improves on it`);
+      notes.push(`warning: ${CHECKPOINT_BEST} is not the checkpoint of epoch ${best.epoch}, ${tracked}, and cannot be rebuilt; it is replaced when an epoch improves on it`);
     }
+  }
+  // The snapshot of the checkpoint's epoch, when a kill came between last.ckpt and it.
+  const snapshot = state.stepInEpoch === 0 && state.history.length > 0 ? trainer.snapshotName(state.history[state.history.length - 1]) : undefined;
+  if (snapshot !== undefined && checkpointEpoch(path.join(checkpoints, snapshot)) !== state.epoch) {
+    await copyCheckpoint(checkpoints, CHECKPOINT_LAST, snapshot);
+    notes.push(`${snapshot} written (the snapshot of epoch ${state.epoch})`);
   }
   await saveModel(model, path.join(runDir, RUN_FILES.model));
   if (fs.existsSync(metricsFile)) plotRun(runDir);

@@ -19,10 +19,12 @@ import { adaptDataset } from './data/adapt';
 import { dataError } from './data/errors';
 import { loadData } from './data/load';
 import { Dataset, ImageShape } from './data/types';
+import { bestRule, BestRule } from './best';
 import { readCheckpoint } from './checkpoint';
 import { appendMetrics, MetricsRecord } from './metrics';
 import { plotRun } from './plot';
 import { dataPathOf, epochChange, repairRun, resumeSettings } from './resume';
+import { patternFields, snapshotName } from './snapshot-name';
 import {
   checkNewRunDir, defaultRunDir, isRunDir, prepareRunDir, readRunFile, readRunInfo, RUN_FILES, RunInfo, RunSegment, RunSettings, writeRunFiles, writeRunInfo,
 } from './run-dir';
@@ -53,7 +55,7 @@ export interface TrainRunOptions {
 export interface TrainRunEvents {
   onStart?(info: {
     runDir: string; backend: BackendInfo; graph: IRGraph; train: Dataset; test?: Dataset; config: TrainingConfig;
-    resumedAt?: number; repaired?: string[];
+    resumedAt?: number; repaired?: string[]; best: BestRule & { note?: string };
   }): void;
   onStep?(info: StepInfo): void;
   onEpoch?(metrics: EpochMetrics, epochs: number): void;
@@ -120,6 +122,12 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
   const fromLogits = head?.op === 'dense' && head.attrs.activation === 'linear';
   const normalization = recorded ? recorded.normalization : computeNormalization(train, config.augment.normalize);
   const stepsPerEpoch = Math.ceil(train.size / config.batchSize);
+  const best = bestRule(config.checkpoint, test !== undefined);
+  const { every, pattern } = config.checkpoint;
+  const missing = every > 0 && !test ? patternFields(pattern).filter((f) => f.startsWith('val_')) : [];
+  if (missing.length > 0) {
+    throw dataError(dataPath, `has no test split, so the snapshot pattern's {${missing[0]}} has no value`, `use training metrics in train.checkpoint.pattern (e.g. {${missing[0].slice(4)}}), or data with a test split`);
+  }
   const checkpoints = path.join(dir, RUN_FILES.checkpoints);
   const trainer = new Trainer(model, {
     epochs: config.epochs,
@@ -135,6 +143,8 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
     trainTransform: (rng) => (x, _n, shape) => augmentBatch(x, shape, config.augment, normalization, rng.get('augment')),
     evalTransform: (x) => normalize(x, normalization),
     backend: backend.name,
+    best,
+    snapshot: (m) => (every > 0 && m.epoch % every === 0 ? snapshotName(pattern, m) : undefined),
   }, checkpoints);
 
   let resumedAt: number | undefined;
@@ -176,7 +186,7 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
     };
     await writeRunFiles(dir, compiled.raw!, info);
   }
-  events.onStart?.({ runDir: dir, backend, graph, train, test, config, resumedAt, repaired });
+  events.onStart?.({ runDir: dir, backend, graph, train, test, config, resumedAt, repaired, best });
 
   const result = trainer.run(train, test, {
     onStep: events.onStep,

@@ -14,6 +14,7 @@ import { makeDir } from '../io/mkdir';
 import { BatchTransform, makeBatch } from './batches';
 import { outputClasses, scoreDataset } from './score';
 import { batchRanges } from './data/batch';
+import { BestRecord, bestOf, BestRule, improves } from './best';
 import { copyCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { Dataset } from './data/types';
 import { crossEntropy, top1Hits } from './loss';
@@ -45,6 +46,10 @@ export interface TrainerSettings {
   evalTransform?: BatchTransform;
   /** Recorded with each epoch's metrics. */
   backend?: string;
+  /** The metric best.ckpt tracks; default Keras ModelCheckpoint's, the lowest val_loss. */
+  best?: BestRule;
+  /** The name of the snapshot to keep after an epoch (its metrics), or undefined when none is due. */
+  snapshot?: (metrics: EpochMetrics) => string | undefined;
 }
 
 export interface EpochMetrics {
@@ -83,9 +88,8 @@ interface LoopState {
   rngAtEpochStart: RngStreamsState;
   rng: RngStreamsState;
   schedule?: unknown;
-  /** Best monitored value (val_loss, else loss) and its epoch (1-based): best.ckpt is the checkpoint of that epoch. */
-  bestValLoss?: number;
-  bestEpoch?: number;
+  /** The best epoch so far under the run's rule: best.ckpt is the checkpoint of that epoch. */
+  best?: BestRecord;
   /** Metrics of every finished epoch: metrics.jsonl is re-derived from it when a kill left the file behind. */
   history: EpochMetrics[];
   /** Running sums of the epoch in progress, so a mid-epoch resume reports the same epoch metrics. */
@@ -152,6 +156,10 @@ export class Trainer {
     this.model.setWeights(ckpt.modelValues.map((v, i) => tf.tensor(v, ckpt.model[i].shape)));
     await restoreOptimizerState(this.optimizer, ckpt.optimizerValues.map((v, i) => ({ name: ckpt.optimizer[i].name, tensor: tf.tensor(v, ckpt.optimizer[i].shape) })));
     this.state = ckpt.state;
+    // A checkpoint of a netspec that tracked another metric (or none recorded): the best under this run's rule is
+    // found again from the history; resume repair then says whether best.ckpt is that epoch.
+    const rule = this.bestRule;
+    if (this.state.best?.monitor !== rule.monitor || this.state.best.mode !== rule.mode) this.state.best = bestOf(this.state.history, rule);
     this.rng = RngStreams.fromState(ckpt.state.rng);
     if (ckpt.state.schedule !== undefined) this.settings.schedule.restore?.(ckpt.state.schedule);
     this.checkpointEpoch = ckpt.state.epoch;
@@ -160,6 +168,16 @@ export class Trainer {
   /** The loop state: epoch, step, history and best epoch, as the newest checkpoint holds it after a save. */
   get loopState(): Readonly<LoopState> {
     return this.state;
+  }
+
+  /** The rule best.ckpt follows. */
+  get bestRule(): BestRule {
+    return this.settings.best ?? { monitor: 'val_loss', mode: 'min' };
+  }
+
+  /** The snapshot an epoch with these metrics keeps, if one is due. */
+  snapshotName(metrics: EpochMetrics): string | undefined {
+    return this.settings.snapshot?.(metrics);
   }
 
   get epoch(): number {
@@ -222,9 +240,10 @@ export class Trainer {
         ...(this.settings.backend ? { backend: this.settings.backend } : {}),
       };
       if (test) Object.assign(metrics, evaluateLoss(this.model, test, batchSize, this.settings));
-      const monitored = metrics.val_loss ?? metrics.loss;
       this.settings.schedule.epochEnd?.(epoch, metrics as unknown as Record<string, number>);
-      const improved = this.state.bestValLoss === undefined || monitored < this.state.bestValLoss;
+      const rule = this.bestRule;
+      const monitored = metrics[rule.monitor];
+      const improved = improves(rule.mode, monitored, this.state.best?.value);
       this.state = {
         ...this.state,
         epoch: epoch + 1,
@@ -232,12 +251,14 @@ export class Trainer {
         rngAtEpochStart: this.rng.state(),
         partial: { loss: 0, hits: 0, seen: 0, seconds: 0 },
         history: [...this.state.history, metrics],
-        ...(improved ? { bestValLoss: monitored, bestEpoch: epoch + 1 } : {}),
+        ...(improved ? { best: { ...rule, value: monitored!, epoch: epoch + 1 } } : {}),
       };
       // The checkpoint first: it alone decides where a resume starts, and every other artifact (best.ckpt,
       // metrics.jsonl, model/, metrics.svg) can be re-derived from it if the process dies before they are written.
       await this.save(CHECKPOINT_LAST);
       if (improved) await copyCheckpoint(this.checkpointDir, CHECKPOINT_LAST, CHECKPOINT_BEST);
+      const snapshot = this.snapshotName(metrics);
+      if (snapshot !== undefined) await copyCheckpoint(this.checkpointDir, CHECKPOINT_LAST, snapshot);
       history.push(metrics);
       await events.onEpoch?.(metrics);
       if (this.stopRequested) return { reason: 'interrupted', history };
