@@ -8,8 +8,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DiagnosticError, hasErrors } from '../../../diagnostics/diagnostic';
-import { compileSpec, compileSpecText } from '../../../ir/compile';
+import { DiagnosticError, error, hasErrors } from '../../../diagnostics/diagnostic';
+import { originOf } from '../../../spec/merge';
+import { compileSpec, compileSpecText, CompileResult } from '../../../ir/compile';
 import { IRGraph } from '../../../ir/types';
 import { packageRoot } from '../../../io/package-root';
 import { TensorToWrite, writeSafetensors } from '../../../io/safetensors';
@@ -52,6 +53,7 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
   const graph = compiled.graph;
   const base = fromWire(compiled.raw!.train as TrainingWire);
   const config = trainingConfig(compiled, base, { epochs: o.epochs ?? base.epochs, batchSize: o.batchSize ?? base.batchSize, data: { limit: o.limit ?? base.data.limit } });
+  refuseCheckpointSettings(config, compiled);
   const runDir = dir ?? defaultRunDir(graph.name);
   const torchDir = path.join(runDir, TORCH_DIR);
   if (o.resume) {
@@ -110,6 +112,26 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
   writeSafetensors(path.join(torchDir, TORCH_FILES.data), new Map([...split('train', train), ...(test ? split('test', test) : [])]));
   await writeInitialWeights(graph, config.seed, path.join(torchDir, TORCH_FILES.initial));
   return { dir: runDir, graph, config, train, test, resumed: false };
+}
+
+/**
+ * The torch engine keeps one checkpoint, torch-last.ckpt (torch.save of the state dicts), and no best.ckpt or
+ * snapshots: a `train.checkpoint` asking for either is refused rather than ignored. The defaults (which only say what
+ * best.ckpt tracks in the tfjs engine) pass.
+ */
+function refuseCheckpointSettings(config: TrainingConfig, compiled: CompileResult): void {
+  const c = config.checkpoint;
+  const asked = [
+    c.monitor !== 'val_accuracy' ? `monitor: ${c.monitor}` : '',
+    c.mode !== 'auto' ? `mode: ${c.mode}` : '',
+    c.every > 0 ? `every: ${c.every}` : '',
+  ].filter(Boolean);
+  if (asked.length === 0) return;
+  const pointer = '/train/checkpoint';
+  throw new DiagnosticError([error('train/engine-unsupported', `the torch engine keeps only checkpoints/torch-last.ckpt (no best.ckpt, no snapshots), so train.checkpoint {${asked.join(', ')}} cannot be honoured`, pointer, {
+    location: originOf(compiled.origins, pointer),
+    hint: 'train with --engine tfjs for best.ckpt and snapshots, or leave train.checkpoint at its defaults',
+  })], compiled.sources);
 }
 
 function split(name: string, ds: Dataset): Array<[string, TensorToWrite]> {
