@@ -10,21 +10,13 @@ import * as path from 'path';
 import { transferFrom, WeightSource } from '../backends/tfjs/transfer';
 import { userError } from '../diagnostics/diagnostic';
 import { closest } from '../diagnostics/suggest';
-import { isTempPath } from '../io/atomic';
 import { tf } from '../runtime/tf';
-import { checkpointError, readCheckpoint } from './checkpoint';
+import { checkpointError, readCheckpoint, runCheckpointNames } from './checkpoint';
 import { isRunDir, RUN_FILES } from './run-dir';
 import { CHECKPOINT_BEST, CHECKPOINT_LAST, CheckpointState } from './trainer';
 
 /** The torch engine's own checkpoint (torch.save format): listed, but not one netspec reads. */
 const TORCH_CHECKPOINT = 'torch-last.ckpt';
-
-/** The checkpoint files of a run, sorted (temporary files of killed writes left out). */
-export function runCheckpoints(runDir: string): string[] {
-  const dir = path.join(runDir, RUN_FILES.checkpoints);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
-  return fs.readdirSync(dir).filter((n) => n.endsWith('.ckpt') && !isTempPath(n)).sort();
-}
 
 /** The file `--checkpoint <choice>` names, for a run directory (or none: then only a file path will do). */
 export function checkpointFile(choice: string, runDir: string | undefined): string {
@@ -39,7 +31,7 @@ export function checkpointFile(choice: string, runDir: string | undefined): stri
   const name = keyword ?? choice;
   const file = path.join(run, RUN_FILES.checkpoints, name);
   if (!path.isAbsolute(name) && !name.includes('/') && fs.existsSync(file)) return file;
-  const have = runCheckpoints(run);
+  const have = runCheckpointNames(path.join(run, RUN_FILES.checkpoints));
   const readable = have.filter((n) => n !== TORCH_CHECKPOINT);
   const guess = keyword === undefined ? closest(choice, ['best', 'last', ...readable]) : undefined;
   const hint = readable.length === 0

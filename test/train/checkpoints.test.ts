@@ -216,3 +216,22 @@ test('the torch engine refuses checkpoint settings it cannot honour, at the spec
   expect(d.message).toBe('the torch engine keeps only checkpoints/torch-last.ckpt (no best.ckpt, no snapshots), so train.checkpoint {every: 2} cannot be honoured');
   expect(d.hint).toMatch(/--engine tfjs/);
 });
+
+test('--resume-from best trains the later epochs again: their snapshots are named in a warning, then replaced by equal ones', async () => {
+  const sets = ['train.checkpoint={monitor: loss, mode: max, every: 1}'];
+  const out = await train({ epochs: 3, limit: 48, sets });
+  const before = ['epoch-002.ckpt', 'epoch-003.ckpt'].map((n) => readCheckpoint(ckpt(out, n)).modelValues);
+  expect(state(ckpt(out, 'best.ckpt')).epoch).toBe(kerasBestEpoch(records(out), 'loss', 'max'));
+  expect(state(ckpt(out, 'best.ckpt')).epoch).toBe(1);
+  const r = await netspec('train', '--resume-from', 'best', '--out', out, '--backend', 'wasm');
+  expect(r.code).toBe(0);
+  for (const [name, epoch] of [['epoch-002.ckpt', 2], ['epoch-003.ckpt', 3]]) {
+    expect(r.stdout).toContain(`resume: warning: ${name} is of epoch ${epoch}, which this run trains again from epoch 2`);
+  }
+  // Training is deterministic, so the epochs trained again write the same weights under the same names.
+  ['epoch-002.ckpt', 'epoch-003.ckpt'].forEach((n, k) => {
+    const after = readCheckpoint(ckpt(out, n)).modelValues;
+    after.forEach((v, i) => expect(Buffer.from(v.buffer).equals(Buffer.from(before[k][i].buffer))).toBe(true));
+  });
+  expect(records(out).map((m) => m.epoch)).toEqual([1, 2, 3]);
+});
