@@ -34,11 +34,11 @@ export function checkpointFile(choice: string, runDir: string | undefined): stri
   const have = runCheckpointNames(path.join(run, RUN_FILES.checkpoints));
   const readable = have.filter((n) => n !== TORCH_CHECKPOINT);
   const guess = keyword === undefined ? closest(choice, ['best', 'last', ...readable]) : undefined;
+  const torch = have.includes(TORCH_CHECKPOINT)
+    ? `; ${TORCH_CHECKPOINT} is the torch engine's own format, and the run's model/ holds its last weights (drop --checkpoint)` : '';
   const hint = readable.length === 0
-    ? have.includes(TORCH_CHECKPOINT)
-      ? `the run was trained by the torch engine, whose ${TORCH_CHECKPOINT} is torch's own format; its model/ holds the last weights (drop --checkpoint)`
-      : 'the run has no checkpoint yet: one is written after every epoch'
-    : `the run has ${readable.join(', ')}${guess === undefined ? '' : `; did you mean '${guess}'?`}`;
+    ? `the run has no checkpoint netspec reads${torch || ' yet: one is written after every epoch'}`
+    : `the run has ${readable.join(', ')}${guess === undefined ? '' : `; did you mean '${guess}'?`}${torch}`;
   throw userError('checkpoint/missing', `no checkpoint ${keyword ?? choice} in ${path.join(run, RUN_FILES.checkpoints)}`, { file, hint });
 }
 

@@ -123,11 +123,8 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
   const normalization = recorded ? recorded.normalization : computeNormalization(train, config.augment.normalize);
   const stepsPerEpoch = Math.ceil(train.size / config.batchSize);
   const best = bestRule(config.checkpoint, test !== undefined);
+  checkSnapshotData(config, test !== undefined, dataPath);
   const { every, pattern } = config.checkpoint;
-  const missing = every > 0 && !test ? patternFields(pattern).filter((f) => f.startsWith('val_')) : [];
-  if (missing.length > 0) {
-    throw dataError(dataPath, `has no test split, so the snapshot pattern's {${missing[0]}} has no value`, `use training metrics in train.checkpoint.pattern (e.g. {${missing[0].slice(4)}}), or data with a test split`);
-  }
   const checkpoints = path.join(dir, RUN_FILES.checkpoints);
   const trainer = new Trainer(model, {
     epochs: config.epochs,
@@ -220,6 +217,15 @@ async function resumeTrainer(trainer: Trainer, checkpoints: string, from: string
     }
     const d = e.diagnostics[0];
     throw new DiagnosticError([{ ...d, hint: `${CHECKPOINT_BEST} is intact (after epoch ${best}): continue from it with --resume-from best` }]);
+  }
+}
+
+/** A snapshot pattern naming `val_` metrics needs data with a test split. */
+export function checkSnapshotData(config: TrainingConfig, hasTest: boolean, dataPath: string): void {
+  const { every, pattern } = config.checkpoint;
+  const missing = every > 0 && !hasTest ? patternFields(pattern).filter((f) => f.startsWith('val_')) : [];
+  if (missing.length > 0) {
+    throw dataError(dataPath, `has no test split, so the snapshot pattern's {${missing[0]}} has no value`, `use training metrics in train.checkpoint.pattern (e.g. {${missing[0].slice(4)}}), or data with a test split`);
   }
 }
 

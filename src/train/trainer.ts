@@ -146,7 +146,12 @@ export class Trainer {
   /** Continues from a checkpoint of this run (`last.ckpt` or `best.ckpt`). */
   async resume(name: string = CHECKPOINT_LAST): Promise<void> {
     const file = path.join(this.checkpointDir, name);
-    const ckpt = readCheckpoint<LoopState>(file);
+    const ckpt = readCheckpoint<LoopState & { engine?: string }>(file);
+    if (ckpt.state.engine === 'torch') {
+      throw userError('checkpoint/torch-engine', 'holds the weights of a torch-engine run, not the state this engine resumes from', {
+        file, hint: 'continue the run with netspec train --engine torch --resume --out <run-dir>',
+      });
+    }
     const weights = this.model.weights;
     if (ckpt.model.length !== weights.length || ckpt.model.some((e, i) => e.shape.join() !== weights[i].shape.join())) {
       throw userError('checkpoint/model-mismatch', `does not match this model (${ckpt.model.length} tensors vs ${weights.length})`, {

@@ -3,19 +3,19 @@
  * as Keras ModelCheckpoint(save_best_only=True) does: the expected epoch is computed here from the run's own
  * metrics.jsonl by Keras' rule written out (best starts at ±inf, replaced only when strictly better, auto = max for
  * accuracies). Snapshots carry the names the pattern gives. `--checkpoint best|last|PATH` changes what evaluate,
- * predict, export and compile write (best and last are different epochs here, checked), and bad names, bad patterns
- * and settings the torch engine cannot honour exit 2 with a hint.
+ * predict, export and compile write (best and last are different epochs here, checked), and bad names and bad
+ * patterns exit 2 with a hint. The torch engine keeps the same checkpoints, through a resume too.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
-import { prepareTorchRun } from '../../src/backends/pytorch/train/prepare';
-import { DiagnosticError } from '../../src/diagnostics/diagnostic';
+import { trainOnTorch } from '../../src/backends/pytorch/train/launch';
 import { readCheckpoint } from '../../src/train/checkpoint';
 import { MetricsRecord, readMetrics } from '../../src/train/metrics';
 import { startTraining, TrainRunOptions } from '../../src/train/run';
 import { CheckpointState } from '../../src/train/trainer';
+import { describeWithTorch } from '../backends/pytorch/torch-env';
 import { netspec } from '../helpers/cli';
 
 const spec = path.join(__dirname, '..', 'fixtures', 'train', 'tiny.yaml');
@@ -208,15 +208,6 @@ test('data without a test split: best.ckpt tracks the training metric and says s
   expect(refused.stderr).toMatch(/hint: use training metrics in train.checkpoint.pattern \(e\.g\. \{loss\}\)/);
 });
 
-test('the torch engine refuses checkpoint settings it cannot honour, at the spec position (exit 2)', async () => {
-  const e = await prepareTorchRun({ spec, sets: ['train.checkpoint.every=2'], out: fresh() }).then(() => undefined, (err: unknown) => err);
-  expect(e).toBeInstanceOf(DiagnosticError);
-  const d = (e as DiagnosticError).diagnostics[0];
-  expect([d.code, d.pointer, d.location?.file, (e as DiagnosticError).exitCode]).toEqual(['train/engine-unsupported', '/train/checkpoint', '<command line>', 2]);
-  expect(d.message).toBe('the torch engine keeps only checkpoints/torch-last.ckpt (no best.ckpt, no snapshots), so train.checkpoint {every: 2} cannot be honoured');
-  expect(d.hint).toMatch(/--engine tfjs/);
-});
-
 test('--resume-from best trains the later epochs again: their snapshots are named in a warning, then replaced by equal ones', async () => {
   const sets = ['train.checkpoint={monitor: loss, mode: max, every: 1}'];
   const out = await train({ epochs: 3, limit: 48, sets });
@@ -234,4 +225,31 @@ test('--resume-from best trains the later epochs again: their snapshots are name
     after.forEach((v, i) => expect(Buffer.from(v.buffer).equals(Buffer.from(before[k][i].buffer))).toBe(true));
   });
   expect(records(out).map((m) => m.epoch)).toEqual([1, 2, 3]);
+});
+
+describeWithTorch('the torch engine keeps best.ckpt and snapshots too', [], (python) => {
+  test('best by the monitor, snapshots by the pattern (Python formats them), kept through --resume; --checkpoint reads them', async () => {
+    const out = fresh();
+    const sets = ['train.checkpoint={monitor: loss, mode: max, every: 1, pattern: "e{epoch:02d}-{val_accuracy:.4f}.ckpt"}'];
+    const first = await trainOnTorch({ spec, sets, out, epochs: 2, limit: 48, python: python.executable });
+    expect(first.code).toBe(0);
+    const resumed = await trainOnTorch({ out, resume: true, epochs: 3, limit: 48, python: python.executable });
+    expect(resumed.code).toBe(0);
+    const history = records(out);
+    expect(history.map((r) => r.epoch)).toEqual([1, 2, 3]);
+    const expected = kerasBestEpoch(history, 'loss', 'max');
+    const best = state(ckpt(out, 'best.ckpt'));
+    expect([best.epoch, best.best]).toEqual([expected, { monitor: 'loss', mode: 'max', value: history[expected - 1].loss, epoch: expected }]);
+    const snapshots = history.map((r) => `e${String(r.epoch).padStart(2, '0')}-${(r.val_accuracy as number).toFixed(4)}.ckpt`);
+    expect(fs.readdirSync(path.join(out, 'checkpoints')).sort()).toEqual(['best.ckpt', ...snapshots, 'torch-last.ckpt'].sort());
+    expect(snapshots.map((n) => state(ckpt(out, n)).epoch)).toEqual([1, 2, 3]);
+    const evaluate = async (...flags: string[]) => JSON.parse((await netspec('evaluate', out, '--json', ...flags)).stdout) as { loss: number };
+    const [last, viaSnapshot, viaBest] = [await evaluate(), await evaluate('--checkpoint', snapshots[2]), await evaluate('--checkpoint', 'best')];
+    expect(viaSnapshot.loss).toBe(last.loss);
+    expect(expected).toBeLessThan(3);
+    expect(viaBest.loss).not.toBe(last.loss);
+    const tfjs = await netspec('train', '--resume-from', 'best', '--out', out);
+    expect(tfjs.code).toBe(2);
+    expect(tfjs.stderr).toMatch(/holds the weights of a torch-engine run[\s\S]*hint: continue the run with netspec train --engine torch --resume/);
+  }, 10 * 60 * 1000);
 });

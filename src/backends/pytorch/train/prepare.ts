@@ -8,9 +8,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DiagnosticError, error, hasErrors } from '../../../diagnostics/diagnostic';
-import { originOf } from '../../../spec/merge';
-import { compileSpec, compileSpecText, CompileResult } from '../../../ir/compile';
+import { DiagnosticError, hasErrors } from '../../../diagnostics/diagnostic';
+import { compileSpec, compileSpecText } from '../../../ir/compile';
 import { IRGraph } from '../../../ir/types';
 import { packageRoot } from '../../../io/package-root';
 import { TensorToWrite, writeSafetensors } from '../../../io/safetensors';
@@ -21,7 +20,7 @@ import { dataError } from '../../../train/data/errors';
 import { loadData, SYNTHETIC_PATH } from '../../../train/data/load';
 import { Dataset, ImageShape } from '../../../train/data/types';
 import { defaultRunDir, isRunDir, RUN_FILES, RunInfo, writeRunFiles } from '../../../train/run-dir';
-import { BUNDLED_DATA, trainingConfig, TrainRunOptions } from '../../../train/run';
+import { BUNDLED_DATA, checkSnapshotData, trainingConfig, TrainRunOptions } from '../../../train/run';
 import { emitPyTorch } from '../module';
 import { torchParams } from '../names';
 
@@ -53,7 +52,6 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
   const graph = compiled.graph;
   const base = fromWire(compiled.raw!.train as TrainingWire);
   const config = trainingConfig(compiled, base, { epochs: o.epochs ?? base.epochs, batchSize: o.batchSize ?? base.batchSize, data: { limit: o.limit ?? base.data.limit } });
-  refuseCheckpointSettings(config, compiled);
   const runDir = dir ?? defaultRunDir(graph.name);
   const torchDir = path.join(runDir, TORCH_DIR);
   if (o.resume) {
@@ -73,6 +71,7 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
   if (head?.op === 'dense' && head.attrs.units !== train.classes.length) {
     throw dataError(dataPath, `has ${train.classes.length} classes but the model's classifier has ${head.attrs.units}`, `add --set head.classes=${train.classes.length}`);
   }
+  checkSnapshotData(config, test !== undefined, dataPath);
   if (o.resume) {
     // --epochs on a resumed run extends (or shortens) it; everything else stays as the run started.
     const configFile = path.join(torchDir, TORCH_FILES.config);
@@ -112,26 +111,6 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
   writeSafetensors(path.join(torchDir, TORCH_FILES.data), new Map([...split('train', train), ...(test ? split('test', test) : [])]));
   await writeInitialWeights(graph, config.seed, path.join(torchDir, TORCH_FILES.initial));
   return { dir: runDir, graph, config, train, test, resumed: false };
-}
-
-/**
- * The torch engine keeps one checkpoint, torch-last.ckpt (torch.save of the state dicts), and no best.ckpt or
- * snapshots: a `train.checkpoint` asking for either is refused rather than ignored. The defaults (which only say what
- * best.ckpt tracks in the tfjs engine) pass.
- */
-function refuseCheckpointSettings(config: TrainingConfig, compiled: CompileResult): void {
-  const c = config.checkpoint;
-  const asked = [
-    c.monitor !== 'val_accuracy' ? `monitor: ${c.monitor}` : '',
-    c.mode !== 'auto' ? `mode: ${c.mode}` : '',
-    c.every > 0 ? `every: ${c.every}` : '',
-  ].filter(Boolean);
-  if (asked.length === 0) return;
-  const pointer = '/train/checkpoint';
-  throw new DiagnosticError([error('train/engine-unsupported', `the torch engine keeps only checkpoints/torch-last.ckpt (no best.ckpt, no snapshots), so train.checkpoint {${asked.join(', ')}} cannot be honoured`, pointer, {
-    location: originOf(compiled.origins, pointer),
-    hint: 'train with --engine tfjs for best.ckpt and snapshots, or leave train.checkpoint at its defaults',
-  })], compiled.sources);
 }
 
 function split(name: string, ds: Dataset): Array<[string, TensorToWrite]> {
