@@ -139,7 +139,7 @@ describe('--checkpoint on evaluate, predict, export and compile', () => {
     expect(a.equals(b)).toBe(false);
   });
 
-  test('compile --weights RUN --checkpoint: last is the run\'s model/ byte for byte, best is not; a .ckpt file works alone', async () => {
+  test('compile --weights RUN --checkpoint: last is the run\'s model/ byte for byte (as --weights RUN), best is not; a .ckpt file works alone', async () => {
     const compile = async (name: string, ...flags: string[]) => {
       const out = path.join(tmp, name);
       const r = await netspec('compile', path.join(run, 'spec.yaml'), '--out', out, '--backend', 'wasm', ...flags);
@@ -149,10 +149,12 @@ describe('--checkpoint on evaluate, predict, export and compile', () => {
     const last = await compile('c-last', '--weights', run, '--checkpoint', 'last');
     const best = await compile('c-best', '--weights', run, '--checkpoint', 'best');
     const file = await compile('c-file', '--weights', ckpt(run, 'best.ckpt'));
+    const plain = await compile('c-run', '--weights', run);
     expect(last.stdout).toMatch(/loaded 27 of 27 weights from .*last\.ckpt \(after epoch 4\)/);
     expect(last.weights.equals(fs.readFileSync(path.join(run, 'model', 'weights.bin')))).toBe(true);
     expect(best.weights.equals(last.weights)).toBe(false);
     expect(file.weights.equals(best.weights)).toBe(true);
+    expect(plain.weights.equals(last.weights)).toBe(true);
   });
 
   test('a name the run does not have, a keyword without a run, or a checkpoint of another model: exit 2 with a hint', async () => {
