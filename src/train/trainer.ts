@@ -123,6 +123,7 @@ export class Trainer {
   private stopRequested = false;
   /** Epoch of the newest checkpoint written or resumed from (undefined: none yet). */
   private checkpointEpoch?: number;
+  private readonly bestRule: BestRule;
 
   constructor(
     private readonly model: LayersModel,
@@ -134,6 +135,7 @@ export class Trainer {
     this.kernels = this.variables.filter((v) => /kernel/.test(v.name));
     this.classes = outputClasses(model);
     this.hasDropPath = model.layers.some((l) => l.getClassName() === 'DropPath');
+    this.bestRule = settings.best ?? { monitor: 'val_loss', mode: 'min' };
     this.rng = new RngStreams(settings.seed);
     this.state = { epoch: 0, stepInEpoch: 0, rngAtEpochStart: this.rng.state(), rng: this.rng.state(), partial: { loss: 0, hits: 0, seen: 0, seconds: 0 }, history: [] };
   }
@@ -173,11 +175,6 @@ export class Trainer {
   /** The loop state: epoch, step, history and best epoch, as the newest checkpoint holds it after a save. */
   get loopState(): Readonly<LoopState> {
     return this.state;
-  }
-
-  /** The rule best.ckpt follows. */
-  get bestRule(): BestRule {
-    return this.settings.best ?? { monitor: 'val_loss', mode: 'min' };
   }
 
   /** The snapshot an epoch with these metrics keeps, if one is due. */
