@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { selectBackend } from '../../src/runtime/backend';
 import { DiagnosticError } from '../../src/diagnostics/diagnostic';
-import { readCheckpoint } from '../../src/train/checkpoint';
+import { readCheckpoint, writeCheckpoint } from '../../src/train/checkpoint';
 import { readMetrics } from '../../src/train/metrics';
 import { readRunInfo } from '../../src/train/run-dir';
 import { startTraining, TrainRunOptions } from '../../src/train/run';
@@ -252,4 +252,22 @@ test('a kill between last.ckpt and the epoch\'s snapshot is repaired by --resume
   expect(cli.stdout).toMatch(/resume: epoch-001.ckpt written \(the snapshot of epoch 1\)/);
   expect(fs.readdirSync(ckpts).sort()).toEqual(['best.ckpt', 'epoch-001.ckpt', 'last.ckpt']);
   expect(fs.readFileSync(path.join(ckpts, 'epoch-001.ckpt')).equals(fs.readFileSync(path.join(ckpts, 'last.ckpt')))).toBe(true);
+});
+
+test('a checkpoint of a netspec that tracked the lowest val_loss: the best under the run\'s monitor is found again from its history', async () => {
+  const out = fresh();
+  expect((await train({ spec, out, epochs: 2, limit: 48 })).reason).toBe('done');
+  // The header as netspec wrote it before train.checkpoint existed: bestValLoss and bestEpoch, no `best`.
+  const file = path.join(out, 'checkpoints', 'last.ckpt');
+  const old = readCheckpoint<CheckpointState & { bestValLoss?: number; bestEpoch?: number }>(file);
+  const { best: _dropped, ...state } = old.state;
+  const history = state.history;
+  const lowest = history.reduce((a, r) => (r.val_loss! < a.val_loss! ? r : a));
+  await writeCheckpoint(file, { ...old, state: { ...state, bestValLoss: lowest.val_loss, bestEpoch: lowest.epoch } });
+  expect((await train({ out, resume: true, epochs: 3 })).reason).toBe('done');
+  const records = readMetrics(path.join(out, 'metrics.jsonl'));
+  // Keras ModelCheckpoint on val_accuracy (the default monitor): the first epoch with the highest value.
+  const expected = records.reduce((a, r) => ((r.val_accuracy as number) > (a.val_accuracy as number) ? r : a)).epoch;
+  const after = readCheckpoint<CheckpointState>(path.join(out, 'checkpoints', 'last.ckpt')).state.best;
+  expect(after).toEqual({ monitor: 'val_accuracy', mode: 'max', value: records[expected - 1].val_accuracy, epoch: expected });
 });
