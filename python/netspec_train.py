@@ -189,6 +189,58 @@ def atomic_save(obj, path):
     os.replace(tmp, path)
 
 
+# ---- which checkpoints to keep besides torch-last.ckpt: train.checkpoint, as src/train/best.ts ----
+
+def best_rule(ck, has_validation):
+    """Keras ModelCheckpoint: auto is max for accuracies, min for losses; without a test split, the training metric."""
+    monitor = ck["monitor"] if has_validation or not ck["monitor"].startswith("val_") else ck["monitor"][4:]
+    mode = ck["mode"] if ck["mode"] != "auto" else ("max" if "acc" in monitor else "min")
+    return monitor, mode
+
+
+def improves(mode, value, best):
+    """Strictly better than the best so far (a tie keeps the earlier epoch; NaN never is), as np.less/np.greater."""
+    if value is None or math.isnan(value):
+        return False
+    if best is None:
+        return True
+    return value > best["value"] if mode == "max" else value < best["value"]
+
+
+def keep_weights(run, name, model, record):
+    """The weights of a checkpoint netspec keeps (best.ckpt, a snapshot), as torch/kept/NAME.safetensors, listed with
+    its epoch in torch/kept.json; netspec turns each into checkpoints/NAME when the run ends."""
+    d = os.path.join(run, "torch", "kept")
+    os.makedirs(d, exist_ok=True)
+    tmp = os.path.join(d, f".{name}.{os.getpid()}.tmp")
+    save_file(plain_state(model), tmp)
+    os.replace(tmp, os.path.join(d, f"{name}.safetensors"))
+    index = os.path.join(run, "torch", "kept.json")
+    kept = json.load(open(index)) if os.path.exists(index) else {}
+    kept[name] = record
+    tmp = f"{index}.{os.getpid()}.tmp"
+    with open(tmp, "w") as f:
+        json.dump(kept, f)
+    os.replace(tmp, index)
+
+
+def snapshot_name(ck, epoch, metrics):
+    """The snapshot due after `epoch` (1-based), if any. Keras formats ModelCheckpoint's filepath the same way:
+    filepath.format(epoch=epoch + 1, **logs), with its 0-based epoch; `metrics` already holds the 1-based one."""
+    return ck["pattern"].format(**{**metrics, "epoch": epoch}) if ck["every"] > 0 and epoch % ck["every"] == 0 else None
+
+
+def repair_kept(run, ck, model, epoch, best, metrics):
+    """A kill between torch-last.ckpt and the kept weights of its epoch: the model resumed holds them."""
+    index = os.path.join(run, "torch", "kept.json")
+    kept = json.load(open(index)) if os.path.exists(index) else {}
+    if best is not None and best["epoch"] == epoch and kept.get("best.ckpt", {}).get("epoch") != epoch:
+        keep_weights(run, "best.ckpt", model, {"epoch": epoch, "best": best})
+    name = snapshot_name(ck, epoch, metrics) if metrics is not None else None
+    if name is not None and kept.get(name, {}).get("epoch") != epoch:
+        keep_weights(run, name, model, {"epoch": epoch, "best": best})
+
+
 def main(argv):
     run = argv[1]
     resume = "--resume" in argv
@@ -230,6 +282,9 @@ def main(argv):
     steps = len(loader)
 
     plateau = Plateau(cfg["reduceOnPlateau"])
+    ck = cfg["checkpoint"]
+    monitor, mode = best_rule(ck, test is not None)
+    best = None
     start = 0
     ckpt_dir = os.path.join(run, "checkpoints")
     last = os.path.join(ckpt_dir, "torch-last.ckpt")
@@ -239,7 +294,10 @@ def main(argv):
         opt.load_state_dict(state["optimizer"])
         plateau = Plateau(cfg["reduceOnPlateau"], state["plateau"])
         start = state["epoch"]
+        best = state.get("best")
         torch.set_rng_state(state["rng"])
+        if rank == 0:
+            repair_kept(run, ck, model, start, best, state.get("metrics"))
         emit("resumed", epoch=start)
     l2 = cfg["weightDecay"]
     decayed = l2_tensors(model, cfg["l2"])
@@ -290,10 +348,18 @@ def main(argv):
         monitored = metrics.get(cfg["reduceOnPlateau"]["monitor"])
         if monitored is not None:
             plateau.update(monitored, metrics["lr"])
+        improved = improves(mode, metrics.get(monitor), best)
+        if improved:
+            best = {"monitor": monitor, "mode": mode, "value": metrics[monitor], "epoch": epoch + 1}
+        snapshot = snapshot_name(ck, epoch + 1, metrics)
         if rank == 0:
             os.makedirs(ckpt_dir, exist_ok=True)
             atomic_save({"model": model.state_dict(), "optimizer": opt.state_dict(), "plateau": plateau.s,
-                         "epoch": epoch + 1, "rng": torch.get_rng_state()}, last)
+                         "epoch": epoch + 1, "rng": torch.get_rng_state(), "best": best, "metrics": metrics}, last)
+            if improved:
+                keep_weights(run, "best.ckpt", model, {"epoch": epoch + 1, "best": best})
+            if snapshot is not None:
+                keep_weights(run, snapshot, model, {"epoch": epoch + 1, "best": best})
             tmp = os.path.join(run, "torch", f".last.{os.getpid()}.tmp")
             save_file(plain_state(model), tmp)
             os.replace(tmp, os.path.join(run, "torch", "last.safetensors"))

@@ -9,7 +9,8 @@
  *
  *   - model/weights.bin and the weights and optimizer slots of checkpoints/last.ckpt bit-identical;
  *   - metrics.jsonl exactly one line per epoch, equal except for the timing fields (seconds, images_per_second);
- *   - model/ holding the weights of last.ckpt; best.ckpt the checkpoint of the epoch with the lowest val_loss;
+ *   - model/ holding the weights of last.ckpt; best.ckpt the checkpoint of the epoch with the highest val_accuracy
+ *     (the default monitor); the snapshot of every epoch there and equal to the uninterrupted run's;
  *   - metrics.svg the plot of metrics.jsonl; no temporary files left.
  *
  *   npm run soak -- --kills N --seed S [--recipes a,b] [--spec fashion/resnet8] [--limit 64] [--epochs 3] [--keep]
@@ -39,7 +40,10 @@ const RECIPES = {
 };
 
 /** Every file a run writes, as the test hook names them: a kill in the middle of each kind of write. */
-const WRITES = ['last.ckpt', 'best.ckpt', 'metrics.jsonl', 'weights.bin', 'model.json', 'metrics.svg', 'run.json', 'spec.yaml'];
+const WRITES = ['last.ckpt', 'best.ckpt', 'snapshot', 'metrics.jsonl', 'weights.bin', 'model.json', 'metrics.svg', 'run.json', 'spec.yaml'];
+/** Every run keeps a snapshot per epoch, so kills also land between last.ckpt and the snapshot of its epoch. */
+const SNAPSHOTS = 'train.checkpoint={every: 1}';
+const snapshotOf = (epoch) => `epoch-${String(epoch).padStart(3, '0')}.ckpt`;
 const TIMING = ['seconds', 'images_per_second'];
 
 function parseArgs(argv) {
@@ -91,7 +95,7 @@ function netspec(args, kill) {
 
 function trainArgs(o, sets, out) {
   return ['train', o.spec, '--data', 'synthetic', '--limit', String(o.limit), '--batch-size', String(o.batchSize),
-    '--epochs', String(o.epochs), ...sets.flatMap((s) => ['--set', s]), '--out', out, '--backend', 'wasm'];
+    '--epochs', String(o.epochs), ...[...sets, SNAPSHOTS].flatMap((s) => ['--set', s]), '--out', out, '--backend', 'wasm'];
 }
 
 const floats = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -132,9 +136,15 @@ function compareRuns(ref, run, epochs) {
   b.model.forEach((e, i) => {
     if (!tensors.has(e.name) || !tensors.get(e.name).equals(floats(b.modelValues[i]))) problems.push(`model/ ${e.name} is not last.ckpt's`);
   });
+  // Keras ModelCheckpoint's rule for the default monitor: the first epoch with the highest val_accuracy.
   const best = readCheckpoint(path.join(run, 'checkpoints', 'best.ckpt'));
-  const lowest = mb.reduce((x, r) => (r.val_loss < x.val_loss ? r : x), mb[0]);
-  if (best.state.epoch !== lowest.epoch) problems.push(`best.ckpt is epoch ${best.state.epoch}, the lowest val_loss is epoch ${lowest.epoch}`);
+  const highest = mb.reduce((x, r) => (r.val_accuracy > x.val_accuracy ? r : x), mb[0]);
+  if (best.state.epoch !== highest.epoch) problems.push(`best.ckpt is epoch ${best.state.epoch}, the highest val_accuracy is first reached at epoch ${highest.epoch}`);
+  for (let e = 1; e <= epochs; e++) {
+    const file = (d) => path.join(d, 'checkpoints', snapshotOf(e));
+    if (!fs.existsSync(file(run))) problems.push(`${snapshotOf(e)} is missing`);
+    else if (!same(readCheckpoint(file(ref)).modelValues, readCheckpoint(file(run)).modelValues)) problems.push(`${snapshotOf(e)} differs from the uninterrupted run's`);
+  }
   const svg = fs.readFileSync(path.join(run, 'metrics.svg'), 'utf8');
   if (svg !== renderMetricsSvg(mb, path.basename(path.resolve(run)))) problems.push('metrics.svg is not the plot of metrics.jsonl');
   const temps = tempFiles(run);
@@ -144,6 +154,7 @@ function compareRuns(ref, run, epochs) {
 
 /** The n-th write of `file` a process may reach: run files once per process, the others once per epoch. */
 function pausePoint(file, rng, epochs) {
+  if (file === 'snapshot') return `${snapshotOf(1 + rng.int(epochs))}:1`;
   return `${file}:${file === 'spec.yaml' || file === 'run.json' ? 1 : 1 + rng.int(epochs)}`;
 }
 
@@ -177,7 +188,7 @@ async function soakRecipe(name, o, rng, tmp, log) {
     const kill = rng.next() < 0.5
       ? { afterMs: Math.floor(rng.uniform(0, duration)) }
       : { pauseAt: pausePoint(WRITES[rng.int(WRITES.length)], rng, o.epochs) };
-    const label = kill.pauseAt ? `during ${kill.pauseAt.split(':')[0]}` : 'at a random time';
+    const label = kill.pauseAt ? `during ${kill.pauseAt.split(':')[0].replace(/^epoch-\d+/, 'epoch-N')}` : 'at a random time';
     if ((await launch(kill)) === 'killed') kills[label] = (kills[label] || 0) + 1;
     else if (problems.length === 0) finished();
   }

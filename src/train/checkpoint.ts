@@ -10,7 +10,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { DiagnosticError, userError } from '../diagnostics/diagnostic';
-import { tempPathFor, writeFileAtomic } from '../io/atomic';
+import { isTempPath, tempPathFor, writeFileAtomic } from '../io/atomic';
 import { formatBytes, openRegularFile, readAt } from '../io/read';
 import { testPause } from '../io/test-pause';
 
@@ -76,6 +76,12 @@ export async function copyCheckpoint(dir: string, from: string, to: string): Pro
   // No directory fsync: if a power loss undoes this rename, a resume re-links best.ckpt from its record.
   testPause(to);
   await fs.promises.rename(tmp, target);
+}
+
+/** The checkpoint files in a run's checkpoints/ folder, sorted (temporary files of killed writes left out). */
+export function runCheckpointNames(dir: string): string[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
+  return fs.readdirSync(dir).filter((n) => n.endsWith('.ckpt') && !isTempPath(n)).sort();
 }
 
 function checkPlainFile(file: string): void {

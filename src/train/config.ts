@@ -106,6 +106,18 @@ export interface DataConfig {
   cifar100Label: 'fine' | 'coarse';
 }
 
+/** Which checkpoints a run keeps besides last.ckpt: see src/train/best.ts and src/train/snapshot-name.ts. */
+export interface CheckpointConfig {
+  /** The epoch metric best.ckpt tracks. */
+  monitor: 'val_accuracy' | 'val_loss' | 'accuracy' | 'loss';
+  /** Keras ModelCheckpoint's mode: auto = max for accuracies, min for losses. */
+  mode: 'auto' | 'min' | 'max';
+  /** A snapshot after every N-th epoch; 0 = none. */
+  every: number;
+  /** The snapshot's file name, Keras `filepath` formatting (`epoch-{epoch:03d}.ckpt`). */
+  pattern: string;
+}
+
 export interface TrainingConfig {
   optimizer: OptimizerConfig;
   /** Base learning rate. */
@@ -121,6 +133,7 @@ export interface TrainingConfig {
   labelSmoothing: number;
   loss: LossConfig;
   seed: number;
+  checkpoint: CheckpointConfig;
   augment: AugmentConfig;
   data: DataConfig;
 }
@@ -149,6 +162,7 @@ export interface TrainingWire {
   label_smoothing: number;
   loss: { type: LossConfig['type']; from_logits: LossConfig['fromLogits'] };
   seed: number;
+  checkpoint: CheckpointConfig;
   augment: {
     shift: number; shift_fill: AugmentConfig['shiftFill']; pad_crop: number; flip: boolean;
     erasing: ErasingConfig; normalize: Normalization;
@@ -188,6 +202,7 @@ export function fromWire(w: TrainingWire): TrainingConfig {
     labelSmoothing: w.label_smoothing,
     loss: { type: w.loss.type, fromLogits: w.loss.from_logits },
     seed: w.seed,
+    checkpoint: { ...w.checkpoint },
     augment: {
       shift: a.shift, shiftFill: a.shift_fill, padCrop: a.pad_crop, flip: a.flip,
       erasing: { ...a.erasing, area: [...a.erasing.area], aspect: [...a.erasing.aspect], range: [...a.erasing.range] },

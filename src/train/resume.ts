@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { saveModel } from '../backends/tfjs/load';
 import { DiagnosticError, userError } from '../diagnostics/diagnostic';
-import { copyCheckpoint, readCheckpoint } from './checkpoint';
+import { copyCheckpoint, readCheckpoint, runCheckpointNames } from './checkpoint';
 import { SYNTHETIC_PATH } from './data/load';
 import { MetricsRecord, metricsText, readMetrics, readMetricsText, writeMetrics } from './metrics';
 import { plotRun } from './plot';
@@ -73,6 +73,15 @@ function checkpointEpoch(file: string): number | undefined {
   }
 }
 
+/** Snapshots of epochs after `epoch` (a resume from best.ckpt trains those epochs again), with their epochs. */
+function laterSnapshots(checkpoints: string, epoch: number): [string, number][] {
+  const own = new Set<string>([CHECKPOINT_LAST, CHECKPOINT_BEST]);
+  return runCheckpointNames(checkpoints)
+    .filter((name) => !own.has(name))
+    .map((name): [string, number | undefined] => [name, checkpointEpoch(path.join(checkpoints, name))])
+    .filter((e): e is [string, number] => e[1] !== undefined && e[1] > epoch);
+}
+
 /**
  * Brings the run's artifacts to the state of the checkpoint the trainer resumed from (`resumedFrom`). Returns what
  * it had to repair, for the user to see.
@@ -85,6 +94,8 @@ export async function repairRun(runDir: string, trainer: Trainer, model: LayersM
   if (resumedFrom !== CHECKPOINT_LAST) {
     await copyCheckpoint(checkpoints, resumedFrom, CHECKPOINT_LAST);
     notes.push(`${CHECKPOINT_LAST} replaced by a copy of ${resumedFrom}`);
+    notes.push(...laterSnapshots(checkpoints, state.epoch).map(([name, epoch]) =>
+      `warning: ${name} is of epoch ${epoch}, which this run trains again from epoch ${state.epoch + 1}; kept, and replaced if the pattern gives the new epoch ${epoch} the same name`));
   }
   const metricsFile = path.join(runDir, RUN_FILES.metrics);
   let onDisk: MetricsRecord[] = [];
@@ -103,13 +114,21 @@ export async function repairRun(runDir: string, trainer: Trainer, model: LayersM
     notes.push(`${RUN_FILES.metrics} rewritten from the checkpoint (${onDisk.length} → ${history.length} epochs)`);
   }
   const bestFile = path.join(checkpoints, CHECKPOINT_BEST);
-  if (state.bestEpoch !== undefined && checkpointEpoch(bestFile) !== state.bestEpoch) {
-    if (state.bestEpoch === state.epoch && state.stepInEpoch === 0) {
+  const best = state.best;
+  if (best !== undefined && checkpointEpoch(bestFile) !== best.epoch) {
+    const tracked = `the best ${best.monitor} so far (${best.value.toPrecision(4)})`;
+    if (best.epoch === state.epoch && state.stepInEpoch === 0) {
       await copyCheckpoint(checkpoints, CHECKPOINT_LAST, CHECKPOINT_BEST);
-      notes.push(`${CHECKPOINT_BEST} brought to epoch ${state.bestEpoch}, the best so far`);
+      notes.push(`${CHECKPOINT_BEST} brought to epoch ${best.epoch}, ${tracked}`);
     } else {
-      notes.push(`warning: ${CHECKPOINT_BEST} is not the checkpoint of epoch ${state.bestEpoch}, the best so far, and cannot be rebuilt; it is replaced when an epoch improves on it`);
+      notes.push(`warning: ${CHECKPOINT_BEST} is not the checkpoint of epoch ${best.epoch}, ${tracked}, and cannot be rebuilt; it is replaced when an epoch improves on it`);
     }
+  }
+  // The snapshot of the checkpoint's epoch, when a kill came between last.ckpt and it.
+  const snapshot = state.stepInEpoch === 0 && state.history.length > 0 ? trainer.snapshotName(state.history[state.history.length - 1]) : undefined;
+  if (snapshot !== undefined && checkpointEpoch(path.join(checkpoints, snapshot)) !== state.epoch) {
+    await copyCheckpoint(checkpoints, CHECKPOINT_LAST, snapshot);
+    notes.push(`${snapshot} written (the snapshot of epoch ${state.epoch})`);
   }
   await saveModel(model, path.join(runDir, RUN_FILES.model));
   if (fs.existsSync(metricsFile)) plotRun(runDir);

@@ -20,11 +20,13 @@ import { adaptDataset } from './data/adapt';
 import { dataError } from './data/errors';
 import { loadDataAsync } from './data/load';
 import { Dataset, ImageShape } from './data/types';
+import { bestRule, BestRule } from './best';
 import { readCheckpoint } from './checkpoint';
 import { appendMetrics, MetricsRecord } from './metrics';
 import { plotRun } from './plot';
 import { headLoss, headLossDiagnostics, unitsFit } from './head-loss';
 import { dataPathOf, epochChange, repairRun, resumeSettings } from './resume';
+import { patternFields, snapshotName } from './snapshot-name';
 import {
   checkNewRunDir, defaultRunDir, isRunDir, prepareRunDir, readRunFile, readRunInfo, RUN_FILES, RunInfo, RunSegment, RunSettings, writeRunFiles, writeRunInfo,
 } from './run-dir';
@@ -56,7 +58,7 @@ export interface TrainRunOptions {
 export interface TrainRunEvents {
   onStart?(info: {
     runDir: string; backend: BackendInfo; graph: IRGraph; train: Dataset; test?: Dataset; config: TrainingConfig;
-    resumedAt?: number; repaired?: string[];
+    resumedAt?: number; repaired?: string[]; best: BestRule & { note?: string };
   }): void;
   onStep?(info: StepInfo): void;
   onEpoch?(metrics: EpochMetrics, epochs: number): void;
@@ -125,6 +127,9 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
   const { type: loss, fromLogits } = headLoss(graph, config.loss);
   const normalization = recorded ? recorded.normalization : computeNormalization(train, config.augment.normalize);
   const stepsPerEpoch = Math.ceil(train.size / config.batchSize);
+  const best = bestRule(config.checkpoint, test !== undefined);
+  checkSnapshotData(config, test !== undefined, dataPath);
+  const { every, pattern } = config.checkpoint;
   const checkpoints = path.join(dir, RUN_FILES.checkpoints);
   const trainer = new Trainer(model, {
     epochs: config.epochs,
@@ -140,6 +145,8 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
     trainTransform: (rng) => (x, _n, shape) => augmentBatch(x, shape, config.augment, normalization, rng.get('augment')),
     evalTransform: (x) => normalize(x, normalization),
     backend: backend.name,
+    best,
+    snapshot: (m) => (every > 0 && m.epoch % every === 0 ? snapshotName(pattern, m) : undefined),
   }, checkpoints);
 
   let resumedAt: number | undefined;
@@ -182,7 +189,7 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
     };
     await writeRunFiles(dir, compiled.raw!, info);
   }
-  events.onStart?.({ runDir: dir, backend, graph, train, test, config, resumedAt, repaired });
+  events.onStart?.({ runDir: dir, backend, graph, train, test, config, resumedAt, repaired, best });
 
   const result = trainer.run(train, test, {
     onStep: events.onStep,
@@ -216,6 +223,15 @@ async function resumeTrainer(trainer: Trainer, checkpoints: string, from: string
     }
     const d = e.diagnostics[0];
     throw new DiagnosticError([{ ...d, hint: `${CHECKPOINT_BEST} is intact (after epoch ${best}): continue from it with --resume-from best` }]);
+  }
+}
+
+/** A snapshot pattern naming `val_` metrics needs data with a test split. */
+export function checkSnapshotData(config: TrainingConfig, hasTest: boolean, dataPath: string): void {
+  const { every, pattern } = config.checkpoint;
+  const missing = every > 0 && !hasTest ? patternFields(pattern).filter((f) => f.startsWith('val_')) : [];
+  if (missing.length > 0) {
+    throw dataError(dataPath, `has no test split, so the snapshot pattern's {${missing[0]}} has no value`, `use training metrics in train.checkpoint.pattern (e.g. {${missing[0].slice(4)}}), or data with a test split`);
   }
 }
 

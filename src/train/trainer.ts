@@ -14,6 +14,7 @@ import { makeDir } from '../io/mkdir';
 import { BatchTransform, makeBatch } from './batches';
 import { outputClasses, scoreDataset } from './score';
 import { batchRanges } from './data/batch';
+import { BestRecord, bestOf, BestRule, improves } from './best';
 import { copyCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { Dataset } from './data/types';
 import { batchLoss, top1Hits } from './loss';
@@ -50,6 +51,10 @@ export interface TrainerSettings {
   evalTransform?: BatchTransform;
   /** Recorded with each epoch's metrics. */
   backend?: string;
+  /** The metric best.ckpt tracks; default Keras ModelCheckpoint's, the lowest val_loss. */
+  best?: BestRule;
+  /** The name of the snapshot to keep after an epoch (its metrics), or undefined when none is due. */
+  snapshot?: (metrics: EpochMetrics) => string | undefined;
 }
 
 export interface EpochMetrics {
@@ -88,9 +93,8 @@ interface LoopState {
   rngAtEpochStart: RngStreamsState;
   rng: RngStreamsState;
   schedule?: unknown;
-  /** Best monitored value (val_loss, else loss) and its epoch (1-based): best.ckpt is the checkpoint of that epoch. */
-  bestValLoss?: number;
-  bestEpoch?: number;
+  /** The best epoch so far under the run's rule: best.ckpt is the checkpoint of that epoch. */
+  best?: BestRecord;
   /** Metrics of every finished epoch: metrics.jsonl is re-derived from it when a kill left the file behind. */
   history: EpochMetrics[];
   /** Running sums of the epoch in progress, so a mid-epoch resume reports the same epoch metrics. */
@@ -124,6 +128,7 @@ export class Trainer {
   private stopRequested = false;
   /** Epoch of the newest checkpoint written or resumed from (undefined: none yet). */
   private checkpointEpoch?: number;
+  private readonly bestRule: BestRule;
 
   constructor(
     private readonly model: LayersModel,
@@ -135,6 +140,7 @@ export class Trainer {
     this.kernels = kernelVariables(model, settings.decayed);
     this.classes = outputClasses(model);
     this.hasDropPath = model.layers.some((l) => l.getClassName() === 'DropPath');
+    this.bestRule = settings.best ?? { monitor: 'val_loss', mode: 'min' };
     this.rng = new RngStreams(settings.seed);
     this.state = { epoch: 0, stepInEpoch: 0, rngAtEpochStart: this.rng.state(), rng: this.rng.state(), partial: { loss: 0, hits: 0, seen: 0, seconds: 0 }, history: [] };
   }
@@ -147,7 +153,12 @@ export class Trainer {
   /** Continues from a checkpoint of this run (`last.ckpt` or `best.ckpt`). */
   async resume(name: string = CHECKPOINT_LAST): Promise<void> {
     const file = path.join(this.checkpointDir, name);
-    const ckpt = readCheckpoint<LoopState>(file);
+    const ckpt = readCheckpoint<LoopState & { engine?: string }>(file);
+    if (ckpt.state.engine === 'torch') {
+      throw userError('checkpoint/torch-engine', 'holds the weights of a torch-engine run, not the state this engine resumes from', {
+        file, hint: 'continue the run with netspec train --engine torch --resume --out <run-dir>',
+      });
+    }
     const weights = this.model.weights;
     if (ckpt.model.length !== weights.length || ckpt.model.some((e, i) => e.shape.join() !== weights[i].shape.join())) {
       throw userError('checkpoint/model-mismatch', `does not match this model (${ckpt.model.length} tensors vs ${weights.length})`, {
@@ -157,6 +168,10 @@ export class Trainer {
     this.model.setWeights(ckpt.modelValues.map((v, i) => tf.tensor(v, ckpt.model[i].shape)));
     await restoreOptimizerState(this.optimizer, ckpt.optimizerValues.map((v, i) => ({ name: ckpt.optimizer[i].name, tensor: tf.tensor(v, ckpt.optimizer[i].shape) })));
     this.state = ckpt.state;
+    // A checkpoint of a netspec that tracked another metric (or none recorded): the best under this run's rule is
+    // found again from the history; resume repair then says whether best.ckpt is that epoch.
+    const rule = this.bestRule;
+    if (this.state.best?.monitor !== rule.monitor || this.state.best.mode !== rule.mode) this.state.best = bestOf(this.state.history, rule);
     this.rng = RngStreams.fromState(ckpt.state.rng);
     if (ckpt.state.schedule !== undefined) this.settings.schedule.restore?.(ckpt.state.schedule);
     this.checkpointEpoch = ckpt.state.epoch;
@@ -165,6 +180,11 @@ export class Trainer {
   /** The loop state: epoch, step, history and best epoch, as the newest checkpoint holds it after a save. */
   get loopState(): Readonly<LoopState> {
     return this.state;
+  }
+
+  /** The snapshot an epoch with these metrics keeps, if one is due. */
+  snapshotName(metrics: EpochMetrics): string | undefined {
+    return this.settings.snapshot?.(metrics);
   }
 
   get epoch(): number {
@@ -227,9 +247,10 @@ export class Trainer {
         ...(this.settings.backend ? { backend: this.settings.backend } : {}),
       };
       if (test) Object.assign(metrics, evaluateLoss(this.model, test, batchSize, this.settings));
-      const monitored = metrics.val_loss ?? metrics.loss;
       this.settings.schedule.epochEnd?.(epoch, metrics as unknown as Record<string, number>);
-      const improved = this.state.bestValLoss === undefined || monitored < this.state.bestValLoss;
+      const rule = this.bestRule;
+      const monitored = metrics[rule.monitor];
+      const improved = improves(rule.mode, monitored, this.state.best?.value);
       this.state = {
         ...this.state,
         epoch: epoch + 1,
@@ -237,12 +258,14 @@ export class Trainer {
         rngAtEpochStart: this.rng.state(),
         partial: { loss: 0, hits: 0, seen: 0, seconds: 0 },
         history: [...this.state.history, metrics],
-        ...(improved ? { bestValLoss: monitored, bestEpoch: epoch + 1 } : {}),
+        ...(improved ? { best: { ...rule, value: monitored!, epoch: epoch + 1 } } : {}),
       };
       // The checkpoint first: it alone decides where a resume starts, and every other artifact (best.ckpt,
       // metrics.jsonl, model/, metrics.svg) can be re-derived from it if the process dies before they are written.
       await this.save(CHECKPOINT_LAST);
       if (improved) await copyCheckpoint(this.checkpointDir, CHECKPOINT_LAST, CHECKPOINT_BEST);
+      const snapshot = this.snapshotName(metrics);
+      if (snapshot !== undefined) await copyCheckpoint(this.checkpointDir, CHECKPOINT_LAST, snapshot);
       history.push(metrics);
       await events.onEpoch?.(metrics);
       if (this.stopRequested) return { reason: 'interrupted', history };

@@ -31,6 +31,7 @@ const invalid: [rule: string, spec: string, sets: string[], expected: Expected[]
   ['train-relations: shift-and-pad-crop', 'resnet50', ['train.augment.shift=0.1', 'train.augment.pad_crop=4'], [['train/shift-and-pad-crop', 2]]],
   ['train-relations: range-order', 'resnet50', ['train.augment.erasing.aspect=[2, 1]'], [['train/range-order', 1]]],
   ['train-relations: warmup-too-long', 'resnet50', ['train.warmup.epochs=300'], [['train/warmup-too-long', 1]]],
+  ['train-relations: checkpoint-pattern', 'resnet50', ['train.checkpoint.pattern=last.ckpt'], [['train/checkpoint-pattern', 1]]],
   ['depth-rule (6n+2)', 'cifar/resnet20', ['depth=21'], [['semantic/depth-rule', 1]]],
   ['depth-table: depth-not-in-table', 'resnet50', ['family=imagenet', 'depth=51'], [['semantic/depth-not-in-table', 2]]],
   ['depth-table: depth-stage-count', 'resnet50', ['depth=50', 'stages=[{blocks: 1, filters: 64}, {blocks: 1, filters: 64}]'], [['semantic/depth-stage-count', 1]]],
@@ -59,7 +60,7 @@ const valid: [rule: string, spec: string, sets: string[]][] = [
   ['head-layers', 'resnet50', ['head.layers=[{type: flatten}, {type: dense, units: 10}]']],
   ['stem-resize', 'resnet50', ['input=[32, 32, 3]', 'stem.resize={size: [224, 224]}']],
   ['attention', 'resnet50', ['attention=se', 'se_ratio=0.25']],
-  ['train-relations', 'resnet50', ['train.schedule.milestones=[5, 6]', 'train.schedule.factors=[0.1, 0.01]', 'train.warmup.epochs=5', 'train.augment.shift=0', 'train.augment.pad_crop=4']],
+  ['train-relations', 'resnet50', ['train.schedule.milestones=[5, 6]', 'train.schedule.factors=[0.1, 0.01]', 'train.warmup.epochs=5', 'train.augment.shift=0', 'train.augment.pad_crop=4', 'train.checkpoint.pattern="{epoch:02d}-{val_accuracy:.4f}.ckpt"']],
   ['depth', 'cifar/resnet20', ['depth=56']],
   ['shortcut', 'cifar/resnet20', ['stages.2={blocks: 3, filters: 128, stride: 2}']],
 ];

@@ -58,6 +58,8 @@ test('an empty train section resolves to the Keras CIFAR-10 example recipe', () 
     labelSmoothing: 0,
     loss: { type: 'categorical_crossentropy', fromLogits: 'auto' },
     seed: 0,
+    // Keras ModelCheckpoint as the CIFAR-10 example configures it: monitor validation accuracy, save_best_only.
+    checkpoint: { monitor: 'val_accuracy', mode: 'auto', every: 0, pattern: 'epoch-{epoch:03d}.ckpt' },
     augment: {
       shift: 0.1, shiftFill: 'nearest', padCrop: 0, flip: true, normalize: 'mean_image',
       erasing: { probability: 0, area: [0.02, 0.4], aspect: [0.3, 1 / 0.3], value: 0, range: [0, 255] },

@@ -3,7 +3,8 @@
  * schedule kind (constant, multistep, cosine per step, warm-up, reduce-on-plateau), with either loss, a run stopped
  * mid-epoch and resumed with `--resume --out RUN` alone ends with weights bit-identical to an uninterrupted run's, and its metrics.jsonl equal
  * except for timing. Flags that contradict the run are errors; --epochs is a recorded change; a resume repairs
- * stale artifacts; damaged checkpoints, foreign --out folders and symbolic links are refused.
+ * stale artifacts; damaged checkpoints, foreign --out folders and symbolic links are refused. best.ckpt's epoch and
+ * value and the per-epoch snapshots come out of a resumed run as out of an uninterrupted one.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -11,10 +12,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { selectBackend } from '../../src/runtime/backend';
 import { DiagnosticError } from '../../src/diagnostics/diagnostic';
-import { readCheckpoint } from '../../src/train/checkpoint';
+import { readCheckpoint, writeCheckpoint } from '../../src/train/checkpoint';
 import { readMetrics } from '../../src/train/metrics';
 import { readRunInfo } from '../../src/train/run-dir';
 import { startTraining, TrainRunOptions } from '../../src/train/run';
+import { CheckpointState } from '../../src/train/trainer';
 import { cliPath, netspec } from '../helpers/cli';
 
 const spec = path.join(__dirname, '..', 'fixtures', 'train', 'tiny.yaml');
@@ -211,4 +213,65 @@ test('a loss that diverges before the first checkpoint says that none was writte
   expect(result.reason).toBe('diverged');
   expect(result.message).toMatch(/at epoch 1, step \d+; no checkpoint had been written yet$/);
   expect(fs.existsSync(path.join(out, 'checkpoints', 'last.ckpt'))).toBe(false);
+});
+
+test('a resumed run keeps the best epoch and value and the snapshots an uninterrupted run has', async () => {
+  // The highest loss is the first epoch's: a resume that forgot the best so far would make epoch 2 the best.
+  const sets = ['train.checkpoint={monitor: loss, mode: max, every: 1, pattern: "e{epoch:02d}-{loss:.4f}.ckpt"}'];
+  const o = { spec, sets, epochs: 3, limit: 48 };
+  const full = fresh();
+  expect((await train({ ...o, out: full })).reason).toBe('done');
+  const cut = fresh();
+  expect((await train({ ...o, out: cut }, { epoch: 1, step: 2 })).reason).toBe('interrupted');
+  expect(readCheckpoint<CheckpointState>(path.join(cut, 'checkpoints', 'last.ckpt')).state.best?.epoch).toBe(1);
+  expect((await train({ out: cut, resume: true })).reason).toBe('done');
+  const names = (d: string) => fs.readdirSync(path.join(d, 'checkpoints')).sort();
+  expect(names(cut)).toEqual(names(full));
+  const losses = untimed(full).map((r) => r.loss as number);
+  expect(names(full).filter((n) => /^e\d\d-/.test(n))).toEqual(losses.map((l, i) => `e0${i + 1}-${l.toFixed(4)}.ckpt`));
+  const expectedBest = losses.indexOf(Math.max(...losses)) + 1;
+  for (const name of names(full)) {
+    const [a, b] = [full, cut].map((d) => readCheckpoint<CheckpointState>(path.join(d, 'checkpoints', name)));
+    expect({ name, epoch: b.state.epoch, best: b.state.best }).toEqual({ name, epoch: a.state.epoch, best: a.state.best });
+    b.modelValues.forEach((v, i) => expect(Buffer.from(v.buffer).equals(Buffer.from(a.modelValues[i].buffer))).toBe(true));
+  }
+  const best = readCheckpoint<CheckpointState>(path.join(cut, 'checkpoints', 'best.ckpt')).state;
+  expect(best.epoch).toBe(expectedBest);
+  expect(best.best).toEqual({ monitor: 'loss', mode: 'max', value: losses[expectedBest - 1], epoch: expectedBest });
+  expect(expectedBest).toBe(1);
+});
+
+test('a kill between last.ckpt and the epoch\'s snapshot is repaired by --resume', async () => {
+  const out = fresh();
+  const child = spawn(process.execPath, [cliPath, 'train', spec, '--out', out, '--epochs', '1', '--backend', 'wasm', '--set', 'train.checkpoint.every=1'], {
+    env: { ...process.env, NETSPEC_TEST_PAUSE_AT: 'epoch-001.ckpt' }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => d.toString().includes('netspec-test-pause epoch-001.ckpt') && resolve()));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  const ckpts = path.join(out, 'checkpoints');
+  expect(fs.existsSync(path.join(ckpts, 'epoch-001.ckpt'))).toBe(false);
+  const cli = await netspec('train', '--resume', '--out', out, '--backend', 'wasm');
+  expect(cli.code).toBe(0);
+  expect(cli.stdout).toMatch(/resume: epoch-001.ckpt written \(the snapshot of epoch 1\)/);
+  expect(fs.readdirSync(ckpts).sort()).toEqual(['best.ckpt', 'epoch-001.ckpt', 'last.ckpt']);
+  expect(fs.readFileSync(path.join(ckpts, 'epoch-001.ckpt')).equals(fs.readFileSync(path.join(ckpts, 'last.ckpt')))).toBe(true);
+});
+
+test('a checkpoint of a netspec that tracked the lowest val_loss: the best under the run\'s monitor is found again from its history', async () => {
+  const out = fresh();
+  expect((await train({ spec, out, epochs: 2, limit: 48 })).reason).toBe('done');
+  // The header as netspec wrote it before train.checkpoint existed: bestValLoss and bestEpoch, no `best`.
+  const file = path.join(out, 'checkpoints', 'last.ckpt');
+  const old = readCheckpoint<CheckpointState & { bestValLoss?: number; bestEpoch?: number }>(file);
+  const { best: _dropped, ...state } = old.state;
+  const history = state.history;
+  const lowest = history.reduce((a, r) => (r.val_loss! < a.val_loss! ? r : a));
+  await writeCheckpoint(file, { ...old, state: { ...state, bestValLoss: lowest.val_loss, bestEpoch: lowest.epoch } });
+  expect((await train({ out, resume: true, epochs: 3 })).reason).toBe('done');
+  const records = readMetrics(path.join(out, 'metrics.jsonl'));
+  // Keras ModelCheckpoint on val_accuracy (the default monitor): the first epoch with the highest value.
+  const expected = records.reduce((a, r) => ((r.val_accuracy as number) > (a.val_accuracy as number) ? r : a)).epoch;
+  const after = readCheckpoint<CheckpointState>(path.join(out, 'checkpoints', 'last.ckpt')).state.best;
+  expect(after).toEqual({ monitor: 'val_accuracy', mode: 'max', value: records[expected - 1].val_accuracy, epoch: expected });
 });

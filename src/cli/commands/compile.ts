@@ -5,9 +5,11 @@ import type { BackendChoice } from '../../runtime/backend';
 import { EXIT_INTERNAL } from '../../diagnostics/diagnostic';
 import { environmentError } from '../../diagnostics/environment';
 import { IRGraph } from '../../ir/types';
+import { isRunDir, RUN_FILES } from '../../train/run-dir';
 import { usageError } from '../errors';
 import { formatCount } from '../format';
 import { ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, loadGraph } from '../load';
+import { CHECKPOINT_FLAG, CHECKPOINT_HELP } from '../options';
 
 /** tfjs loads only when a command needs it, so `list`, `validate` and `inspect` stay fast. */
 const loadBackend = () => Promise.all([import('../../runtime/backend'), import('../../backends/tfjs')]);
@@ -20,6 +22,7 @@ interface CompileOptions {
   allowPartial?: boolean;
   backend: BackendChoice;
   inference?: boolean;
+  checkpoint?: string;
 }
 
 export function registerCompile(program: Command): void {
@@ -30,7 +33,8 @@ export function registerCompile(program: Command): void {
     .requiredOption('--out <dir>', 'directory to write model.json and weights.bin into (created if missing)')
     .option('--set <key=value>', 'override a field, e.g. --set head.classes=10 (repeatable)', collectSets, [])
     .option(ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, [])
-    .option('--weights <file>', 'load weights by name: a tfjs model.json, a Keras file (.h5, .weights.h5, .keras) or a torch state dict (.safetensors)')
+    .option('--weights <file>', 'load weights by name: a tfjs model.json, a Keras file (.h5, .weights.h5, .keras), a torch state dict (.safetensors), a netspec checkpoint (.ckpt) or a run directory (its model/, or --checkpoint)')
+    .option(CHECKPOINT_FLAG, `with --weights <run-dir>: ${CHECKPOINT_HELP}`)
     .option('--allow-partial', 'with --weights: write the model even when some weights are missing or have other shapes')
     .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu', 'auto')
     .option('--inference', 'write the inference model: batch norm folded into the convolutions, ReLU fused (same outputs)')
@@ -47,21 +51,26 @@ async function compile(ref: string, opts: CompileOptions): Promise<void> {
   const backend = await selectBackend({ backend: opts.backend });
   process.stdout.write(`backend: ${backend.name} — ${backend.description}\n`);
   // Read the weight file before building, so a wrong path fails in milliseconds, not after a ResNet-152 init.
-  const torch = opts.weights !== undefined && tfjs.isTorchWeightsFile(opts.weights);
-  const stateDict = torch ? tfjs.readTorchStateDict(opts.weights!) : undefined;
-  const weights = opts.weights === undefined || torch ? undefined : await tfjs.openWeights(opts.weights).catch((e) => { throw asCliError(e); });
+  const checkpoints = await import('../../train/checkpoint-choice');
+  const checkpoint = checkpoints.compileCheckpoint(opts.weights, opts.checkpoint);
+  const source = checkpoint ?? (opts.weights !== undefined && isRunDir(opts.weights) ? path.join(opts.weights, RUN_FILES.model) : opts.weights);
+  const torch = checkpoint === undefined && source !== undefined && tfjs.isTorchWeightsFile(source);
+  const stateDict = torch ? tfjs.readTorchStateDict(source!) : undefined;
+  const weights = source === undefined || torch ? undefined
+    : checkpoint !== undefined ? checkpoints.checkpointWeightSource(checkpoint)
+      : await tfjs.openWeights(source).catch((e) => { throw asCliError(e); });
   const model = tfjs.buildLayersModel(graph);
   let layers = graph.nodes.length;
   try {
-    if (opts.weights !== undefined) {
+    if (source !== undefined) {
       const transfer = { allowPartial: opts.allowPartial };
       const named = weights?.tensorsFor(model);
       const report = stateDict !== undefined
-        ? tfjs.transferStateDict(model, graph, stateDict, opts.weights, transfer)
+        ? tfjs.transferStateDict(model, graph, stateDict, source, transfer)
         : tfjs.transferFrom(model, named!.weights, named!.label, transfer);
       process.stdout.write(tfjs.formatTransferReport(report));
       if (!report.applied) {
-        throw usageError(`${report.missing.length} weight(s) missing and ${report.mismatched.length} with another shape in ${opts.weights}; nothing written`,
+        throw usageError(`${report.missing.length} weight(s) missing and ${report.mismatched.length} with another shape in ${source}; nothing written`,
           'check that the file was made for the same architecture and naming, or pass --allow-partial');
       }
     }

@@ -17,6 +17,7 @@ import { writeFileAtomic } from '../../io/atomic';
 import { packageVersion } from '../../io/package-root';
 import { isRunDir, RUN_FILES } from '../../train/run-dir';
 import { usageError } from '../errors';
+import { CHECKPOINT_FLAG, CHECKPOINT_HELP } from '../options';
 import { ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, loadGraph } from '../load';
 
 const FORMATS = ['onnx', 'safetensors'] as const;
@@ -30,6 +31,7 @@ interface ExportOptions {
   inference?: boolean;
   set: string[];
   allowPath: string[];
+  checkpoint?: string;
 }
 
 function opsetArg(value: string): number {
@@ -50,6 +52,7 @@ export function registerExport(program: Command): void {
     .option('--inference', 'ONNX: fold each batch norm into the convolution before it (same outputs)')
     .option('--set <key=value>', 'override a field of a spec (repeatable)', collectSets, [])
     .option(ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, [])
+    .option(CHECKPOINT_FLAG, CHECKPOINT_HELP)
     .action((ref: string, opts: ExportOptions) => exportModel(ref, opts));
 }
 
@@ -58,6 +61,7 @@ interface Source {
   spec: string;
   sets: string[];
   modelPath?: string;
+  runDir?: string;
 }
 
 function modelJsonOf(ref: string): string | undefined {
@@ -68,7 +72,7 @@ function modelJsonOf(ref: string): string | undefined {
 
 function sourceOf(ref: string, sets: string[]): Source {
   if (fs.existsSync(ref) && fs.statSync(ref).isDirectory() && isRunDir(ref)) {
-    return { spec: path.join(ref, RUN_FILES.spec), sets, modelPath: path.join(ref, RUN_FILES.model) };
+    return { spec: path.join(ref, RUN_FILES.spec), sets, modelPath: path.join(ref, RUN_FILES.model), runDir: ref };
   }
   const json = modelJsonOf(ref);
   return json === undefined ? { spec: ref, sets } : { spec: '', sets, modelPath: json };
@@ -77,11 +81,13 @@ function sourceOf(ref: string, sets: string[]): Source {
 async function exportModel(ref: string, opts: ExportOptions): Promise<void> {
   if (!(FORMATS as readonly string[]).includes(opts.format)) throw usageError(`--format ${opts.format} is not supported`, `formats: ${FORMATS.join(', ')}`);
   if (!LAYOUTS.includes(opts.layout as OnnxLayout)) throw usageError(`--layout ${opts.layout} is not one of ${LAYOUTS.join(', ')}`);
-  const [{ selectBackend }, tfjs, { inferenceModel }, onnx] = await Promise.all([
+  const [{ selectBackend }, tfjs, { inferenceModel }, onnx, checkpoints] = await Promise.all([
     import('../../runtime/backend'), import('../../backends/tfjs'), import('../../backends/tfjs/inference'), import('../../backends/onnx'),
+    import('../../train/checkpoint-choice'),
   ]);
   await selectBackend({ backend: 'auto' });
   const source = sourceOf(ref, opts.set);
+  const checkpointFile = opts.checkpoint === undefined ? undefined : checkpoints.checkpointFile(opts.checkpoint, source.runDir);
   let loaded: LayersModel | undefined;
   if (source.modelPath !== undefined) {
     loaded = await tfjs.loadModel(source.modelPath);
@@ -89,13 +95,16 @@ async function exportModel(ref: string, opts: ExportOptions): Promise<void> {
   }
   const { graph, result } = loadGraph(source.spec, source.sets, opts.allowPath);
   const built = loaded ?? tfjs.buildLayersModel(graph);
+  // A checkpoint's weights replace the model's: a run's trained ones, or a spec's initial ones.
+  const fromCheckpoint = checkpointFile === undefined ? undefined : checkpoints.describeCheckpoint(checkpoints.loadCheckpointInto(built, checkpointFile));
+  const weightsFrom = fromCheckpoint ?? (loaded ? source.modelPath : undefined);
   if (opts.format === 'safetensors') {
     if (opts.inference) throw usageError('--inference applies to ONNX only', 'a state dict keeps the batch norms, as torch modules have them');
     try {
       const { exportSafetensors } = await import('../../backends/pytorch/export-safetensors');
       const written = exportSafetensors(built, graph, opts.out);
       process.stdout.write(`wrote ${opts.out}: ${written.tensors} tensors (${(written.bytes / 1e6).toFixed(1)} MB), torch module names` +
-        `${loaded ? '' : ', initial weights (export a run directory or model.json for trained ones)'}\n`);
+        `${weightsFrom ? `, weights from ${weightsFrom}` : ', initial weights (export a run directory or model.json for trained ones)'}\n`);
     } catch (e) {
       throw environmentError(e, 'cannot write the state dict') ?? e;
     } finally {
@@ -116,12 +125,12 @@ async function exportModel(ref: string, opts: ExportOptions): Promise<void> {
         'netspec.spec_sha256': createHash('sha256').update(specText).digest('hex'),
         'netspec.version': version,
         'netspec.layout': opts.layout,
-        'netspec.weights': loaded ? 'from ' + source.modelPath : 'initial (untrained)',
+        'netspec.weights': weightsFrom ? `from ${weightsFrom}` : 'initial (untrained)',
       },
     });
     await writeFileAtomic(opts.out, bytes).catch((e) => { throw environmentError(e, 'cannot write the ONNX model') ?? e; });
     process.stdout.write(`wrote ${opts.out}: ONNX opset ${opts.opset}, ${opts.layout.toUpperCase()} input, ${(bytes.length / 1e6).toFixed(1)} MB` +
-      `${loaded ? '' : ', initial weights (export a run directory or model.json for trained ones)'}\n`);
+      `${weightsFrom ? `, weights from ${weightsFrom}` : ', initial weights (export a run directory or model.json for trained ones)'}\n`);
   } finally {
     if (model !== built) model.dispose();
     built.dispose();

@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { SingleBar } from 'cli-progress';
+import type { BestRule } from '../../train/best';
+import type { CheckpointConfig } from '../../train/config';
 import type { TrainRunOptions } from '../../train/run';
 import { usageError } from '../errors';
 import { formatCount } from '../format';
@@ -55,12 +57,13 @@ export function registerTrain(program: Command): void {
       const onSigint = () => stop.interrupt();
       process.on('SIGINT', onSigint);
       const result = await startTraining({ spec, ...flags, sets: flags.set, allowPaths: flags.allowPath }, {
-        onStart: ({ runDir, backend, graph, train, test, config, resumedAt, repaired }) => {
+        onStart: ({ runDir, backend, graph, train, test, config, resumedAt, repaired, best }) => {
           const lines = [
             ...(repaired ?? []).map((note) => `resume: ${note}`),
             `backend: ${backend.description}`,
             `model: ${graph.name}, ${formatCount(graph.params.total)} parameters (${formatCount(graph.params.trainable)} trainable)`,
             `data: ${train.name}, ${train.size} training and ${test?.size ?? 0} test images of ${train.shape.join('×')}`,
+            checkpointLine(best, config.checkpoint),
             `run: ${runDir}${resumedAt !== undefined ? ` (resumed after epoch ${resumedAt})` : ''}; ${config.epochs} epochs of ${Math.ceil(train.size / config.batchSize)} batches of ${config.batchSize}`,
           ];
           say(lines.join('\n') + '\n');
@@ -94,6 +97,12 @@ export function registerTrain(program: Command): void {
         say(`done in ${minutes} min; model in ${result.runDir}/model\n  netspec evaluate ${result.runDir}\n  netspec plot ${result.runDir}\n`);
       }
     });
+}
+
+/** What the run keeps besides last.ckpt: `checkpoints: best.ckpt by max val_accuracy; epoch-{epoch:03d}.ckpt every 5 epochs`. */
+function checkpointLine(best: BestRule & { note?: string }, c: CheckpointConfig): string {
+  const snapshots = c.every > 0 ? `; ${c.pattern} every ${c.every === 1 ? 'epoch' : `${c.every} epochs`}` : '';
+  return `checkpoints: best.ckpt by ${best.mode} ${best.monitor}${snapshots}${best.note ? ` (${best.note})` : ''}`;
 }
 
 /**

@@ -9,6 +9,8 @@ import * as path from 'path';
 import * as fs from 'fs';
 import * as os from 'os';
 import { userError } from '../../../diagnostics/diagnostic';
+import type { BestRecord } from '../../../train/best';
+import { writeCheckpoint } from '../../../train/checkpoint';
 import { appendMetrics, readMetrics, writeMetrics } from '../../../train/metrics';
 import { plotRun } from '../../../train/plot';
 import { RUN_FILES } from '../../../train/run-dir';
@@ -96,16 +98,42 @@ export async function trainOnTorch(o: TorchRunOptions & DistributedOptions, even
   return { dir: run.dir, code, launched: true };
 }
 
-/** The latest torch weights as the run's tfjs model (model/), through the same state-dict loader as compile. */
+/** torch/kept.json: the checkpoints train.checkpoint keeps (best.ckpt, snapshots), by name, as netspec_train.py lists them. */
+type KeptIndex = Record<string, { epoch: number; best: BestRecord | null }>;
+
+/**
+ * The latest torch weights as the run's tfjs model (model/), through the same state-dict loader as compile; and
+ * every checkpoint the run keeps (torch/kept/NAME.safetensors) as checkpoints/NAME, a netspec checkpoint of the
+ * weights alone, so `--checkpoint best|NAME` reads torch runs as tfjs ones. Written again only when newer.
+ */
 async function writeTfjsModel(run: PreparedRun, file: string): Promise<void> {
   const [{ selectBackend }, { buildLayersModel }, { transferStateDict }, { saveModel }] = await Promise.all([
     import('../../../runtime/backend'), import('../../tfjs/build'), import('../../tfjs/torch-weights'), import('../../tfjs/load'),
   ]);
   await selectBackend({ backend: 'auto' });
   const model = buildLayersModel(run.graph);
-  try {
-    const report = transferStateDict(model, run.graph, readSafetensors(file), file);
+  const load = (from: string) => {
+    const report = transferStateDict(model, run.graph, readSafetensors(from), from);
     if (!report.applied) throw new Error(`netspec internal error: the torch run's state dict does not fit its own model (${report.missing.length} missing, ${report.mismatched.length} mismatched)`);
+  };
+  try {
+    const index = path.join(run.dir, TORCH_DIR, 'kept.json');
+    const kept: KeptIndex = fs.existsSync(index) ? JSON.parse(fs.readFileSync(index, 'utf8')) : {};
+    for (const [name, record] of Object.entries(kept)) {
+      const from = path.join(run.dir, TORCH_DIR, 'kept', `${name}.safetensors`);
+      const to = path.join(run.dir, RUN_FILES.checkpoints, name);
+      if (fs.existsSync(to) && fs.statSync(to).mtimeMs >= fs.statSync(from).mtimeMs) continue;
+      load(from);
+      const values = model.getWeights();
+      await writeCheckpoint(to, {
+        state: { engine: 'torch', epoch: record.epoch, stepInEpoch: 0, ...(record.best ? { best: record.best } : {}), history: readMetrics(path.join(run.dir, RUN_FILES.metrics)).filter((m) => m.epoch <= record.epoch) },
+        model: model.weights.map((w, i) => ({ name: w.originalName, shape: values[i].shape })),
+        optimizer: [],
+        modelValues: values.map((v) => v.dataSync() as Float32Array),
+        optimizerValues: [],
+      });
+    }
+    load(file);
     await saveModel(model, path.join(run.dir, RUN_FILES.model));
   } finally {
     model.dispose();

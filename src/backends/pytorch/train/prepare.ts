@@ -22,7 +22,7 @@ import { loadDataAsync, SYNTHETIC_PATH } from '../../../train/data/load';
 import { Dataset, ImageShape } from '../../../train/data/types';
 import { defaultRunDir, isRunDir, RUN_FILES, RunInfo, writeRunFiles } from '../../../train/run-dir';
 import { HeadLoss, headLoss, unitsFit } from '../../../train/head-loss';
-import { BUNDLED_DATA, trainingConfig, TrainRunOptions } from '../../../train/run';
+import { BUNDLED_DATA, checkSnapshotData, trainingConfig, TrainRunOptions } from '../../../train/run';
 import { decayedNodes } from '../../../train/weight-decay';
 import { emitPyTorch } from '../module';
 import { torchParams } from '../names';
@@ -76,6 +76,7 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
   if (head && !unitsFit(head.attrs.units, train.classes.length)) {
     throw dataError(dataPath, `has ${train.classes.length} classes but the model's classifier has ${head.attrs.units}`, classesHint(graph, train.classes.length));
   }
+  checkSnapshotData(config, test !== undefined, dataPath);
   if (o.resume) {
     // --epochs on a resumed run extends (or shortens) it; everything else stays as the run started.
     const configFile = path.join(torchDir, TORCH_FILES.config);
