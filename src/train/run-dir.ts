@@ -79,6 +79,8 @@ export interface RunInfo {
   fromLogits: boolean;
   /** The training loss, when not categorical cross-entropy: evaluate reports the same loss. */
   loss?: 'binary_crossentropy';
+  /** `train --weights`: the file the run's initial weights were loaded from. */
+  weights?: { source: string; allowPartial: boolean };
   /** The backend of the first segment (see `segments` for every one). */
   backend: string;
   settings: RunSettings;

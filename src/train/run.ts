@@ -2,6 +2,7 @@
  * `netspec train` without the terminal: resolve the spec and its training section, read and adapt the data, pick
  * the backend, build the model, and run (or resume) the trainer, writing the run directory as it goes.
  */
+import type { LayersModel } from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { packageRoot } from '../io/package-root';
@@ -9,7 +10,8 @@ import { BackendChoice, BackendInfo, selectBackend } from '../runtime/backend';
 import { buildLayersModel } from '../backends/tfjs/build';
 import { saveModel } from '../backends/tfjs/load';
 import { seedInitialWeights } from '../backends/tfjs/seed';
-import { Diagnostic, DiagnosticError, hasErrors } from '../diagnostics/diagnostic';
+import { formatTransferReport } from '../backends/tfjs/transfer';
+import { Diagnostic, DiagnosticError, hasErrors, userError } from '../diagnostics/diagnostic';
 import { originOf } from '../spec/merge';
 import { compileSpec, compileSpecText, CompileResult } from '../ir/compile';
 import { classesHint, classifierOf } from '../ir/describe';
@@ -25,6 +27,7 @@ import { readCheckpoint } from './checkpoint';
 import { appendMetrics, MetricsRecord } from './metrics';
 import { plotRun } from './plot';
 import { headLoss, headLossDiagnostics, unitsFit } from './head-loss';
+import { incompleteTransfer, InitialWeights, openInitialWeights } from './initial-weights';
 import { dataPathOf, epochChange, repairRun, resumeSettings } from './resume';
 import { patternFields, snapshotName } from './snapshot-name';
 import {
@@ -53,12 +56,18 @@ export interface TrainRunOptions {
   resumeFrom?: 'last' | 'best';
   backend?: BackendChoice;
   threads?: number;
+  /** `--weights`: start a new run from these weights, loaded by name (a Keras file, a run, a checkpoint…). */
+  weights?: string;
+  /** With `weights`: start even when some of the model's weights are not in the file (a new head). */
+  allowPartial?: boolean;
 }
 
 export interface TrainRunEvents {
   onStart?(info: {
     runDir: string; backend: BackendInfo; graph: IRGraph; train: Dataset; test?: Dataset; config: TrainingConfig;
     resumedAt?: number; repaired?: string[]; best: BestRule & { note?: string };
+    /** What `--weights` loaded, as `compile --weights` reports it. */
+    loadedWeights?: string;
   }): void;
   onStep?(info: StepInfo): void;
   onEpoch?(metrics: EpochMetrics, epochs: number): void;
@@ -77,6 +86,11 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
     throw dataError(runDir ?? 'runs/', 'no run to resume here', 'name the run directory with --out <run-dir>');
   }
   if (!resuming && runDir) checkNewRunDir(runDir);
+  if (resuming && o.weights !== undefined) {
+    throw userError('train/resume-conflict', `--weights ${o.weights} starts a new run; a resumed run continues from its own checkpoint`, {
+      hint: 'drop --weights to resume, or start a new run with another --out',
+    });
+  }
   const recorded = resuming ? readRunInfo(runDir!) : undefined;
   if (recorded && !recorded.settings) {
     throw dataError(path.join(runDir!, RUN_FILES.run), 'was written by an older netspec and does not record the settings of the run', 'start a new run');
@@ -122,8 +136,11 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
   }
 
   const backend = await selectBackend({ backend: o.backend, threads: o.threads });
+  // Opened before the build: a wrong path fails in milliseconds, not after a ResNet-152 initialisation.
+  const initial = o.weights !== undefined ? await openInitialWeights(graph, o.weights) : undefined;
   const model = buildLayersModel(graph);
   seedInitialWeights(model, graph, config.seed);
+  const loadedWeights = initial && loadInitialWeights(model, initial, !!o.allowPartial);
   const { type: loss, fromLogits } = headLoss(graph, config.loss);
   const normalization = recorded ? recorded.normalization : computeNormalization(train, config.augment.normalize);
   const stepsPerEpoch = Math.ceil(train.size / config.batchSize);
@@ -182,6 +199,7 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
       normalization,
       fromLogits,
       ...(loss === 'binary_crossentropy' ? { loss } : {}),
+      ...(initial ? { weights: { source: path.resolve(initial.source), allowPartial: !!o.allowPartial } } : {}),
       backend: backend.name,
       settings,
       changes: [],
@@ -189,7 +207,7 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
     };
     await writeRunFiles(dir, compiled.raw!, info);
   }
-  events.onStart?.({ runDir: dir, backend, graph, train, test, config, resumedAt, repaired, best });
+  events.onStart?.({ runDir: dir, backend, graph, train, test, config, resumedAt, repaired, best, loadedWeights });
 
   const result = trainer.run(train, test, {
     onStep: events.onStep,
@@ -238,6 +256,17 @@ export function checkSnapshotData(config: TrainingConfig, hasTest: boolean, data
 function requireGraph(compiled: CompileResult): IRGraph {
   if (!compiled.graph || hasErrors(compiled.diagnostics)) throw new DiagnosticError(compiled.diagnostics, compiled.sources);
   return compiled.graph;
+}
+
+/** Copies the weights `--weights` names into the new model; returns the report to print. */
+function loadInitialWeights(model: LayersModel, initial: InitialWeights, allowPartial: boolean): string {
+  try {
+    const report = initial.apply(model, allowPartial);
+    if (!report.applied) throw incompleteTransfer(report, initial.source, 'training not started');
+    return formatTransferReport(report);
+  } finally {
+    initial.dispose();
+  }
 }
 
 /** The spec's `train:` section (validated and defaulted with the spec) with the run's settings applied. */

@@ -12,7 +12,7 @@ import { ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, loadGraph } from '../loa
 import { CHECKPOINT_FLAG, CHECKPOINT_HELP } from '../options';
 
 /** tfjs loads only when a command needs it, so `list`, `validate` and `inspect` stay fast. */
-const loadBackend = () => Promise.all([import('../../runtime/backend'), import('../../backends/tfjs')]);
+const loadBackend = () => Promise.all([import('../../runtime/backend'), import('../../backends/tfjs'), import('../../train/initial-weights')]);
 
 interface CompileOptions {
   out: string;
@@ -44,35 +44,19 @@ export function registerCompile(program: Command): void {
 async function compile(ref: string, opts: CompileOptions): Promise<void> {
   checkOutDir(opts.out);
   const { graph } = loadGraph(ref, opts.set, opts.allowPath);
-  const [{ selectBackend }, tfjs] = await loadBackend();
-  // keras.applications' input contract, checked as Keras checks it: before anything is read or built.
-  const kerasInput = opts.weights !== undefined && tfjs.isKerasFile(opts.weights) ? tfjs.kerasInputError(graph, opts.weights) : undefined;
-  if (kerasInput) throw kerasInput;
+  const [{ selectBackend }, tfjs, initial] = await loadBackend();
+  if (opts.weights !== undefined) initial.checkKerasInput(graph, opts.weights);
   const backend = await selectBackend({ backend: opts.backend });
   process.stdout.write(`backend: ${backend.name} — ${backend.description}\n`);
-  // Read the weight file before building, so a wrong path fails in milliseconds, not after a ResNet-152 init.
-  const checkpoints = await import('../../train/checkpoint-choice');
-  const checkpoint = checkpoints.compileCheckpoint(opts.weights, opts.checkpoint);
-  const source = checkpoint ?? (opts.weights !== undefined && isRunDir(opts.weights) ? path.join(opts.weights, RUN_FILES.model) : opts.weights);
-  const torch = checkpoint === undefined && source !== undefined && tfjs.isTorchWeightsFile(source);
-  const stateDict = torch ? tfjs.readTorchStateDict(source!) : undefined;
-  const weights = source === undefined || torch ? undefined
-    : checkpoint !== undefined ? checkpoints.checkpointWeightSource(checkpoint)
-      : await tfjs.openWeights(source).catch((e) => { throw asCliError(e); });
+  const weights = opts.weights === undefined && opts.checkpoint === undefined ? undefined
+    : await initial.openInitialWeights(graph, opts.weights, opts.checkpoint).catch((e) => { throw asCliError(e); });
   const model = tfjs.buildLayersModel(graph);
   let layers = graph.nodes.length;
   try {
-    if (source !== undefined) {
-      const transfer = { allowPartial: opts.allowPartial };
-      const named = weights?.tensorsFor(model);
-      const report = stateDict !== undefined
-        ? tfjs.transferStateDict(model, graph, stateDict, source, transfer)
-        : tfjs.transferFrom(model, named!.weights, named!.label, transfer);
+    if (weights !== undefined) {
+      const report = weights.apply(model, !!opts.allowPartial);
       process.stdout.write(tfjs.formatTransferReport(report));
-      if (!report.applied) {
-        throw usageError(`${report.missing.length} weight(s) missing and ${report.mismatched.length} with another shape in ${source}; nothing written`,
-          'check that the file was made for the same architecture and naming, or pass --allow-partial');
-      }
+      if (!report.applied) throw initial.incompleteTransfer(report, weights.source, 'nothing written');
     }
     const written = opts.inference ? (await import('../../backends/tfjs/inference')).inferenceModel(model) : model;
     written.setUserDefinedMetadata({ netspec: { spec: ref, sets: opts.set, name: graph.name, ...(opts.inference ? { inference: true } : {}) } });

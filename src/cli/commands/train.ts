@@ -29,6 +29,8 @@ export function registerTrain(program: Command): void {
     .option('--out <run-dir>', 'run directory (default: runs/<name>-<time>)')
     .option('--resume', 'continue the run in --out (or the latest run of this spec) from its last checkpoint, with the settings it recorded')
     .option('--resume-from <which>', 'continue from last.ckpt (default) or best.ckpt, e.g. when last.ckpt is damaged (implies --resume)', resumeFrom)
+    .option('--weights <file>', 'start from these weights, loaded by name: a Keras file (.h5, .weights.h5, .keras), a tfjs model.json, a torch state dict (.safetensors), a .ckpt or a run directory')
+    .option('--allow-partial', 'with --weights: start even when some weights are not in the file (a new head on a pretrained base)')
     .option('--set <key=value>', 'override a spec field, e.g. --set train.lr=0.01 (repeatable)', collectSets, [])
     .option(ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, [])
     .option('--backend <name>', `compute backend: ${BACKEND_CHOICES.join(', ')}`, backendChoice, 'auto')
@@ -42,6 +44,9 @@ export function registerTrain(program: Command): void {
     .option('--python <path>', '--engine torch: the Python that imports torch (default: NETSPEC_PYTHON, python3, /usr/bin/python3)')
     .option('--dry-run', '--engine torch: write the run directory and print the torchrun command without launching it')
     .action(async (spec: string | undefined, flags: TrainFlags & { engine: string }) => {
+      if (flags.engine === 'torch' && flags.weights !== undefined) {
+        throw usageError('--weights applies to --engine tfjs', 'load the weights into the model with `netspec compile --weights`, or train with the tfjs engine');
+      }
       if (flags.engine === 'torch') return (await import('../../backends/pytorch/train/cli')).trainTorchFromCli({ spec, ...flags, sets: flags.set });
       if (flags.engine !== 'tfjs') throw usageError(`--engine ${flags.engine}: expected tfjs or torch`);
       if ((flags as { dryRun?: boolean }).dryRun) throw usageError('--dry-run applies to --engine torch', 'the tfjs engine trains in this process: there is no launch command to print');
@@ -57,10 +62,11 @@ export function registerTrain(program: Command): void {
       const onSigint = () => stop.interrupt();
       process.on('SIGINT', onSigint);
       const result = await startTraining({ spec, ...flags, sets: flags.set, allowPaths: flags.allowPath }, {
-        onStart: ({ runDir, backend, graph, train, test, config, resumedAt, repaired, best }) => {
+        onStart: ({ runDir, backend, graph, train, test, config, resumedAt, repaired, best, loadedWeights }) => {
           const lines = [
             ...(repaired ?? []).map((note) => `resume: ${note}`),
             `backend: ${backend.description}`,
+            ...(loadedWeights ? [loadedWeights.trimEnd()] : []),
             `model: ${graph.name}, ${formatCount(graph.params.total)} parameters (${formatCount(graph.params.trainable)} trainable)`,
             `data: ${train.name}, ${train.size} training and ${test?.size ?? 0} test images of ${train.shape.join('×')}`,
             checkpointLine(best, config.checkpoint),

@@ -7,6 +7,7 @@
 import { spawn } from 'child_process';
 import * as path from 'path';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import { userError } from '../../../diagnostics/diagnostic';
 import type { BestRecord } from '../../../train/best';
@@ -34,8 +35,12 @@ export interface TorchTrainEvents {
   onEpoch?(metrics: Record<string, number>, epochs: number): void;
 }
 
-/** torchrun's arguments: a standalone rendezvous on one machine, a static one (rank 0's address) across several. */
-export function torchrunArgs(script: string, runDir: string, d: DistributedOptions, resume: boolean): string[] {
+/**
+ * torchrun's arguments: a standalone rendezvous on one machine, a static one (rank 0's address) across several.
+ * With `localPort`, the one-machine rendezvous listens there instead: torch 1.13's `--standalone` always takes port
+ * 29400, so two runs on one machine at once (two users, a test suite) would meet at the same store and hang.
+ */
+export function torchrunArgs(script: string, runDir: string, d: DistributedOptions, resume: boolean, localPort?: number): string[] {
   const nodes = d.nnodes ?? 1;
   const args = ['-m', 'torch.distributed.run', `--nproc_per_node=${d.nprocPerNode ?? 1}`, `--nnodes=${nodes}`];
   if (nodes > 1) {
@@ -43,6 +48,8 @@ export function torchrunArgs(script: string, runDir: string, d: DistributedOptio
       throw userError('cli/usage', `--nnodes ${nodes} needs --node-rank and --master-addr (the address of the machine with --node-rank 0)`);
     }
     args.push(`--node_rank=${d.nodeRank}`, `--master_addr=${d.masterAddr}`, `--master_port=${d.masterPort ?? 29500}`);
+  } else if (localPort !== undefined) {
+    args.push('--rdzv_backend=c10d', `--rdzv_endpoint=localhost:${localPort}`, `--rdzv_id=${path.basename(runDir)}-${process.pid}`);
   } else {
     args.push('--standalone');
   }
@@ -52,12 +59,26 @@ export function torchrunArgs(script: string, runDir: string, d: DistributedOptio
   return [...args, script, runDir, ...(resume ? ['--resume'] : [])];
 }
 
+/** A TCP port nothing listens on now, chosen by the kernel. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 export async function trainOnTorch(o: TorchRunOptions & DistributedOptions, events: TorchTrainEvents = {}): Promise<{ dir: string; code: number; launched: boolean }> {
   const python = requireTorchPython(o.python);
   if (!python.distributed) throw userError('env/no-torch-distributed', `${python.executable}: this torch was built without torch.distributed`, { hint: 'install a torch build with distributed support (Debian\'s python3-torch has it)' });
   const run = await prepareTorchRun(o);
   const torchDir = path.join(run.dir, TORCH_DIR);
-  const args = torchrunArgs(path.join(torchDir, TORCH_FILES.script), run.dir, o, run.resumed);
+  const localPort = (o.nnodes ?? 1) === 1 && !o.dryRun ? await freePort() : undefined;
+  const args = torchrunArgs(path.join(torchDir, TORCH_FILES.script), run.dir, o, run.resumed, localPort);
   events.onStart?.(run, python, [python.executable, ...args]);
   if (o.dryRun) return { dir: run.dir, code: 0, launched: false };
   const metricsFile = path.join(run.dir, RUN_FILES.metrics);
