@@ -3,6 +3,7 @@ import { Diagnostic, error, SourceLocation } from '../diagnostics/diagnostic';
 import { cloneValue, isPlainObject, nullObject } from './merge';
 import { FORBIDDEN_KEY_HINT, firstUnsafePart, isForbiddenKey, NON_FINITE_HINT } from './safety';
 import { joinPointer, LIMITS } from './source';
+import type { Discriminated } from './discriminated';
 
 /** Pseudo-file that `--set` diagnostics point into: one line per `--set`. */
 export const COMMAND_LINE = '<command line>';
@@ -70,10 +71,18 @@ export function parseSets(sets: readonly string[], diagnostics: Diagnostic[]): S
 /**
  * Applies overrides to a merged spec (in place). A set may create missing mappings (the schema then judges the new
  * keys, with did-you-mean), but never list items: `input.1000000=3` used to build a list of a million holes.
- * `onSet` learns where each written or created value came from.
+ * `onSet` learns where each written or created value came from. A set that picks another `type` of one of the
+ * discriminated objects in `variants` (`train.schedule.type=constant`) starts that object afresh, as a child spec
+ * picking another type does, so the old type's settings do not linger as unknown properties of the new one; such
+ * sets go first, so the settings given beside them on the command line stay.
  */
-export function applySets(target: Record<string, unknown>, sets: readonly SetOverride[], diagnostics: Diagnostic[], onSet?: (pointer: string, at: SourceLocation) => void): void {
-  for (const set of sets) {
+export function applySets(
+  target: Record<string, unknown>, sets: readonly SetOverride[], diagnostics: Diagnostic[],
+  onSet?: (pointer: string, at: SourceLocation) => void, variants?: ReadonlyMap<string, Discriminated>,
+): void {
+  const discriminator = (path: (string | number)[]) => variants?.get(joinPointer(path.slice(0, -1)));
+  const switches = (set: SetOverride) => discriminator(set.path)?.key === set.path[set.path.length - 1];
+  for (const set of [...sets.filter(switches), ...sets.filter((s) => !switches(s))]) {
     let node: unknown = target;
     for (let i = 0; i < set.path.length; i++) {
       const key = set.path[i];
@@ -85,6 +94,10 @@ export function applySets(target: Record<string, unknown>, sets: readonly SetOve
       }
       const container = node as Record<string | number, unknown>;
       if (last) {
+        const d = discriminator(set.path);
+        if (d && d.key === key && typeof set.value === 'string' && set.value !== (container[key] ?? d.defaultValue)) {
+          for (const other of Object.keys(container)) delete container[other];
+        }
         container[key] = cloneValue(set.value);
         onSet?.(joinPointer(set.path), set.location);
       } else {

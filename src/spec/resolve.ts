@@ -98,7 +98,8 @@ function resolveChain(chain: LoadedFile[] | undefined, name: string, options: Re
   // First pass: what the files and --set say, to learn the convention and the depth.
   const replaces = replacesVariant();
   const first = mergeLayers(files, replaces);
-  applySets(first.value, sets, ctx.diagnostics, (p, at) => first.origins.set(p, at));
+  const starts = discriminatedObjects();
+  applySets(first.value, sets, ctx.diagnostics, (p, at) => first.origins.set(p, at), starts);
   if (hasErrors(ctx.diagnostics)) return result;
   const leaf = chain[chain.length - 1].source;
   const fallback: SourceLocation = { file: leaf.file, line: 1, column: 1 };
@@ -117,7 +118,7 @@ function resolveChain(chain: LoadedFile[] | undefined, name: string, options: Re
   applySets(merged.value, sets, ctx.diagnostics, (p, loc) => {
     for (const key of [...merged.origins.keys()]) if (key.startsWith(p + '/')) merged.origins.delete(key);
     merged.origins.set(p, loc);
-  });
+  }, starts);
   result.origins = merged.origins;
   const locator = (p: string) => originOf(merged.origins, p);
   ctx.diagnostics.push(...validateComplete(merged.value, locator));

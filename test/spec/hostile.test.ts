@@ -114,6 +114,16 @@ describe('documented defaults and discriminated objects', () => {
     expect({ ...train.optimizer }).toEqual({ type: 'sgd', momentum: 0.5, nesterov: false });
     expect({ ...train.schedule }).toEqual({ type: 'multistep', milestones: [3], factors: [0.1], interval: 'epoch' });
   });
+  test('--set of another type does the same on the command line, keeping the settings given beside it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-variant-'));
+    fs.writeFileSync(path.join(dir, 'spec.yaml'), 'netspec: 1\nextends: resnet18\ntrain:\n  optimizer: { type: adam, beta1: 0.8 }\n  schedule: { milestones: [3], factors: [0.1] }\n');
+    const sets = ['train.optimizer.momentum=0.5', 'train.optimizer.type=sgd', 'train.schedule.type=constant'];
+    const { raw, diagnostics } = resolveSpec(path.join(dir, 'spec.yaml'), { sets });
+    expect(diagnostics).toEqual([]);
+    const train = raw!.train as Record<string, Record<string, unknown>>;
+    expect({ ...train.optimizer }).toEqual({ type: 'sgd', momentum: 0.5, nesterov: false });
+    expect({ ...train.schedule }).toEqual({ type: 'constant', interval: 'epoch' });
+  });
 });
 
 describe('errors in what a built-in contributes are shown in the user\'s file', () => {

@@ -92,7 +92,8 @@ export function loadData(p: string, options: LoadOptions = {}): DataSplits {
   if (options.format && options.format !== 'auto' && !DATA_FORMATS.includes(options.format)) {
     throw dataError(p, `unknown data format '${options.format}'`, `use one of: auto, ${DATA_FORMATS.join(', ')}`);
   }
-  const detected = !options.format || options.format === 'auto' ? detectFormat(p) : { format: options.format, path: p };
+  // `--data synthetic` means generated data whatever the spec's data.format says (a spec written for CIFAR files).
+  const detected = !options.format || options.format === 'auto' || p === SYNTHETIC_PATH ? detectFormat(p) : { format: options.format, path: p };
   if (!options.validation) return read(detected, options);
   const splits = splitValidation(read(detected, { ...options, splits: undefined }), options.validation);
   const wanted = options.splits ?? ['train', 'test'];
@@ -104,7 +105,7 @@ export function loadData(p: string, options: LoadOptions = {}): DataSplits {
  * (once, about 0.5 s), so it is made ready here when the data is HDF5 and not otherwise.
  */
 export async function loadDataAsync(p: string, options: LoadOptions = {}): Promise<DataSplits> {
-  const format = !options.format || options.format === 'auto' ? detectFormat(p).format : options.format;
+  const format = !options.format || options.format === 'auto' || p === SYNTHETIC_PATH ? detectFormat(p).format : options.format;
   if (format === 'h5') await hdf5Ready();
   return loadData(p, options);
 }
