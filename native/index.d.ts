@@ -53,6 +53,20 @@ export function batchNormBackward(
   dbeta: Float32Array,
 ): void;
 
+/**
+ * y = f(x) elementwise; `code` indexes ReLU, square, square root, abs, exp, log, linear (alpha·x + beta),
+ * logistic, tanh (native/src/eltwise.cc, kUnary).
+ */
+export function eltwiseForward(code: number, alpha: number, beta: number, x: Float32Array, y: Float32Array): void;
+/** dx = dy where the ReLU output y > 0, else 0. */
+export function reluBackward(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+/**
+ * y = a ∘ b with `code` indexing add, sub, mul, div, max, min. shapeA and shapeB have the same rank (≤ 12); y has
+ * shapeA, and b broadcasts along its axes of size 1.
+ */
+export function binary(code: number, shapeA: Int32Array, a: Float32Array, shapeB: Int32Array, b: Float32Array,
+  y: Float32Array): void;
+
 /** Sets the oneDNN (OpenMP) thread count; cached primitives are rebuilt for the new count. */
 export function setThreads(threads: number): void;
 export function info(): { version: string; threads: number; cachedPrimitives: number };

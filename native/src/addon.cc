@@ -4,6 +4,7 @@
 #include "bnorm.h"
 #include "common.h"
 #include "conv.h"
+#include "eltwise.h"
 
 namespace netspec {
 namespace {
@@ -28,7 +29,7 @@ Napi::Value describe(const Napi::CallbackInfo &info) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("version", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
   out.Set("threads", omp_get_max_threads());
-  out.Set("cachedPrimitives", static_cast<double>(convCacheSize() + bnormCacheSize()));
+  out.Set("cachedPrimitives", static_cast<double>(convCacheSize() + bnormCacheSize() + eltwiseCacheSize()));
   return out;
 }
 
@@ -44,6 +45,9 @@ static Napi::Object initAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dBackwardWeights", Napi::Function::New(env, conv2dBackwardWeights));
   exports.Set("batchNormForward", Napi::Function::New(env, batchNormForward));
   exports.Set("batchNormBackward", Napi::Function::New(env, batchNormBackward));
+  exports.Set("eltwiseForward", Napi::Function::New(env, eltwiseForward));
+  exports.Set("reluBackward", Napi::Function::New(env, reluBackward));
+  exports.Set("binary", Napi::Function::New(env, binary));
   return exports;
 }
 

@@ -1,7 +1,7 @@
 /**
- * Loading the optional `netspec-native` package (native/ in this repository): oneDNN convolution and batch-norm
- * kernels compiled at install time when libdnnl-dev and a C++ compiler are present. Its types are restated here
- * because the package may be absent, and TypeScript must not need it.
+ * Loading the optional `netspec-native` package (native/ in this repository): oneDNN convolution, batch-norm and
+ * elementwise kernels compiled at install time when libdnnl-dev and a C++ compiler are present. Its types are
+ * restated here because the package may be absent, and TypeScript must not need it.
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 
@@ -15,6 +15,9 @@ export interface NativeAddon {
     y: Float32Array, mean: Float32Array, variance: Float32Array): void;
   batchNormBackward(shape: Int32Array, epsilon: number, x: Float32Array, dy: Float32Array, gamma: Float32Array,
     beta: Float32Array, mean: Float32Array, variance: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
+  eltwiseForward(code: number, alpha: number, beta: number, x: Float32Array, y: Float32Array): void;
+  reluBackward(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  binary(code: number, shapeA: Int32Array, a: Float32Array, shapeB: Int32Array, b: Float32Array, y: Float32Array): void;
   setThreads(threads: number): void;
   info(): { version: string; threads: number; cachedPrimitives: number };
 }

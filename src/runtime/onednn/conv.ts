@@ -1,10 +1,8 @@
 /**
- * Convolution kernels for the wasm backend on oneDNN: `Conv2D`, `FusedConv2D` (bias and ReLU fused, for inference
- * with batch-norm folded into the weights), `Conv2DBackpropInput` and `Conv2DBackpropFilter`.
- *
- * They work in place on the wasm heap: allocate the output first, then take the views (an allocation can grow the
- * heap and detach views taken before it). A case oneDNN is not given here (NCHW, int tensors, empty tensors,
- * activations other than ReLU) goes to the kernel this one replaced.
+ * Convolution kernels on oneDNN: `Conv2D`, `FusedConv2D` (bias and ReLU fused, for inference with batch-norm
+ * folded into the weights), `Conv2DBackpropInput` and `Conv2DBackpropFilter`, for whichever backend `store`
+ * describes (the wasm heap, or the `onednn` backend's plain arrays). A case oneDNN is not given here (NCHW, int
+ * tensors, empty tensors, activations other than ReLU) goes to the kernel this one replaced.
  */
 import type {
   backend_util,
@@ -17,7 +15,8 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs';
 import { tf } from '../tf';
-import type { NativeAddon, WasmHeap } from './addon';
+import type { NativeAddon } from './addon';
+import type { TensorStore } from './store';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
 type KernelArgs = Parameters<KernelFunc>[0];
@@ -53,10 +52,10 @@ function unsupported(info: Conv2DInfo, tensors: TensorInfo[]): string | null {
 /** The kernel a native one replaced, for the cases above. */
 export type PreviousKernel = (kernelName: string) => KernelConfig | undefined;
 
-function delegate(previous: PreviousKernel, kernelName: string, why: string, args: KernelArgs): TensorInfo {
+export function delegate(previous: PreviousKernel, kernelName: string, why: string, args: KernelArgs): TensorInfo {
   const config = previous(kernelName);
   if (config === undefined) {
-    throw new Error(`${kernelName} on wasm: ${why} is not supported by the oneDNN kernels and no other kernel is registered`);
+    throw new Error(`${kernelName}: ${why} is not supported by the oneDNN kernels and no other kernel is registered`);
   }
   return config.kernelFunc(args) as TensorInfo;
 }
@@ -79,23 +78,21 @@ interface Plan {
   run(geometry: Int32Array, inputs: Float32Array[], out: Float32Array): void;
 }
 
-function nativeKernel(kernelName: string, previous: PreviousKernel, plan: (args: KernelArgs) => Plan): KernelConfig {
+function nativeKernel(store: TensorStore, kernelName: string, previous: PreviousKernel,
+  plan: (args: KernelArgs) => Plan): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const p = plan(args);
-    const why = unsupported(p.info, p.inputs) ?? p.unsupported ?? null;
+    const why = unsupported(p.info, p.inputs) ?? p.unsupported ??
+      (p.inputs.every((t) => store.readable(args.backend, t)) ? null : 'data not in a Float32Array');
     if (why !== null) return delegate(previous, kernelName, why, args);
-    const heap = args.backend as unknown as WasmHeap;
-    const out = heap.makeOutput(p.outShape, 'float32');
-    // Views only after the allocation: growing the heap detaches views taken before it.
-    p.run(convGeometry(p.info), p.inputs.map((t) => heap.typedArrayFromHeap(t)), heap.typedArrayFromHeap(out));
-    return out;
+    return store.run(args.backend, p.inputs, [p.outShape], (ins, [out]) => p.run(convGeometry(p.info), ins, out))[0];
   };
-  return { kernelName, backendName: 'wasm', kernelFunc };
+  return { kernelName, backendName: store.backendName, kernelFunc };
 }
 
-export function nativeConvKernels(addon: NativeAddon, previous: PreviousKernel): KernelConfig[] {
+export function nativeConvKernels(addon: NativeAddon, store: TensorStore, previous: PreviousKernel): KernelConfig[] {
   return [
-    nativeKernel(tf.Conv2D, previous, (args) => {
+    nativeKernel(store, tf.Conv2D, previous, (args) => {
       const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
       const info = convInfo(x.shape, filter.shape, args.attrs as unknown as Conv2DAttrs);
       return {
@@ -103,7 +100,7 @@ export function nativeConvKernels(addon: NativeAddon, previous: PreviousKernel):
         run: (g, [xv, fv], out) => addon.conv2dForward(g, xv, fv, null, out, false),
       };
     }),
-    nativeKernel(tf.FusedConv2D, previous, (args) => {
+    nativeKernel(store, tf.FusedConv2D, previous, (args) => {
       const { x, filter, bias } = args.inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
       const attrs = args.attrs as unknown as FusedConv2DAttrs;
       const info = convInfo(x.shape, filter.shape, attrs);
@@ -113,7 +110,7 @@ export function nativeConvKernels(addon: NativeAddon, previous: PreviousKernel):
         run: (g, [xv, fv, bv], out) => addon.conv2dForward(g, xv, fv, bv ?? null, out, attrs.activation === 'relu'),
       };
     }),
-    nativeKernel(tf.Conv2DBackpropInput, previous, (args) => {
+    nativeKernel(store, tf.Conv2DBackpropInput, previous, (args) => {
       const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
       const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
       return {
@@ -121,7 +118,7 @@ export function nativeConvKernels(addon: NativeAddon, previous: PreviousKernel):
         run: (g, [dyv, fv], out) => addon.conv2dBackwardData(g, dyv, fv, out),
       };
     }),
-    nativeKernel(tf.Conv2DBackpropFilter, previous, (args) => {
+    nativeKernel(store, tf.Conv2DBackpropFilter, previous, (args) => {
       const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
       const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
       return {
