@@ -130,7 +130,7 @@ if (built) describe('onednn backend', () => {
   });
 
   test('non-vacuity: big tensors run in oneDNN, small ones in the cpu loops', () => {
-    const addon = (loaded as { addon: Record<string, (...args: unknown[]) => unknown> }).addon;
+    const addon = (loaded as unknown as { addon: Record<string, (...args: unknown[]) => unknown> }).addon;
     const calls: Record<string, number> = {};
     const names = ['conv2dForward', 'conv2dBackwardData', 'conv2dBackwardWeights', 'eltwiseForward', 'reluBackward', 'binary'];
     const originals = names.map((n) => addon[n]);

@@ -32,6 +32,17 @@ export const NATIVE_PACKAGE = 'netspec-native';
 
 let loaded: { addon: NativeAddon } | { reason: string } | undefined;
 
+/** The environment variables netspec itself set for its OpenMP (not the user's own settings). */
+const ourSettings = new Set<string>();
+
+/**
+ * process.env without the variables netspec set for its own threads: what another program started from here (a
+ * benchmark peer) should inherit, so that our tuning does not change its speed.
+ */
+export function environmentWithoutOurSettings(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !ourSettings.has(name)));
+}
+
 /** The addon, or why it is unavailable (not installed, not built, or a broken oneDNN). Loaded once. */
 export function loadNativeAddon(): { addon: NativeAddon } | { reason: string } {
   if (loaded === undefined) {
@@ -41,6 +52,7 @@ export function loadNativeAddon(): { addon: NativeAddon } | { reason: string } {
     // when it loads with the addon, so it must be set before the require. A user's own setting wins.
     if (process.env.GOMP_SPINCOUNT === undefined && process.env.OMP_WAIT_POLICY === undefined) {
       process.env.GOMP_SPINCOUNT = '10000';
+      ourSettings.add('GOMP_SPINCOUNT');
     }
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
