@@ -67,6 +67,16 @@ export function reluBackward(y: Float32Array, dy: Float32Array, dx: Float32Array
 export function binary(code: number, shapeA: Int32Array, a: Float32Array, shapeB: Int32Array, b: Float32Array,
   y: Float32Array): void;
 
+/**
+ * Copies the block of `dims` elements from src to dst, each addressed by element strides and an offset (a slice
+ * reads a strided block; a pad writes into one). Throws a RangeError when a block reaches outside its array.
+ */
+export function stridedCopy(dims: Int32Array, src: Float32Array, srcStrides: Int32Array, srcOffset: number,
+  dst: Float32Array, dstStrides: Int32Array, dstOffset: number): void;
+
+/** x is dense [outer, reduced, inner]; y = its mean over the middle axis, [outer, inner]. */
+export function meanOverAxis(outer: number, reduced: number, inner: number, x: Float32Array, y: Float32Array): void;
+
 /** Sets the oneDNN (OpenMP) thread count; cached primitives are rebuilt for the new count. */
 export function setThreads(threads: number): void;
 export function info(): { version: string; threads: number; cachedPrimitives: number };

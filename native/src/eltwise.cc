@@ -19,6 +19,7 @@ const algorithm kUnary[] = {algorithm::eltwise_relu,   algorithm::eltwise_square
 const algorithm kBinary[] = {algorithm::binary_add, algorithm::binary_sub, algorithm::binary_mul,
                              algorithm::binary_div, algorithm::binary_max, algorithm::binary_min};
 
+
 template <size_t N>
 algorithm pick(const Napi::CallbackInfo &info, size_t index, const algorithm (&table)[N]) {
   int code = info[index].As<Napi::Number>().Int32Value();
@@ -44,7 +45,7 @@ struct Entry {
   }
 };
 
-Cache<Entry> unaryCache, reluGradCache, binaryCache;
+Cache<Entry> unaryCache, reluGradCache, binaryCache, copyCache, reduceCache;
 
 template <typename Make>
 Entry *lookup(Cache<Entry> &cache, const Key &key, Make make) {
@@ -160,6 +161,77 @@ Napi::Value binary(const Napi::CallbackInfo &info) {
   });
 }
 
-size_t eltwiseCacheSize() { return unaryCache.size() + reluGradCache.size() + binaryCache.size(); }
+// stridedCopy(dims, src, srcStrides, srcOffset, dst, dstStrides, dstOffset): copies the block of `dims` elements
+// from src (element strides and offset) to dst (same), as one multi-threaded oneDNN reorder. A slice reads a
+// strided block of its input into a dense output; a pad writes a dense input into a strided block of its output.
+Napi::Value stridedCopy(const Napi::CallbackInfo &info) {
+  return guarded(info, [&] {
+    dims d = shapeArg(info, 0);
+    struct Side {
+      float *data;
+      dims strides;
+      int64_t offset;
+    };
+    auto side = [&](size_t index, const char *name) {
+      if (!info[index].IsTypedArray()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a Float32Array");
+      size_t length = info[index].As<Napi::TypedArray>().ElementLength();
+      Side s{floatArg(info, index, length, name), intsArg(info, index + 1, d.size(), "strides"),
+             info[index + 2].As<Napi::Number>().Int64Value()};
+      // The last element the block touches must lie inside the array: no write or read beyond it.
+      int64_t last = s.offset;
+      for (size_t i = 0; i < d.size(); i++) {
+        if (s.strides[i] < 0) throw Napi::RangeError::New(info.Env(), "strides must be >= 0");
+        last += (d[i] - 1) * s.strides[i];
+      }
+      if (s.offset < 0 || last >= static_cast<int64_t>(length)) {
+        throw Napi::RangeError::New(info.Env(), std::string(name) + ": the block lies outside the array");
+      }
+      return s;
+    };
+    Side src = side(1, "src"), dst = side(4, "dst");
+    Key key = d;
+    key.insert(key.end(), src.strides.begin(), src.strides.end());
+    key.insert(key.end(), dst.strides.begin(), dst.strides.end());
+    Entry *e = lookup(copyCache, key, [&] {
+      dnnl::memory::desc from(d, dt::f32, src.strides), to(d, dt::f32, dst.strides);
+      auto entry = std::make_unique<Entry>();
+      entry->prim = dnnl::reorder({cpuEngine(), from, cpuEngine(), to});
+      entry->args[DNNL_ARG_FROM] = userMemory(from);
+      entry->args[DNNL_ARG_TO] = userMemory(to);
+      return entry;
+    });
+    e->bind(DNNL_ARG_FROM, src.data + src.offset), e->bind(DNNL_ARG_TO, dst.data + dst.offset);
+    e->run();
+  });
+}
+
+// meanOverAxis(outer, reduced, inner, x, y): x is [outer, reduced, inner] (dense), y is [outer, inner] = the mean
+// over the middle axis. Run as an average pooling over a reduced×1 window of an NHWC image, which oneDNN has JIT
+// kernels for; its reduction primitive falls back to a scalar reference loop (~30 ns an element) for middle axes.
+Napi::Value meanOverAxis(const Napi::CallbackInfo &info) {
+  return guarded(info, [&] {
+    int64_t outer = info[0].As<Napi::Number>().Int64Value(), reduced = info[1].As<Napi::Number>().Int64Value();
+    int64_t inner = info[2].As<Napi::Number>().Int64Value();
+    if (outer < 1 || reduced < 1 || inner < 1) throw Napi::RangeError::New(info.Env(), "sizes must be >= 1");
+    float *x = floatArg(info, 3, outer * reduced * inner, "x");
+    float *y = floatArg(info, 4, outer * inner, "y");
+    Entry *e = lookup(reduceCache, Key{outer, reduced, inner}, [&] {
+      dnnl::memory::desc src({outer, inner, reduced, 1}, dt::f32, tag::nhwc), dst({outer, inner, 1, 1}, dt::f32, tag::nhwc);
+      auto entry = std::make_unique<Entry>();
+      entry->prim = dnnl::pooling_forward({{dnnl::prop_kind::forward_inference, algorithm::pooling_avg_exclude_padding,
+                                            src, dst, {1, 1}, {reduced, 1}, {0, 0}, {0, 0}},
+                                           cpuEngine()});
+      entry->args[DNNL_ARG_SRC] = userMemory(src);
+      entry->args[DNNL_ARG_DST] = userMemory(dst);
+      return entry;
+    });
+    e->bind(DNNL_ARG_SRC, x), e->bind(DNNL_ARG_DST, y);
+    e->run();
+  });
+}
+
+size_t eltwiseCacheSize() {
+  return unaryCache.size() + reluGradCache.size() + binaryCache.size() + copyCache.size() + reduceCache.size();
+}
 
 }  // namespace netspec

@@ -91,6 +91,7 @@ if (built) describe('onednn backend', () => {
 
   // Sizes on both sides of the native threshold: the native path and the cpu fallback must agree with cpu alike.
   const big = [4, 16, 16, 16];
+  const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
   const small = [2, 3, 3, 4];
   test('the threshold splits the cases below', () => {
     expect(big.reduce((a, b) => a * b)).toBeGreaterThanOrEqual(MIN_NATIVE_SIZE);
@@ -122,7 +123,45 @@ if (built) describe('onednn backend', () => {
       // tfjs differentiates maximum and minimum of equal shapes only: their broadcast values are checked as constants.
       const [ma, mb] = [a, b].map((t) => tf.tensor(t.dataSync(), t.shape));
       return tf.addN([tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.div(a, d), tf.maximum(ma, mb), tf.minimum(ma, mb)]);
-    }, 1e-6);
+    // A broadcast operand's gradient is a sum of 65,536 terms, added in another order than the cpu loop's.
+    }, 1e-5);
+  });
+
+  // The option-A shortcut: every other pixel through a 6-D slice, then zero channels before and after.
+  test.each([['native', [8, 16, 16, 16]], ['fallback', [2, 4, 4, 4]]])('strided slice and pad with gradients (%s)', (_path, shape) => {
+    const [n, h, w, c] = shape;
+    expectSame({ x: { shape, seed: 15 } }, ({ x }) => {
+      const grid = tf.reshape(x, [n, h / 2, 2, w / 2, 2, c]);
+      const every = tf.reshape(tf.slice(grid, [0, 0, 0, 0, 0, 0], [n, h / 2, 1, w / 2, 1, c]), [n, h / 2, w / 2, c]);
+      const shortcut = tf.pad(every, [[0, 0], [0, 0], [0, 0], [c / 2, c]]);
+      const shifted = tf.pad(tf.slice(x, [0, 1, 0, 1], [n, h - 1, w, c - 1]), [[0, 0], [1, 0], [0, 0], [0, 1]], 0.5);
+      return tf.concat([tf.reshape(shortcut, [-1]), tf.reshape(shifted, [-1])]);
+    }, 0);
+  });
+
+  test.each([
+    ['global average pool (H, W)', [1, 2], false],
+    ['bias gradient (N, H, W), kept dims', [0, 1, 2], true],
+    ['channels (last axis)', [3], false],
+    ['everything', [0, 1, 2, 3], false],
+    ['non-contiguous axes (cpu fallback)', [0, 2], false],
+  ] as const)('sum and mean with gradients: %s', (_name, axes, keepDims) => {
+    expectSame({ x: { shape: big, seed: 16 } }, ({ x }) =>
+      tf.concat([tf.reshape(tf.sum(x, [...axes], keepDims), [-1]), tf.reshape(tf.mean(x, [...axes], keepDims), [-1])]), 1e-5);
+  });
+
+  test('arrays read out by dataSync() keep their values after their tensor is disposed (no reuse)', () => {
+    tf.setBackend(ONEDNN);
+    const x = tf.tensor(seeded(size(big), 21), big);
+    const y = tf.relu(x);
+    const read = y.dataSync();
+    const copy = Float32Array.from(read);
+    y.dispose();
+    // Same-size outputs that would take a reused array, with other values.
+    const others = Array.from({ length: 4 }, () => tf.neg(tf.relu(tf.add(x, 1))));
+    others.forEach((t) => t.dataSync());
+    expect(read).toEqual(copy);
+    tf.dispose([x, ...others]);
   });
 
   test('max and min gradients (equal shapes)', () => {

@@ -18,6 +18,9 @@ export interface NativeAddon {
   eltwiseForward(code: number, alpha: number, beta: number, x: Float32Array, y: Float32Array): void;
   reluBackward(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
   binary(code: number, shapeA: Int32Array, a: Float32Array, shapeB: Int32Array, b: Float32Array, y: Float32Array): void;
+  stridedCopy(dims: Int32Array, src: Float32Array, srcStrides: Int32Array, srcOffset: number, dst: Float32Array,
+    dstStrides: Int32Array, dstOffset: number): void;
+  meanOverAxis(outer: number, reduced: number, inner: number, x: Float32Array, y: Float32Array): void;
   setThreads(threads: number): void;
   info(): { version: string; threads: number; cachedPrimitives: number };
 }

@@ -7,7 +7,8 @@
  * its own Float32Array, which the addon reads and writes in place, so the only limit is the machine's memory. Its
  * own kernels are plain single-threaded JavaScript: fine for the small tensors of a step (shapes, labels,
  * scalars), replaced here by oneDNN for the big ones: convolutions and their gradients, training batch norm, and
- * (./eltwise.ts) activations, residual adds and the optimizer's elementwise arithmetic, multi-threaded.
+ * (./eltwise.ts) activations, residual adds and the optimizer's elementwise arithmetic, (./copy.ts) strided
+ * slices and pads, and (./reduce.ts) reductions, multi-threaded.
  *
  * Every cpu kernel is registered under `onednn`; the native ones replace theirs and hand the cases they do not
  * cover (NCHW, int tensors, small tensors where a call into C costs more than the loop) back to it.
@@ -19,10 +20,12 @@ import { loadNativeAddon, NativeAddon } from './addon';
 import { registerBatchNormGradient } from '../ops/batch-norm-training';
 import { nativeBatchNormKernels } from './batch-norm';
 import { nativeConvKernels } from './conv';
+import { nativeCopyKernels } from './copy';
+import { nativeReduceKernels } from './reduce';
 import { nativeEltwiseKernels, registerEltwiseGradients } from './eltwise';
 import type { NativeRegistration } from './kernels';
 import { selfCheck } from './kernels';
-import { cpuStore, ONEDNN } from './store';
+import { cpuStore, ONEDNN, poolArrays } from './store';
 
 export { ONEDNN };
 
@@ -36,6 +39,7 @@ function register(addon: NativeAddon): void {
     const backend = new CpuBackend();
     // The cpu backend advertises tfjs-node on its first tensor; the heavy kernels here are native already.
     (backend as unknown as { firstUse: boolean }).firstUse = false;
+    poolArrays(backend);
     return backend;
   }, 0);
   const cpuKernels = new Map(tf.getKernelsForBackend('cpu').map((k) => [k.kernelName, k]));
@@ -44,6 +48,8 @@ function register(addon: NativeAddon): void {
     ...nativeConvKernels(addon, cpuStore, previous),
     ...nativeBatchNormKernels(addon, cpuStore),
     ...nativeEltwiseKernels(addon, cpuStore, previous),
+    ...nativeCopyKernels(addon, cpuStore, previous),
+    ...nativeReduceKernels(addon, cpuStore, previous),
   ];
   const replaced = new Set(native.map((k) => k.kernelName));
   for (const k of cpuKernels.values()) {
