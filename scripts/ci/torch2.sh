@@ -4,7 +4,7 @@
 # already imports torch. Never fails the caller: prints why and exits 0 when it cannot install.
 set -u
 VENV="${NETSPEC_TORCH2_VENV:-/opt/netspec-venv-torch2}"
-if "$VENV/bin/python" -c 'import torch' >/dev/null 2>&1; then
+if "$VENV/bin/python" -c 'import torch, numpy' >/dev/null 2>&1; then
   exit 0
 fi
 if ! /usr/bin/python3 -m venv "$VENV" >/dev/null 2>&1; then
@@ -12,7 +12,7 @@ if ! /usr/bin/python3 -m venv "$VENV" >/dev/null 2>&1; then
   exit 0
 fi
 # pip's configured find-links and constraints pick the newest 2.x CPU wheel available offline.
-if ! "$VENV/bin/pip" install -q 'torch>=2,<3' >/dev/null 2>&1; then
+if ! "$VENV/bin/pip" install -q 'torch>=2,<3' numpy >/dev/null 2>&1; then
   echo "torch2: pip could not install torch 2.x into $VENV; bench runs without it"
   exit 0
 fi

@@ -10,6 +10,8 @@ import { loadNativeAddon } from '../../src/runtime/onednn/addon';
 import { ONEDNN, tryRegisterOnednnBackend } from '../../src/runtime/onednn/backend';
 import { MIN_NATIVE_SIZE } from '../../src/runtime/onednn/eltwise';
 import { batchNormTrainingOp } from '../../src/runtime/ops/batch-norm-training';
+import { ArrayPool } from '../../src/runtime/onednn/store';
+import { DiagnosticError } from '../../src/diagnostics/diagnostic';
 import { relativeError, seeded } from '../backends/tfjs/kernels-helpers';
 
 const loaded = loadNativeAddon();
@@ -210,4 +212,19 @@ if (built) describe('onednn backend', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(tf.engine().backend.numDataIds()).toBe(buffers);
   });
+});
+
+test('running out of memory is a DiagnosticError naming the size asked for, not a crash', () => {
+  // 2^38 floats: 1 TiB, beyond this machine and beyond Node's largest buffer.
+  let caught: unknown;
+  try {
+    new ArrayPool(0).take(2 ** 38);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(DiagnosticError);
+  const d = (caught as DiagnosticError).diagnostics[0];
+  expect(d.code).toBe('memory/exhausted');
+  expect(d.message).toContain('a tensor of 1,048,576 MiB could not be allocated');
+  expect(d.hint).toContain('smaller batch size');
 });

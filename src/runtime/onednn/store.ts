@@ -10,6 +10,8 @@
  */
 import * as os from 'os';
 import type { DataId, TensorInfo } from '@tensorflow/tfjs';
+import { userError } from '../../diagnostics/diagnostic';
+import { tf } from '../tf';
 import type { WasmHeap } from './addon';
 
 export interface TensorStore {
@@ -77,7 +79,7 @@ export class ArrayPool {
       this.pooledBytes -= reused.byteLength;
       return reused;
     }
-    const bytes = Buffer.allocUnsafeSlow(length * 4);
+    const bytes = allocate(length * 4);
     const array = new Float32Array(bytes.buffer, bytes.byteOffset, length);
     this.made.add(array);
     return array;
@@ -95,6 +97,21 @@ export class ArrayPool {
     list.push(values);
     this.free.set(values.length, list);
     this.pooledBytes += values.byteLength;
+  }
+}
+
+/** An ArrayBuffer of `bytes`, or a clear error naming what was asked and what is held when memory runs out. */
+function allocate(bytes: number): Buffer {
+  try {
+    return Buffer.allocUnsafeSlow(bytes);
+  } catch (err) {
+    // By name: Buffer's RangeError can come from another realm than this module's (jest, vm contexts).
+    if ((err as Error)?.name !== 'RangeError') throw err;
+    const mib = (n: number) => `${Math.ceil(n / 2 ** 20).toLocaleString('en-US')} MiB`;
+    throw userError('memory/exhausted',
+      `out of memory: a tensor of ${mib(bytes)} could not be allocated with ${mib(tf.memory().numBytes)} held by ` +
+      `tensors already (the machine has ${mib(os.totalmem())}, ${mib(os.freemem())} free)`,
+      { hint: 'use a smaller batch size (train.batch_size or --batch-size), or a machine with more memory' });
   }
 }
 
