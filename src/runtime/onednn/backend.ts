@@ -18,6 +18,7 @@ import type { KernelBackend, KernelConfig } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 import { loadNativeAddon, NativeAddon } from './addon';
 import { registerBatchNormGradient } from '../ops/batch-norm-training';
+import { registerGroupedConvGradient } from '../ops/grouped-conv2d';
 import { nativeBatchNormKernels } from './batch-norm';
 import { nativeConvKernels } from './conv';
 import { nativeCopyKernels } from './copy';
@@ -57,6 +58,7 @@ function register(addon: NativeAddon): void {
   }
   for (const k of native) tf.registerKernel(k);
   registerBatchNormGradient();
+  registerGroupedConvGradient();
   registerEltwiseGradients();
 }
 

@@ -15,6 +15,7 @@ import type { KernelConfig, Tensor } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 import { loadNativeAddon, NativeAddon } from './addon';
 import { batchNormTrainingOp, BatchNormTrainingResult, registerBatchNormGradient } from '../ops/batch-norm-training';
+import { registerGroupedConvGradient } from '../ops/grouped-conv2d';
 import { nativeBatchNormKernels } from './batch-norm';
 import { nativeConvKernels } from './conv';
 import { wasmStore } from './store';
@@ -56,6 +57,7 @@ function register(addon: NativeAddon): Active {
     tf.registerKernel(config);
   }
   registerBatchNormGradient();
+  registerGroupedConvGradient();
   return { addon, replaced };
 }
 

@@ -14,6 +14,7 @@
  */
 import type { LayerVariable, serialization, Shape, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { Initializer } from '../init';
+import { groupedConv2dAvailable, groupedConv2dOp } from '../../../runtime/ops/grouped-conv2d';
 import { tf } from '../../../runtime/tf';
 import { serializeInitializer, SerializedInitializer, toInitializer } from './serialized-initializer';
 
@@ -91,6 +92,11 @@ export class GroupedConv2D extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor4D;
       const kernel = this.kernel!.read() as Tensor4D;
+      if (this.groups > 1 && x.dtype === 'float32' && groupedConv2dAvailable()) {
+        // One grouped oneDNN convolution instead of `groups` slices, convolutions and a concat.
+        const y = groupedConv2dOp(x, kernel, { strides: this.strides, pad: this.padding, dilations: this.dilationRate, groups: this.groups });
+        return this.bias ? tf.add(y, this.bias.read()) : y;
+      }
       const xs = tf.split(x, this.groups, 3) as Tensor4D[];
       const ks = tf.split(kernel, this.groups, 3) as Tensor4D[];
       const ys = xs.map((xi, i) => tf.conv2d(xi, ks[i], this.strides, this.padding, 'NHWC', this.dilationRate));
