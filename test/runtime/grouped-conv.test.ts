@@ -97,3 +97,28 @@ if ('addon' in loaded) describe('grouped convolution on oneDNN', () => {
     expect(geometries).toEqual([16]);
   });
 });
+
+test('inference folds the batch norm after every grouped conv of resnext50_32x4d, outputs unchanged', async () => {
+  const { foldBatchNorm } = await import('../../src/backends/tfjs/inference');
+  const { build, graphOf } = await import('../backends/tfjs/support/models');
+  const { randomizeWeights } = await import('../backends/tfjs/support/models');
+  tf.setBackend('addon' in loaded && tryRegisterOnednnBackend().ok ? ONEDNN : 'cpu');
+  const model = build(graphOf('resnet50', ['groups=32', 'base_width=4', 'input=[32,32,3]']));
+  randomizeWeights(model, 3);
+  const grouped = model.layers.filter((l) => l.getClassName() === 'GroupedConv2D').map((l) => l.name);
+  // One 3×3 grouped conv per bottleneck block: 3 + 4 + 6 + 3.
+  expect(grouped).toHaveLength(16);
+  const folded = foldBatchNorm(model);
+  const bnAfterGrouped = folded.layers.filter((l) => l.getClassName().includes('BatchNormalization') &&
+    grouped.includes((l.inboundNodes[0].inboundLayers[0] as { name: string }).name));
+  expect(bnAfterGrouped).toEqual([]);
+  // 53 BNs in a ResNet-50; all of them fold now (grouped ones included).
+  expect(folded.layers.filter((l) => l.getClassName().includes('BatchNormalization'))).toHaveLength(0);
+  const x = tf.tensor(seeded(2 * 32 * 32 * 3, 7), [2, 32, 32, 3]);
+  const before = (model.predict(x) as Tensor).dataSync();
+  const after = (folded.predict(x) as Tensor).dataSync();
+  expect(relativeError(after, before)).toBeLessThanOrEqual(1e-4);
+  tf.dispose([x]);
+  model.dispose();
+  folded.dispose();
+});
