@@ -9,11 +9,8 @@ import type { KernelConfig, PadV2Attrs, SliceAttrs, TensorInfo } from '@tensorfl
 import { tf } from '../tf';
 import type { NativeAddon } from './addon';
 import { delegate, PreviousKernel } from './conv';
-import { MIN_NATIVE_SIZE } from './eltwise';
+import { MAX_RANK, MIN_NATIVE_SIZE } from './eltwise';
 import type { TensorStore } from './store';
-
-/** oneDNN's limit on dimensions. */
-const MAX_RANK = 12;
 
 function rowMajorStrides(shape: readonly number[]): Int32Array {
   const strides = new Int32Array(shape.length);
@@ -26,7 +23,7 @@ function rowMajorStrides(shape: readonly number[]): Int32Array {
 }
 
 const dot = (a: readonly number[], b: Int32Array): number => a.reduce((sum, v, i) => sum + v * b[i], 0);
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+const size = (shape: readonly number[]): number => tf.util.sizeFromShape(shape as number[]);
 
 function usable(store: TensorStore, backend: unknown, x: TensorInfo, outShape: readonly number[]): boolean {
   return store.readable(backend, x) && x.shape.length >= 1 && x.shape.length <= MAX_RANK &&

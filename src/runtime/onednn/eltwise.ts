@@ -27,9 +27,9 @@ const UNARY = { Relu: 0, Square: 1, Sqrt: 2, Abs: 3 } as const;
 const BINARY = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5 } as const;
 const COMMUTATIVE = new Set<string>(['Add', 'Multiply', 'Maximum', 'Minimum']);
 /** oneDNN's limit on dimensions. */
-const MAX_RANK = 12;
+export const MAX_RANK = 12;
 
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+const size = (shape: readonly number[]): number => tf.util.sizeFromShape(shape as number[]);
 const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
   a.length === b.length && a.every((d, i) => d === b[i]);
 

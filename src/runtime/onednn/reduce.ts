@@ -13,7 +13,7 @@ import { delegate, PreviousKernel } from './conv';
 import { MIN_NATIVE_SIZE } from './eltwise';
 import type { TensorStore } from './store';
 
-const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
+const product = (dims: readonly number[]): number => tf.util.sizeFromShape(dims as number[]);
 
 function reduceKernel(addon: NativeAddon, store: TensorStore, previous: PreviousKernel, kernelName: 'Sum' | 'Mean'): KernelConfig {
   return {

@@ -48,7 +48,7 @@ interface CpuStorage {
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
 }
 
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+const size = (shape: readonly number[]): number => tf.util.sizeFromShape(shape as number[]);
 
 function valuesOf(backend: unknown, t: TensorInfo): unknown {
   return (backend as unknown as CpuStorage).data.get(t.dataId).values;
