@@ -77,6 +77,13 @@ export function stridedCopy(dims: Int32Array, src: Float32Array, srcStrides: Int
 /** x is dense [outer, reduced, inner]; y = its mean over the middle axis, [outer, inner]. */
 export function meanOverAxis(outer: number, reduced: number, inner: number, x: Float32Array, y: Float32Array): void;
 
+/** Pooling geometry, 12 integers: N, H, W, C, KH, KW, OH, OW, strideH, strideW, padTop, padLeft (NHWC). */
+export type PoolGeometry = Int32Array;
+/** y = the maximum of each window of x. */
+export function maxPoolForward(geometry: PoolGeometry, x: Float32Array, y: Float32Array): void;
+/** dx = dy routed to each window's maximum of x, 0 elsewhere. */
+export function maxPoolBackward(geometry: PoolGeometry, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+
 /** Sets the oneDNN (OpenMP) thread count; cached primitives are rebuilt for the new count. */
 export function setThreads(threads: number): void;
 export function info(): { version: string; threads: number; cachedPrimitives: number };

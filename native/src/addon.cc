@@ -10,6 +10,7 @@
 #include "common.h"
 #include "conv.h"
 #include "eltwise.h"
+#include "pool.h"
 
 namespace netspec {
 namespace {
@@ -34,7 +35,7 @@ Napi::Value describe(const Napi::CallbackInfo &info) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("version", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
   out.Set("threads", omp_get_max_threads());
-  out.Set("cachedPrimitives", static_cast<double>(convCacheSize() + bnormCacheSize() + eltwiseCacheSize()));
+  out.Set("cachedPrimitives", static_cast<double>(convCacheSize() + bnormCacheSize() + eltwiseCacheSize() + poolCacheSize()));
   return out;
 }
 
@@ -67,6 +68,8 @@ static Napi::Object initAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, binary));
   exports.Set("stridedCopy", Napi::Function::New(env, stridedCopy));
   exports.Set("meanOverAxis", Napi::Function::New(env, meanOverAxis));
+  exports.Set("maxPoolForward", Napi::Function::New(env, maxPoolForward));
+  exports.Set("maxPoolBackward", Napi::Function::New(env, maxPoolBackward));
   return exports;
 }
 

@@ -166,6 +166,16 @@ if (built) describe('onednn backend', () => {
     tf.dispose([x, ...others]);
   });
 
+  test.each([
+    ['ResNet stem: 3×3 stride 2 same', [2, 32, 32, 16], 3, 2, 'same'],
+    ['2×2 stride 2 valid', [4, 16, 16, 16], 2, 2, 'valid'],
+    ['3×3 stride 1 same', [2, 9, 9, 8], 3, 1, 'same'],
+    ['small (cpu fallback)', [1, 5, 5, 2], 3, 2, 'same'],
+  ] as const)('max pooling and its gradient: %s', (_name, shape, k, s, pad) => {
+    // Overlapping windows add several dy into one dx, in another order than the cpu loop: float rounding only.
+    expectSame({ x: { shape: [...shape], seed: 17 } }, ({ x }) => tf.maxPool(x as never, k, s, pad), 1e-6);
+  });
+
   test('max and min gradients (equal shapes)', () => {
     expectSame({ a: { shape: big, seed: 13 }, b: { shape: big, seed: 14 } }, ({ a, b }) => tf.add(tf.maximum(a, b), tf.minimum(a, b)), 0);
   });

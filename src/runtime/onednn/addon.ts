@@ -21,6 +21,8 @@ export interface NativeAddon {
   stridedCopy(dims: Int32Array, src: Float32Array, srcStrides: Int32Array, srcOffset: number, dst: Float32Array,
     dstStrides: Int32Array, dstOffset: number): void;
   meanOverAxis(outer: number, reduced: number, inner: number, x: Float32Array, y: Float32Array): void;
+  maxPoolForward(geometry: Int32Array, x: Float32Array, y: Float32Array): void;
+  maxPoolBackward(geometry: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   setThreads(threads: number): void;
   info(): { version: string; threads: number; cachedPrimitives: number };
 }

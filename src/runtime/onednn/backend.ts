@@ -8,7 +8,7 @@
  * own kernels are plain single-threaded JavaScript: fine for the small tensors of a step (shapes, labels,
  * scalars), replaced here by oneDNN for the big ones: convolutions and their gradients, training batch norm, and
  * (./eltwise.ts) activations, residual adds and the optimizer's elementwise arithmetic, (./copy.ts) strided
- * slices and pads, and (./reduce.ts) reductions, multi-threaded.
+ * slices and pads, (./reduce.ts) reductions and (./pool.ts) max pooling, multi-threaded.
  *
  * Every cpu kernel is registered under `onednn`; the native ones replace theirs and hand the cases they do not
  * cover (NCHW, int tensors, small tensors where a call into C costs more than the loop) back to it.
@@ -22,6 +22,7 @@ import { registerGroupedConvGradient } from '../ops/grouped-conv2d';
 import { nativeBatchNormKernels } from './batch-norm';
 import { nativeConvKernels } from './conv';
 import { nativeCopyKernels } from './copy';
+import { nativePoolKernels } from './pool';
 import { nativeReduceKernels } from './reduce';
 import { nativeEltwiseKernels, registerEltwiseGradients } from './eltwise';
 import type { NativeRegistration } from './kernels';
@@ -51,6 +52,7 @@ function register(addon: NativeAddon): void {
     ...nativeEltwiseKernels(addon, cpuStore, previous),
     ...nativeCopyKernels(addon, cpuStore, previous),
     ...nativeReduceKernels(addon, cpuStore, previous),
+    ...nativePoolKernels(addon, cpuStore, previous),
   ];
   const replaced = new Set(native.map((k) => k.kernelName));
   for (const k of cpuKernels.values()) {
