@@ -10,7 +10,7 @@
  */
 import * as os from 'os';
 import type { DataId, TensorInfo } from '@tensorflow/tfjs';
-import { userError } from '../../diagnostics/diagnostic';
+import { memoryExhausted } from '../memory-need';
 import { tf } from '../tf';
 import type { WasmHeap } from './addon';
 
@@ -107,11 +107,7 @@ function allocate(bytes: number): Buffer {
   } catch (err) {
     // By name: Buffer's RangeError can come from another realm than this module's (jest, vm contexts).
     if ((err as Error)?.name !== 'RangeError') throw err;
-    const mib = (n: number) => `${Math.ceil(n / 2 ** 20).toLocaleString('en-US')} MiB`;
-    throw userError('memory/exhausted',
-      `out of memory: a tensor of ${mib(bytes)} could not be allocated with ${mib(tf.memory().numBytes)} held by ` +
-      `tensors already (the machine has ${mib(os.totalmem())}, ${mib(os.freemem())} free)`,
-      { hint: 'use a smaller batch size (train.batch_size or --batch-size), or a machine with more memory' });
+    throw memoryExhausted(bytes, tf.memory().numBytes);
   }
 }
 
