@@ -84,6 +84,11 @@ export function maxPoolForward(geometry: PoolGeometry, x: Float32Array, y: Float
 /** dx = dy routed to each window's maximum of x, 0 elsewhere. */
 export function maxPoolBackward(geometry: PoolGeometry, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
 
+/** Matrix-product geometry, 8 integers: B, M, N, K, transposeA, transposeB, hasBias, relu (0 or 1). */
+export type MatmulGeometry = Int32Array;
+/** c[b] = act(op(a[b]) · op(b[b]) + bias), row-major [B, M, K] (or [B, K, M] transposed) times [B, K, N] (or [B, N, K]). */
+export function matmul(geometry: MatmulGeometry, a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array): void;
+
 /** Sets the oneDNN (OpenMP) thread count; cached primitives are rebuilt for the new count. */
 export function setThreads(threads: number): void;
 export function info(): { version: string; threads: number; cachedPrimitives: number };

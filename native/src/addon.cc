@@ -10,6 +10,7 @@
 #include "common.h"
 #include "conv.h"
 #include "eltwise.h"
+#include "matmul.h"
 #include "pool.h"
 
 namespace netspec {
@@ -35,7 +36,7 @@ Napi::Value describe(const Napi::CallbackInfo &info) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("version", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
   out.Set("threads", omp_get_max_threads());
-  out.Set("cachedPrimitives", static_cast<double>(convCacheSize() + bnormCacheSize() + eltwiseCacheSize() + poolCacheSize()));
+  out.Set("cachedPrimitives", static_cast<double>(convCacheSize() + bnormCacheSize() + eltwiseCacheSize() + poolCacheSize() + matmulCacheSize()));
   return out;
 }
 
@@ -70,6 +71,7 @@ static Napi::Object initAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("meanOverAxis", Napi::Function::New(env, meanOverAxis));
   exports.Set("maxPoolForward", Napi::Function::New(env, maxPoolForward));
   exports.Set("maxPoolBackward", Napi::Function::New(env, maxPoolBackward));
+  exports.Set("matmul", Napi::Function::New(env, matmul));
   return exports;
 }
 

@@ -238,3 +238,57 @@ test('running out of memory is a DiagnosticError naming the size asked for, not 
   expect(d.message).toContain('a tensor of 1,048,576 MiB could not be allocated');
   expect(d.hint).toContain('smaller batch size');
 });
+
+if (built) describe('onednn matrix products (dense layers)', () => {
+  const addon = (loaded as unknown as { addon: Record<string, (...args: unknown[]) => unknown> }).addon;
+  /** Runs f counting the addon's matmul calls: the native path must have been taken, not the cpu fallback. */
+  function nativeCalls(f: () => void): number {
+    const original = addon.matmul;
+    let calls = 0;
+    addon.matmul = (...args: unknown[]) => {
+      calls++;
+      return original(...args);
+    };
+    try {
+      f();
+    } finally {
+      addon.matmul = original;
+    }
+    return calls;
+  }
+
+  beforeAll(() => {
+    expect(tryRegisterOnednnBackend({ threads: 2 })).toEqual({ ok: true });
+  });
+
+  const cases: [string, number[], number[], boolean, boolean][] = [
+    ['a dense layer (64 × 256 by 256 × 100)', [64, 256], [256, 100], false, false],
+    ['transposed A (a filter gradient)', [256, 64], [256, 100], true, false],
+    ['transposed B (an input gradient)', [64, 256], [100, 256], false, true],
+    ['batched, both transposed', [3, 40, 30], [3, 50, 40], true, true],
+  ];
+  test.each(cases)('matMul, %s: value and both gradients as on cpu, on oneDNN', (_name, aShape, bShape, ta, tb) => {
+    // The forward product twice (the value, then under tf.grads) and the two gradient products.
+    expect(nativeCalls(() => expectSame({ a: { shape: aShape, seed: 1 }, b: { shape: bShape, seed: 2 } },
+      ({ a, b }) => tf.matMul(a, b, ta, tb)))).toBe(4);
+  });
+
+  test.each([['linear'], ['relu']] as const)('fused matMul + bias + %s (Dense forward) with its gradients', (activation) => {
+    expect(nativeCalls(() => expectSame({ x: { shape: [64, 256], seed: 3 }, w: { shape: [256, 100], seed: 4 }, b: { shape: [100], seed: 5 } },
+      ({ x, w, b }) => tf.fused.matMul({ a: x, b: w, bias: b, activation })))).toBeGreaterThanOrEqual(4);
+  });
+
+  test('small and broadcast products stay on the cpu kernels, with the same result', () => {
+    expect(nativeCalls(() => expectSame({ a: { shape: [4, 8], seed: 6 }, b: { shape: [8, 3], seed: 7 } },
+      ({ a, b }) => tf.matMul(a, b)))).toBe(0);
+    // A broadcast batch axis (tfjs' own gradient of it is wrong-shaped, so the value only).
+    const product = (backend: string) => {
+      tf.setBackend(backend);
+      return tf.tidy(() => tf.matMul(tf.tensor(seeded(2 * 64 * 64, 8), [2, 64, 64]), tf.tensor(seeded(64 * 64, 9), [1, 64, 64])).dataSync());
+    };
+    const expected = product('cpu');
+    let actual: Float32Array<ArrayBufferLike> = new Float32Array();
+    expect(nativeCalls(() => { actual = product(ONEDNN) as Float32Array; })).toBe(0);
+    expect(relativeError(actual, expected as Float32Array)).toBeLessThanOrEqual(1e-6);
+  });
+});

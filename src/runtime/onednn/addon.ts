@@ -23,6 +23,7 @@ export interface NativeAddon {
   meanOverAxis(outer: number, reduced: number, inner: number, x: Float32Array, y: Float32Array): void;
   maxPoolForward(geometry: Int32Array, x: Float32Array, y: Float32Array): void;
   maxPoolBackward(geometry: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  matmul(geometry: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array): void;
   setThreads(threads: number): void;
   info(): { version: string; threads: number; cachedPrimitives: number };
 }

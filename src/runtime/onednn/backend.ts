@@ -8,7 +8,8 @@
  * own kernels are plain single-threaded JavaScript: fine for the small tensors of a step (shapes, labels,
  * scalars), replaced here by oneDNN for the big ones: convolutions and their gradients, training batch norm, and
  * (./eltwise.ts) activations, residual adds and the optimizer's elementwise arithmetic, (./copy.ts) strided
- * slices and pads, (./reduce.ts) reductions and (./pool.ts) max pooling, multi-threaded.
+ * slices and pads, (./reduce.ts) reductions, (./pool.ts) max pooling and (./matmul.ts) the dense layer's
+ * products, multi-threaded.
  *
  * Every cpu kernel is registered under `onednn`; the native ones replace theirs and hand the cases they do not
  * cover (NCHW, int tensors, small tensors where a call into C costs more than the loop) back to it.
@@ -22,6 +23,7 @@ import { registerGroupedConvGradient } from '../ops/grouped-conv2d';
 import { nativeBatchNormKernels } from './batch-norm';
 import { nativeConvKernels } from './conv';
 import { nativeCopyKernels } from './copy';
+import { nativeMatmulKernels } from './matmul';
 import { nativePoolKernels } from './pool';
 import { nativeReduceKernels } from './reduce';
 import { nativeEltwiseKernels, registerEltwiseGradients } from './eltwise';
@@ -53,6 +55,7 @@ function register(addon: NativeAddon): void {
     ...nativeCopyKernels(addon, cpuStore, previous),
     ...nativeReduceKernels(addon, cpuStore, previous),
     ...nativePoolKernels(addon, cpuStore, previous),
+    ...nativeMatmulKernels(addon, cpuStore, previous),
   ];
   const replaced = new Set(native.map((k) => k.kernelName));
   for (const k of cpuKernels.values()) {
