@@ -1,15 +1,18 @@
 /**
  * How much memory a training step or a forward pass needs at least, from the IR alone, before anything runs.
  *
- * A lower bound, on purpose: it is used to refuse a run that cannot fit before its first step, and a refusal must
- * never be wrong. It counts what every framework has to hold, whatever its kernels:
+ * A lower bound of what netspec's tfjs execution holds, on purpose: it is used to refuse a run that cannot fit
+ * before its first step, and a refusal must never be wrong. It counts:
  * - the weights (trainable and not), and for training one gradient per trainable weight plus the optimizer's
  *   slots (SGD with momentum 1, Adam 2);
- * - training: every node's output for the whole batch, since backpropagation reads each of them (a conv its
- *   input, a ReLU or batch norm its output or input), and while the gradient flows back the gradient of the
- *   largest activation next to the gradient it is computed from (2 × the largest output);
+ * - training: every node's output for the whole batch — tfjs has no in-place ops, and a model's call frees the
+ *   outputs its gradients do not read only when the call ends — and, while the gradient flows back, the gradient
+ *   of the largest activation next to the gradient it is computed from (2 × the largest output);
  * - inference: the input and the two largest outputs at once (a node's input and its output, or a residual sum's
  *   operands).
+ * Not torchinfo's "forward/backward pass size" (src/ir/describe.ts, shown by `netspec inspect`): that counts twice
+ * the outputs of the layers with parameters only (177.83 MB for ResNet-50), where tfjs holds every node's output,
+ * ReLUs and residual sums included, as a tensor of its own.
  * What a framework keeps beyond that (tfjs' tape keeps some intermediates of its own, allocator slack) comes on
  * top. ResNet-50 at 224²: 39.5 M values per example (158 MB), 25.6 M weights; PyTorch 2.13 measured here grew by
  * 83 MB of RSS per example from batch 8 to 64 (in-place ReLUs save a third of the outputs), netspec's onednn
