@@ -27,7 +27,7 @@ export const benchSuites: readonly BenchSuite[] = [
   },
   {
     name: 'train',
-    description: 'ResNet-20 CIFAR (batch 64) training and inference img/s per backend at 1 and 2 threads, PyTorch as peer, step breakdown',
+    description: 'ResNet-20 CIFAR (batch 64) training and inference img/s per backend at 1 and 2 threads, PyTorch 2.x and 1.13 as peers, step breakdown',
     run: async (o) => (await import('./train')).benchTraining({
       quick: o.quick, log: (line) => process.stderr.write(`  ${line}\n`),
     }),
@@ -43,5 +43,10 @@ export const benchSuites: readonly BenchSuite[] = [
     name: 'torch',
     description: 'the same ResNet-20 (batch 64) trained by the torch engine on torchrun, 1 and 2 DDP processes (when torch is installed)',
     run: async (o) => (await import('./torch-engine')).benchTorchEngine({ quick: o.quick, log: (line) => process.stderr.write(`  ${line}\n`) }),
+  },
+  {
+    name: 'resnet50',
+    description: 'ResNet-50 224² training (Adam, batch 8 and 64) and inference (batch 8) img/s and peak RSS on onednn, 2 threads, PyTorch as peer',
+    run: async () => (await import('./resnet50')).benchResnet50({ log: (line) => process.stderr.write(`  ${line}\n`) }),
   },
 ];

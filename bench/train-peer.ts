@@ -5,8 +5,25 @@
  * torch (`apt-get install python3-torch`). Absent torch, the benchmark simply has no peer.
  */
 import { spawnSync } from 'child_process';
+import { environmentWithoutOurSettings } from '../src/runtime/onednn/addon';
 
 export const PYTHON = '/usr/bin/python3';
+
+/** The newest PyTorch 2.x CPU build, in the venv scripts/ci/torch2.sh makes. */
+export const TORCH2_PYTHON = process.env.NETSPEC_TORCH2_PYTHON ?? '/opt/netspec-venv-torch2/bin/python';
+
+/** The interpreters whose torch is a peer here, newest first (the ratios are against the first). */
+export function peerPythons(): string[] {
+  return [TORCH2_PYTHON, PYTHON].filter((python) => peerAvailable(python));
+}
+
+/**
+ * The environment a peer runs in: ours without what netspec set for its own OpenMP (GOMP_SPINCOUNT), with
+ * the thread count pinned.
+ */
+export function peerEnvironment(threads: number): NodeJS.ProcessEnv {
+  return { ...environmentWithoutOurSettings(), OMP_NUM_THREADS: String(threads) };
+}
 
 /**
  * The peer, as one script: argv = threads, batch, seconds per round, rounds. Prints one JSON line. channels_last
@@ -91,13 +108,10 @@ export function peerAvailable(python = PYTHON): boolean {
   return r.status === 0;
 }
 
-/**
- * ResNet-20 training and inference img/s in PyTorch at `threads`, or null when it cannot run. The environment is
- * ours, so OpenMP settings (GOMP_SPINCOUNT, set when the native addon loads) apply to both sides alike.
- */
+/** ResNet-20 training and inference img/s in PyTorch at `threads`, or null when it cannot run. */
 export function measurePeer(threads: number, batch: number, seconds: number, rounds: number, python = PYTHON): PeerResult | null {
   const r = spawnSync(python, ['-c', SCRIPT, String(threads), String(batch), String(seconds), String(rounds)], {
-    encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) }, timeout: 30 * 60_000,
+    encoding: 'utf8', env: peerEnvironment(threads), timeout: 30 * 60_000,
   });
   if (r.status !== 0) return null;
   const line = r.stdout.trim().split('\n').pop() ?? '';

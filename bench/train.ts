@@ -1,8 +1,9 @@
 /**
  * ResNet-20 CIFAR (cifar/resnet20: 32×32×3, batch 64, synthetic data) training and inference img/s on every
- * backend this machine has — wasm + oneDNN at 1 and 2 threads, portable wasm, cpu (inference only: it trains at
- * under 0.5 img/s) — with PyTorch as the peer in the same run when `/usr/bin/python3` has torch, and a per-op
- * breakdown of one training step per training backend.
+ * backend this machine has — onednn and wasm + oneDNN at 1 and 2 threads, portable wasm, cpu (inference only: it
+ * trains at under 0.5 img/s) — with PyTorch as the peer in the same run (the 2.x venv of scripts/ci/torch2.sh and
+ * Debian's `/usr/bin/python3`, whichever have torch; ratios against each), and a per-op breakdown of one training
+ * step per training backend.
  *
  * Training runs the real `Trainer.step` (forward in training mode, cross-entropy, L2 1e-4 on kernels, SGD with
  * momentum 0.9); inference runs `inferenceModel` (batch norm folded, fused conv + bias + ReLU), as evaluate and
@@ -19,7 +20,7 @@ import { IRGraph } from '../src/ir/types';
 import { Trainer } from '../src/train/trainer';
 import { decayedNodes } from '../src/train/weight-decay';
 import { Breakdown, CATEGORIES, profileSteps } from './step-breakdown';
-import { measurePeer, peerAvailable, PeerResult } from './train-peer';
+import { measurePeer, peerPythons, PeerResult } from './train-peer';
 import { BenchRow } from './types';
 
 export const SPEC = 'cifar/resnet20';
@@ -123,14 +124,16 @@ function measure(train: boolean, timing: Timing): Measured {
   }
 }
 
-function rowsOf(measured: Measured, backend: string, threads: number, peer: PeerResult | null): BenchRow[] {
-  const row = (kind: 'train' | 'inference', value: number): BenchRow => ({
+function rowsOf(measured: Measured, backend: string, threads: number, peers: PeerResult[]): BenchRow[] {
+  const row = (kind: 'train' | 'inference', value: number, peer?: PeerResult): BenchRow => ({
     case: `resnet20 ${kind} bs${BATCH}`, backend, threads, unit: 'img/s', value: round(value),
-    ...(peer === null ? {} : { peer: peer.name, peerValue: round(peer[kind]), ratio: round(value / peer[kind], 3) }),
+    ...(peer === undefined ? {} : { peer: peer.name, peerValue: round(peer[kind]), ratio: round(value / peer[kind], 3) }),
   });
+  const against = (kind: 'train' | 'inference', value: number): BenchRow[] =>
+    peers.length === 0 ? [row(kind, value)] : peers.map((p) => row(kind, value, p));
   const rows: BenchRow[] = [];
-  if (measured.train !== undefined) rows.push(row('train', measured.train));
-  rows.push(row('inference', measured.inference));
+  if (measured.train !== undefined) rows.push(...against('train', measured.train));
+  rows.push(...against('inference', measured.inference));
   const b = measured.breakdown;
   if (b !== undefined) {
     // value / peerValue = the category's share of the step.
@@ -150,43 +153,53 @@ export async function benchTraining(opts: TrainBenchOptions = {}): Promise<Bench
   // The cpu backend takes seconds per batch: one warm-up and one timed call.
   const cpuTiming: Timing = { warmup: 1, rounds: 1, seconds: 0, minCalls: 1 };
   const log = opts.log ?? (() => undefined);
-  const withPeer = (opts.peer ?? true) && peerAvailable();
-  const peers = new Map<number, PeerResult | null>();
-  /** Measures PyTorch at `threads` (again: keeping the best of each figure). */
-  const measurePeerAt = (threads: number): void => {
-    if (!withPeer) return;
-    log(`pytorch, ${threads} thread(s)`);
-    const fresh = measurePeer(threads, BATCH, timing.seconds, timing.rounds);
-    const known = peers.get(threads) ?? null;
-    const best = fresh === null || known === null ? fresh ?? known
-      : { name: fresh.name, train: Math.max(fresh.train, known.train), inference: Math.max(fresh.inference, known.inference) };
-    peers.set(threads, best);
+  const pythons = (opts.peer ?? true) ? peerPythons() : [];
+  /** Best figures per interpreter and thread count. */
+  const peers = new Map<string, PeerResult | null>();
+  /** Measures each PyTorch at `threads` (again: keeping the best of each figure). */
+  const measurePeersAt = (threads: number): void => {
+    for (const python of pythons) {
+      log(`pytorch (${python}), ${threads} thread(s)`);
+      const fresh = measurePeer(threads, BATCH, timing.seconds, timing.rounds, python);
+      const key = `${python} ${threads}`;
+      const known = peers.get(key) ?? null;
+      const best = fresh === null || known === null ? fresh ?? known
+        : { name: fresh.name, train: Math.max(fresh.train, known.train), inference: Math.max(fresh.inference, known.inference) };
+      peers.set(key, best);
+    }
   };
+  const peersAt = (threads: number): PeerResult[] =>
+    pythons.map((python) => peers.get(`${python} ${threads}`) ?? null).filter((p): p is PeerResult => p !== null);
   /**
    * Ours between two PyTorch runs (one in quick mode): on a shared machine the load changes over a minute, and
    * the best of a run before and after keeps the ratio from favouring either side.
    */
+  const measured = new Set<number>();
   const sandwich = (threads: number, ours: () => Measured): Measured => {
-    if (!peers.has(threads)) measurePeerAt(threads);
-    const measured = ours();
-    if (!opts.quick) measurePeerAt(threads);
-    return measured;
+    if (!measured.has(threads)) measurePeersAt(threads);
+    measured.add(threads);
+    const result = ours();
+    if (!opts.quick) measurePeersAt(threads);
+    return result;
   };
   // Rows are made at the end, against the best peer figures of the whole run.
   const results: Array<{ measured: Measured; backend: string; threads: number }> = [];
   let nativeLoaded = false;
-  for (const threads of opts.threads ?? [1, 2]) {
-    const info = await selectBackend({ backend: 'wasm', threads });
-    if (info.name !== 'wasm+onednn') {
-      log(`no native kernels: ${info.description}`);
-      break;
+  for (const backend of ['onednn', 'wasm'] as const) {
+    for (const threads of opts.threads ?? [1, 2]) {
+      const info = await selectBackend({ backend, threads })
+        .catch((err: Error) => ({ name: 'unavailable', description: err.message }));
+      if (info.name !== 'onednn' && info.name !== 'wasm+onednn') {
+        log(`no native kernels: ${info.description}`);
+        break;
+      }
+      nativeLoaded = true;
+      const result = sandwich(threads, () => {
+        log(`${info.name}, ${threads} thread(s)`);
+        return measure(true, timing);
+      });
+      results.push({ measured: result, backend: info.name, threads });
     }
-    nativeLoaded = true;
-    const measured = sandwich(threads, () => {
-      log(`wasm+onednn, ${threads} thread(s)`);
-      return measure(true, timing);
-    });
-    results.push({ measured, backend: info.name, threads });
   }
   // The portable path: the same wasm backend with the oneDNN kernels taken out.
   await selectBackend({ backend: 'wasm', threads: 1 });
@@ -201,7 +214,7 @@ export async function benchTraining(opts: TrainBenchOptions = {}): Promise<Bench
   results.push({ measured: measure(false, cpuTiming), backend: 'cpu', threads: 1 });
   // Leave the process on the backend it would pick by itself.
   await selectBackend({ backend: 'auto' });
-  return results.flatMap((r) => rowsOf(r.measured, r.backend, r.threads, peers.get(r.threads) ?? null));
+  return results.flatMap((r) => rowsOf(r.measured, r.backend, r.threads, peersAt(r.threads)));
 }
 
 function round(x: number, digits = 1): number {

@@ -53,6 +53,42 @@ export function batchNormBackward(
   dbeta: Float32Array,
 ): void;
 
+/**
+ * y = f(x) elementwise; `code` indexes ReLU, square, square root, abs, exp, log, linear (alpha·x + beta),
+ * logistic, tanh (native/src/eltwise.cc, kUnary).
+ */
+export function eltwiseForward(code: number, alpha: number, beta: number, x: Float32Array, y: Float32Array): void;
+/** dx = dy where the ReLU output y > 0, else 0. */
+export function reluBackward(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+/**
+ * y = a ∘ b with `code` indexing add, sub, mul, div, max, min. shapeA and shapeB have the same rank (≤ 12); y has
+ * shapeA, and b broadcasts along its axes of size 1.
+ */
+export function binary(code: number, shapeA: Int32Array, a: Float32Array, shapeB: Int32Array, b: Float32Array,
+  y: Float32Array): void;
+
+/**
+ * Copies the block of `dims` elements from src to dst, each addressed by element strides and an offset (a slice
+ * reads a strided block; a pad writes into one). Throws a RangeError when a block reaches outside its array.
+ */
+export function stridedCopy(dims: Int32Array, src: Float32Array, srcStrides: Int32Array, srcOffset: number,
+  dst: Float32Array, dstStrides: Int32Array, dstOffset: number): void;
+
+/** x is dense [outer, reduced, inner]; y = its mean over the middle axis, [outer, inner]. */
+export function meanOverAxis(outer: number, reduced: number, inner: number, x: Float32Array, y: Float32Array): void;
+
+/** Pooling geometry, 12 integers: N, H, W, C, KH, KW, OH, OW, strideH, strideW, padTop, padLeft (NHWC). */
+export type PoolGeometry = Int32Array;
+/** y = the maximum of each window of x. */
+export function maxPoolForward(geometry: PoolGeometry, x: Float32Array, y: Float32Array): void;
+/** dx = dy routed to each window's maximum of x, 0 elsewhere. */
+export function maxPoolBackward(geometry: PoolGeometry, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+
+/** Matrix-product geometry, 8 integers: B, M, N, K, transposeA, transposeB, hasBias, relu (0 or 1). */
+export type MatmulGeometry = Int32Array;
+/** c[b] = act(op(a[b]) · op(b[b]) + bias), row-major [B, M, K] (or [B, K, M] transposed) times [B, K, N] (or [B, N, K]). */
+export function matmul(geometry: MatmulGeometry, a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array): void;
+
 /** Sets the oneDNN (OpenMP) thread count; cached primitives are rebuilt for the new count. */
 export function setThreads(threads: number): void;
 export function info(): { version: string; threads: number; cachedPrimitives: number };

@@ -12,28 +12,48 @@ using dnnl::algorithm;
 using dnnl::prop_kind;
 
 // Geometry as JavaScript passes it, an Int32Array of 15 integers:
-// N, H, W, C, KH, KW, O, OH, OW, strideH, strideW, dilationH, dilationW, padTop, padLeft.
+// N, H, W, C, KH, KW, O, OH, OW, strideH, strideW, dilationH, dilationW, padTop, padLeft,
+// and optionally a 16th, the number of groups G (ResNeXt's cardinality; default 1).
 // Bottom/right padding follow from the output size. That covers TensorFlow's uneven 'same' padding
 // and strided 'valid' convolutions that never read the last rows (oneDNN accepts a negative pad).
+// A grouped filter is HWIO with I = C / G, its O axis holding group after group (Keras 3's layout).
 constexpr size_t kGeometryLength = 15;
 
+std::vector<int64_t> geometryArg(const Napi::CallbackInfo &info, size_t index) {
+  size_t length = info[index].IsTypedArray() ? info[index].As<Napi::TypedArray>().ElementLength() : 0;
+  return intsArg(info, index, length == kGeometryLength + 1 ? length : kGeometryLength, "geometry");
+}
+
 struct Geometry {
-  int64_t n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, pt, pl;
+  int64_t n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, pt, pl, groups = 1;
   Key key;
 
-  Geometry(const Napi::CallbackInfo &info, size_t index) : key(intsArg(info, index, kGeometryLength, "geometry")) {
+  Geometry(const Napi::CallbackInfo &info, size_t index) : key(geometryArg(info, index)) {
     const Key &g = key;
     n = g[0], h = g[1], w = g[2], c = g[3], kh = g[4], kw = g[5], o = g[6], oh = g[7], ow = g[8];
     sh = g[9], sw = g[10], dh = g[11], dw = g[12], pt = g[13], pl = g[14];
+    if (g.size() > kGeometryLength) groups = g[15];
     for (size_t i = 0; i < 13; i++) {
       if (g[i] < 1) throw Napi::RangeError::New(info.Env(), "geometry: sizes, strides and dilations must be >= 1");
     }
     if (pt < 0 || pl < 0) throw Napi::RangeError::New(info.Env(), "geometry: padding must be >= 0");
+    if (groups < 1 || c % groups != 0 || o % groups != 0) {
+      throw Napi::RangeError::New(info.Env(), "geometry: groups must divide the input and output channels");
+    }
   }
   dnnl::memory::desc src() const { return {{n, c, h, w}, dt::f32, tag::nhwc}; }
   dnnl::memory::desc dst() const { return {{n, o, oh, ow}, dt::f32, tag::nhwc}; }
-  dnnl::memory::desc userWeights() const { return {{o, c, kh, kw}, dt::f32, tag::hwio}; }
-  dnnl::memory::desc anyWeights() const { return {{o, c, kh, kw}, dt::f32, tag::any}; }
+  dims weightDims() const {
+    if (groups == 1) return {o, c, kh, kw};
+    return {groups, o / groups, c / groups, kh, kw};
+  }
+  dnnl::memory::desc userWeights() const {
+    if (groups == 1) return {weightDims(), dt::f32, tag::hwio};
+    // [kh][kw][c/G][G][o/G] in memory: strides of (G, o/G, c/G, kh, kw).
+    int64_t og = o / groups, ig = c / groups;
+    return {weightDims(), dt::f32, dims{og, 1, o, kw * ig * o, ig * o}};
+  }
+  dnnl::memory::desc anyWeights() const { return {weightDims(), dt::f32, tag::any}; }
   dnnl::memory::desc bias() const { return {{o}, dt::f32, tag::a}; }
   dims strides() const { return {sh, sw}; }
   dims dilations() const { return {dh - 1, dw - 1}; }  // oneDNN counts the gaps: 0 is a dense kernel
@@ -41,7 +61,7 @@ struct Geometry {
   dims padR() const { return {(oh - 1) * sh + (kh - 1) * dh + 1 - h - pt, (ow - 1) * sw + (kw - 1) * dw + 1 - w - pl}; }
   size_t srcSize() const { return n * h * w * c; }
   size_t dstSize() const { return n * oh * ow * o; }
-  size_t weightsSize() const { return kh * kw * c * o; }
+  size_t weightsSize() const { return kh * kw * (c / groups) * o; }
 };
 
 // The caller's HWIO filter and the primitive's own layout of it, with the reorder between the two.

@@ -1,11 +1,13 @@
 /**
  * Picks the fastest TensorFlow.js backend this machine can run, in this order:
  *
- *   tfjs-node-gpu → tfjs-node → wasm + oneDNN kernels → wasm (portable training kernels) → cpu
+ *   tfjs-node-gpu → tfjs-node → onednn → wasm (portable training kernels) → cpu
  *
- * tfjs-node needs libtensorflow, downloaded at install time, so it is often absent. The wasm backend always
- * loads (its binaries ship in the npm package) but cannot train without the kernels registered here; the native
- * oneDNN kernels are an optional, compiled extra on top of it. The cpu backend is plain JavaScript: a last resort.
+ * tfjs-node needs libtensorflow, downloaded at install time, so it is often absent. `onednn` is tfjs' cpu storage
+ * with the optional, compiled oneDNN kernels (./onednn/backend.ts): no wasm-heap ceiling, multi-threaded. The wasm
+ * backend always loads (its binaries ship in the npm package) but cannot train without the kernels registered
+ * here; `--backend wasm` also takes the oneDNN kernels when they load, within the wasm heap's 2–4 GiB. The cpu
+ * backend is plain JavaScript: a last resort.
  */
 import * as os from 'os';
 import * as path from 'path';
@@ -26,9 +28,9 @@ export interface BackendOptions {
 }
 
 export interface BackendInfo {
-  /** 'tfjs-node-gpu', 'tfjs-node', 'wasm+onednn', 'wasm' or 'cpu'. */
+  /** 'tfjs-node-gpu', 'tfjs-node', 'onednn', 'wasm+onednn', 'wasm' or 'cpu'. */
   name: string;
-  /** The name tfjs knows the backend by ('tensorflow', 'wasm', 'cpu'). */
+  /** The name tfjs knows the backend by ('tensorflow', 'onednn', 'wasm', 'cpu'). */
   tfBackend: string;
   /** One line for the user: what runs, how many threads, and why a faster choice was not taken. */
   description: string;
@@ -100,6 +102,20 @@ async function tryNativeKernels(threads: number): Promise<{ ok: boolean; reason?
   }
 }
 
+async function useOnednn(threads: number): Promise<BackendInfo> {
+  const native = await import('./onednn/backend');
+  const registered = native.tryRegisterOnednnBackend({ threads });
+  if (!registered.ok) {
+    throw unavailable(`backend 'onednn' needs the native oneDNN addon: ${registered.reason}`,
+      'use --backend wasm (portable kernels), or apt-get install libdnnl-dev and run npm ci again');
+  }
+  if (!(await tf.setBackend(native.ONEDNN))) throw unavailable("the 'onednn' backend failed to start");
+  return {
+    name: 'onednn', tfBackend: native.ONEDNN, threads,
+    description: `oneDNN convolution, batch-norm and elementwise kernels on tfjs cpu tensors (no wasm heap), ${threads} thread(s)`,
+  };
+}
+
 async function useWasm(threads: number): Promise<BackendInfo> {
   const started = await startWasm();
   if (!started.ok) throw unavailable(`the wasm backend is unavailable: ${started.reason}`, 'use --backend cpu');
@@ -138,6 +154,8 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendI
   switch (choice) {
     case 'tensorflow':
       return useTensorflow(threads);
+    case 'onednn':
+      return useOnednn(threads);
     case 'wasm':
       return useWasm(threads);
     case 'cpu':
@@ -152,9 +170,15 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendI
           skipped.push((err as Error).message);
         }
       }
+      const noted = (info: BackendInfo): BackendInfo =>
+        skipped.length === 0 ? info : { ...info, description: `${info.description} (${skipped.join('; ')})` };
       try {
-        const info = await useWasm(threads);
-        return skipped.length === 0 ? info : { ...info, description: `${info.description} (${skipped.join('; ')})` };
+        return noted(await useOnednn(threads));
+      } catch {
+        // The wasm description below says why the oneDNN kernels are not used.
+      }
+      try {
+        return noted(await useWasm(threads));
       } catch (err) {
         return useCpu([...skipped, (err as Error).message].join('; '));
       }

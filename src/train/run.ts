@@ -7,6 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { packageRoot } from '../io/package-root';
 import { BackendChoice, BackendInfo, selectBackend } from '../runtime/backend';
+import { expectMemoryNeed } from '../runtime/memory-need';
+import { optimizerSlots, trainingMemory } from '../ir/memory';
 import { buildLayersModel } from '../backends/tfjs/build';
 import { saveModel } from '../backends/tfjs/load';
 import { seedInitialWeights } from '../backends/tfjs/seed';
@@ -135,6 +137,10 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
     throw dataError(dataPath, `has ${train.classes.length} classes but the model's classifier has ${head.attrs.units}`, classesHint(graph, train.classes.length));
   }
 
+  // Before the first step: a run that cannot fit is refused now, and an allocation failing later quotes this.
+  const batch = Math.min(config.batchSize, train.size);
+  const need = trainingMemory(graph, { batch, optimizerSlots: optimizerSlots(config.optimizer) });
+  expectMemoryNeed({ bytes: need.total, what: `training ${graph.name} at batch ${batch}` });
   const backend = await selectBackend({ backend: o.backend, threads: o.threads });
   // Opened before the build: a wrong path fails in milliseconds, not after a ResNet-152 initialisation.
   const initial = o.weights !== undefined ? await openInitialWeights(graph, o.weights) : undefined;

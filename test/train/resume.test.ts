@@ -52,7 +52,9 @@ async function caught(p: Promise<unknown>): Promise<DiagnosticError> {
 }
 
 let wasm: string;
+let auto: string;
 beforeAll(async () => {
+  auto = (await selectBackend({ backend: 'auto' })).name;
   wasm = (await selectBackend({ backend: 'wasm' })).name;
 });
 
@@ -73,17 +75,25 @@ const recipes: [string, string[]][] = [
   ['AdamW, cosine per step', ['train.optimizer={type: adamw, weight_decay: 0.05}', 'train.lr=0.002', 'train.schedule={type: cosine, min_lr: 0.0001, interval: step}']],
 ];
 
-describe.each(recipes)('%s: a run stopped mid-epoch resumes bit-identically', (_name, sets) => {
+// The default backend (auto: onednn where the addon loads, which runs its oneDNN kernels on several threads) must
+// resume exactly too; three recipes cover momentum, Adam's moments and the drop-path masks.
+const onDefault = recipes.filter(([name]) => ['SGD Nesterov, cosine per step', 'Adam, warm-up then cosine', 'SGD momentum, stochastic depth'].includes(name));
+const cases: [string, 'wasm' | 'auto', string[]][] = [
+  ...recipes.map(([name, sets]): [string, 'wasm', string[]] => [name, 'wasm', sets]),
+  ...onDefault.map(([name, sets]): [string, 'auto', string[]] => [name, 'auto', sets]),
+];
+
+describe.each(cases)('%s, backend %s: a run stopped mid-epoch resumes bit-identically', (_name, backend, sets) => {
   test('weights and metrics equal the uninterrupted run', async () => {
     const full = fresh();
-    const o = { spec, sets, epochs: 3, limit: 48 };
+    const o = { spec, sets, epochs: 3, limit: 48, backend };
     expect((await train({ ...o, out: full })).reason).toBe('done');
     const cut = fresh();
     expect((await train({ ...o, out: cut }, { epoch: 1, step: 2 })).reason).toBe('interrupted');
     // Resume with the run directory alone: data, limit, epochs and every --set come from run.json.
-    expect((await train({ out: cut, resume: true })).reason).toBe('done');
+    expect((await train({ out: cut, resume: true, backend })).reason).toBe('done');
     const delta = maxAbsDiff(weights(cut), weights(full));
-    console.log(`${_name}: max |Δ| after resume = ${delta}`);
+    console.log(`${_name} (${backend}): max |Δ| after resume = ${delta}`);
     expect(delta).toBe(0);
     expect(weights(cut).equals(weights(full))).toBe(true);
     // The optimizer's state too, including its iteration count (3 epochs of 3 steps). Slot names carry the
@@ -94,6 +104,7 @@ describe.each(recipes)('%s: a run stopped mid-epoch resumes bit-identically', (_
     expect(Array.from(b.optimizerValues[b.optimizer.findIndex((e) => e.name === 'iter')])).toEqual([9]);
     expect(untimed(cut)).toEqual(untimed(full));
     expect(untimed(cut).map((r) => r.epoch)).toEqual([1, 2, 3]);
+    expect(untimed(cut).map((r) => r.backend)).toEqual(Array(3).fill(backend === 'wasm' ? wasm : auto));
   });
 });
 

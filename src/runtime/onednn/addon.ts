@@ -1,7 +1,7 @@
 /**
- * Loading the optional `netspec-native` package (native/ in this repository): oneDNN convolution and batch-norm
- * kernels compiled at install time when libdnnl-dev and a C++ compiler are present. Its types are restated here
- * because the package may be absent, and TypeScript must not need it.
+ * Loading the optional `netspec-native` package (native/ in this repository): oneDNN convolution, batch-norm and
+ * elementwise kernels compiled at install time when libdnnl-dev and a C++ compiler are present. Its types are
+ * restated here because the package may be absent, and TypeScript must not need it.
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 
@@ -15,6 +15,15 @@ export interface NativeAddon {
     y: Float32Array, mean: Float32Array, variance: Float32Array): void;
   batchNormBackward(shape: Int32Array, epsilon: number, x: Float32Array, dy: Float32Array, gamma: Float32Array,
     beta: Float32Array, mean: Float32Array, variance: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
+  eltwiseForward(code: number, alpha: number, beta: number, x: Float32Array, y: Float32Array): void;
+  reluBackward(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  binary(code: number, shapeA: Int32Array, a: Float32Array, shapeB: Int32Array, b: Float32Array, y: Float32Array): void;
+  stridedCopy(dims: Int32Array, src: Float32Array, srcStrides: Int32Array, srcOffset: number, dst: Float32Array,
+    dstStrides: Int32Array, dstOffset: number): void;
+  meanOverAxis(outer: number, reduced: number, inner: number, x: Float32Array, y: Float32Array): void;
+  maxPoolForward(geometry: Int32Array, x: Float32Array, y: Float32Array): void;
+  maxPoolBackward(geometry: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  matmul(geometry: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array): void;
   setThreads(threads: number): void;
   info(): { version: string; threads: number; cachedPrimitives: number };
 }
@@ -29,6 +38,17 @@ export const NATIVE_PACKAGE = 'netspec-native';
 
 let loaded: { addon: NativeAddon } | { reason: string } | undefined;
 
+/** The environment variables netspec itself set for its OpenMP (not the user's own settings). */
+const ourSettings = new Set<string>();
+
+/**
+ * process.env without the variables netspec set for its own threads: what another program started from here (a
+ * benchmark peer) should inherit, so that our tuning does not change its speed.
+ */
+export function environmentWithoutOurSettings(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !ourSettings.has(name)));
+}
+
 /** The addon, or why it is unavailable (not installed, not built, or a broken oneDNN). Loaded once. */
 export function loadNativeAddon(): { addon: NativeAddon } | { reason: string } {
   if (loaded === undefined) {
@@ -38,6 +58,7 @@ export function loadNativeAddon(): { addon: NativeAddon } | { reason: string } {
     // when it loads with the addon, so it must be set before the require. A user's own setting wins.
     if (process.env.GOMP_SPINCOUNT === undefined && process.env.OMP_WAIT_POLICY === undefined) {
       process.env.GOMP_SPINCOUNT = '10000';
+      ourSettings.add('GOMP_SPINCOUNT');
     }
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

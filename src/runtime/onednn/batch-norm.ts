@@ -4,12 +4,13 @@
  * tfjs composes a training batch norm from `moments` and `batchNorm` and differentiates the composition in
  * tfjs-core: five or six passes over memory forward and more backward (3.7 + 3.8 ms on 64×32×32×16 where
  * PyTorch's whole training batch norm takes 0.62 ms). oneDNN does the forward in one kernel (statistics and
- * output) and all three gradients in another. They are custom kernels of the wasm backend with a registered
- * gradient: the op, its names and the gradient are backend-neutral (../ops/batch-norm-training.ts).
+ * output) and all three gradients in another. They are custom kernels, for the wasm heap or the `onednn` backend
+ * as `store` says; the op, its names and its gradient are backend-neutral (../ops/batch-norm-training.ts).
  */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../tf';
-import type { NativeAddon, WasmHeap } from './addon';
+import type { NativeAddon } from './addon';
+import type { TensorStore } from './store';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../ops/batch-norm-training';
 
 
@@ -24,38 +25,27 @@ function normShape(shape: number[]): Int32Array {
   return Int32Array.from([tf.util.sizeFromShape(shape) / c, 1, 1, c]);
 }
 
-export function nativeBatchNormKernels(addon: NativeAddon): KernelConfig[] {
-  const heapOf = (backend: unknown): WasmHeap => backend as WasmHeap;
+export function nativeBatchNormKernels(addon: NativeAddon, store: TensorStore): KernelConfig[] {
+  const epsilonOf = (attrs: unknown): number => (attrs as BatchNormAttrs).varianceEpsilon;
   return [
     {
       kernelName: BATCH_NORM_TRAINING,
-      backendName: 'wasm',
+      backendName: store.backendName,
       kernelFunc: ({ inputs, backend, attrs }) => {
         const { x, scale, offset } = inputs as { x: TensorInfo; scale: TensorInfo; offset: TensorInfo };
-        const heap = heapOf(backend);
         const channels = [x.shape[x.shape.length - 1]];
-        const y = heap.makeOutput(x.shape, 'float32');
-        const mean = heap.makeOutput(channels, 'float32');
-        const variance = heap.makeOutput(channels, 'float32');
-        const view = (t: TensorInfo): Float32Array => heap.typedArrayFromHeap(t);
-        addon.batchNormForward(normShape(x.shape), (attrs as unknown as BatchNormAttrs).varianceEpsilon, view(x),
-          view(scale), view(offset), view(y), view(mean), view(variance));
-        return [y, mean, variance];
+        return store.run(backend, [x, scale, offset], [x.shape, channels, channels], ([xv, sv, ov], [y, mean, variance]) =>
+          addon.batchNormForward(normShape(x.shape), epsilonOf(attrs), xv, sv, ov, y, mean, variance));
       },
     },
     {
       kernelName: BATCH_NORM_TRAINING_GRAD,
-      backendName: 'wasm',
+      backendName: store.backendName,
       kernelFunc: ({ inputs, backend, attrs }) => {
         const { x, dy, scale, offset, mean, variance } = inputs as Record<string, TensorInfo>;
-        const heap = heapOf(backend);
-        const dx = heap.makeOutput(x.shape, 'float32');
-        const dscale = heap.makeOutput(scale.shape, 'float32');
-        const doffset = heap.makeOutput(scale.shape, 'float32');
-        const view = (t: TensorInfo): Float32Array => heap.typedArrayFromHeap(t);
-        addon.batchNormBackward(normShape(x.shape), (attrs as unknown as BatchNormAttrs).varianceEpsilon, view(x),
-          view(dy), view(scale), view(offset), view(mean), view(variance), view(dx), view(dscale), view(doffset));
-        return [dx, dscale, doffset];
+        return store.run(backend, [x, dy, scale, offset, mean, variance], [x.shape, scale.shape, scale.shape],
+          ([xv, dyv, sv, ov, mv, vv], [dx, dscale, doffset]) =>
+            addon.batchNormBackward(normShape(x.shape), epsilonOf(attrs), xv, dyv, sv, ov, mv, vv, dx, dscale, doffset));
       },
     },
   ];

@@ -1,10 +1,9 @@
 /**
- * Convolution kernels for the wasm backend on oneDNN: `Conv2D`, `FusedConv2D` (bias and ReLU fused, for inference
- * with batch-norm folded into the weights), `Conv2DBackpropInput` and `Conv2DBackpropFilter`.
- *
- * They work in place on the wasm heap: allocate the output first, then take the views (an allocation can grow the
- * heap and detach views taken before it). A case oneDNN is not given here (NCHW, int tensors, empty tensors,
- * activations other than ReLU) goes to the kernel this one replaced.
+ * Convolution kernels on oneDNN: `Conv2D`, `FusedConv2D` (bias and ReLU fused, for inference with batch-norm
+ * folded into the weights), `Conv2DBackpropInput` and `Conv2DBackpropFilter`, and the grouped convolution op's
+ * three kernels (../ops/grouped-conv2d.ts) on oneDNN's grouped primitives, for whichever backend `store`
+ * describes (the wasm heap, or the `onednn` backend's plain arrays). A case oneDNN is not given here (NCHW, int
+ * tensors, empty tensors, activations other than ReLU) goes to the kernel this one replaced.
  */
 import type {
   backend_util,
@@ -17,18 +16,29 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs';
 import { tf } from '../tf';
-import type { NativeAddon, WasmHeap } from './addon';
+import type { NativeAddon } from './addon';
+import type { TensorStore } from './store';
+import {
+  GROUPED_CONV2D,
+  GROUPED_CONV2D_BACKPROP_FILTER,
+  GROUPED_CONV2D_BACKPROP_INPUT,
+  GroupedConv2DAttrs,
+} from '../ops/grouped-conv2d';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
 type KernelArgs = Parameters<KernelFunc>[0];
 
-/** The 15 integers the addon takes: N, H, W, C, KH, KW, O, OH, OW, strides, dilations, pad top, pad left. */
-export function convGeometry(info: Conv2DInfo): Int32Array {
+/**
+ * The integers the addon takes: N, H, W, C, KH, KW, O, OH, OW, strides, dilations, pad top, pad left, and the
+ * number of groups when there are several.
+ */
+export function convGeometry(info: Conv2DInfo, groups = 1): Int32Array {
   return Int32Array.from([
     info.batchSize, info.inHeight, info.inWidth, info.inChannels,
     info.filterHeight, info.filterWidth, info.outChannels, info.outHeight, info.outWidth,
     info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
     info.padInfo.top, info.padInfo.left,
+    ...(groups > 1 ? [groups] : []),
   ]);
 }
 
@@ -42,6 +52,9 @@ function convInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs): Co
     tf.backend_util.convertConv2DDataFormat(attrs.dataFormat));
 }
 
+/** The grouped op is channels-last only. */
+const nhwc = (attrs: GroupedConv2DAttrs): ConvAttrs => ({ ...attrs, dataFormat: 'NHWC' });
+
 /** Why oneDNN is not used for this call, or null when it is. */
 function unsupported(info: Conv2DInfo, tensors: TensorInfo[]): string | null {
   if (info.dataFormat !== 'channelsLast') return 'NCHW data';
@@ -53,10 +66,10 @@ function unsupported(info: Conv2DInfo, tensors: TensorInfo[]): string | null {
 /** The kernel a native one replaced, for the cases above. */
 export type PreviousKernel = (kernelName: string) => KernelConfig | undefined;
 
-function delegate(previous: PreviousKernel, kernelName: string, why: string, args: KernelArgs): TensorInfo {
+export function delegate(previous: PreviousKernel, kernelName: string, why: string, args: KernelArgs): TensorInfo {
   const config = previous(kernelName);
   if (config === undefined) {
-    throw new Error(`${kernelName} on wasm: ${why} is not supported by the oneDNN kernels and no other kernel is registered`);
+    throw new Error(`${kernelName}: ${why} is not supported by the oneDNN kernels and no other kernel is registered`);
   }
   return config.kernelFunc(args) as TensorInfo;
 }
@@ -76,26 +89,25 @@ interface Plan {
   outShape: number[];
   /** A reason beyond the common ones to leave this call to the replaced kernel. */
   unsupported?: string | null;
+  groups?: number;
   run(geometry: Int32Array, inputs: Float32Array[], out: Float32Array): void;
 }
 
-function nativeKernel(kernelName: string, previous: PreviousKernel, plan: (args: KernelArgs) => Plan): KernelConfig {
+function nativeKernel(store: TensorStore, kernelName: string, previous: PreviousKernel,
+  plan: (args: KernelArgs) => Plan): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const p = plan(args);
-    const why = unsupported(p.info, p.inputs) ?? p.unsupported ?? null;
+    const why = unsupported(p.info, p.inputs) ?? p.unsupported ??
+      (p.inputs.every((t) => store.readable(args.backend, t)) ? null : 'data not in a Float32Array');
     if (why !== null) return delegate(previous, kernelName, why, args);
-    const heap = args.backend as unknown as WasmHeap;
-    const out = heap.makeOutput(p.outShape, 'float32');
-    // Views only after the allocation: growing the heap detaches views taken before it.
-    p.run(convGeometry(p.info), p.inputs.map((t) => heap.typedArrayFromHeap(t)), heap.typedArrayFromHeap(out));
-    return out;
+    return store.run(args.backend, p.inputs, [p.outShape], (ins, [out]) => p.run(convGeometry(p.info, p.groups), ins, out))[0];
   };
-  return { kernelName, backendName: 'wasm', kernelFunc };
+  return { kernelName, backendName: store.backendName, kernelFunc };
 }
 
-export function nativeConvKernels(addon: NativeAddon, previous: PreviousKernel): KernelConfig[] {
+export function nativeConvKernels(addon: NativeAddon, store: TensorStore, previous: PreviousKernel): KernelConfig[] {
   return [
-    nativeKernel(tf.Conv2D, previous, (args) => {
+    nativeKernel(store, tf.Conv2D, previous, (args) => {
       const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
       const info = convInfo(x.shape, filter.shape, args.attrs as unknown as Conv2DAttrs);
       return {
@@ -103,7 +115,7 @@ export function nativeConvKernels(addon: NativeAddon, previous: PreviousKernel):
         run: (g, [xv, fv], out) => addon.conv2dForward(g, xv, fv, null, out, false),
       };
     }),
-    nativeKernel(tf.FusedConv2D, previous, (args) => {
+    nativeKernel(store, tf.FusedConv2D, previous, (args) => {
       const { x, filter, bias } = args.inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
       const attrs = args.attrs as unknown as FusedConv2DAttrs;
       const info = convInfo(x.shape, filter.shape, attrs);
@@ -113,7 +125,7 @@ export function nativeConvKernels(addon: NativeAddon, previous: PreviousKernel):
         run: (g, [xv, fv, bv], out) => addon.conv2dForward(g, xv, fv, bv ?? null, out, attrs.activation === 'relu'),
       };
     }),
-    nativeKernel(tf.Conv2DBackpropInput, previous, (args) => {
+    nativeKernel(store, tf.Conv2DBackpropInput, previous, (args) => {
       const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
       const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
       return {
@@ -121,7 +133,32 @@ export function nativeConvKernels(addon: NativeAddon, previous: PreviousKernel):
         run: (g, [dyv, fv], out) => addon.conv2dBackwardData(g, dyv, fv, out),
       };
     }),
-    nativeKernel(tf.Conv2DBackpropFilter, previous, (args) => {
+    nativeKernel(store, GROUPED_CONV2D, previous, (args) => {
+      const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+      const attrs = args.attrs as unknown as GroupedConv2DAttrs;
+      const info = convInfo(x.shape, filter.shape, nhwc(attrs));
+      return {
+        info, inputs: [x, filter], outShape: info.outShape, groups: attrs.groups,
+        run: (g, [xv, fv], out) => addon.conv2dForward(g, xv, fv, null, out, false),
+      };
+    }),
+    nativeKernel(store, GROUPED_CONV2D_BACKPROP_INPUT, previous, (args) => {
+      const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+      const attrs = args.attrs as unknown as GroupedConv2DAttrs & { inputShape: number[] };
+      return {
+        info: convInfo(attrs.inputShape, filter.shape, nhwc(attrs)), inputs: [dy, filter], outShape: attrs.inputShape,
+        groups: attrs.groups, run: (g, [dyv, fv], out) => addon.conv2dBackwardData(g, dyv, fv, out),
+      };
+    }),
+    nativeKernel(store, GROUPED_CONV2D_BACKPROP_FILTER, previous, (args) => {
+      const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+      const attrs = args.attrs as unknown as GroupedConv2DAttrs & { filterShape: number[] };
+      return {
+        info: convInfo(x.shape, attrs.filterShape, nhwc(attrs)), inputs: [x, dy], outShape: attrs.filterShape,
+        groups: attrs.groups, run: (g, [xv, dyv], out) => addon.conv2dBackwardWeights(g, xv, dyv, out),
+      };
+    }),
+    nativeKernel(store, tf.Conv2DBackpropFilter, previous, (args) => {
       const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
       const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
       return {

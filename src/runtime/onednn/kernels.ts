@@ -15,8 +15,10 @@ import type { KernelConfig, Tensor } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 import { loadNativeAddon, NativeAddon } from './addon';
 import { batchNormTrainingOp, BatchNormTrainingResult, registerBatchNormGradient } from '../ops/batch-norm-training';
+import { registerGroupedConvGradient } from '../ops/grouped-conv2d';
 import { nativeBatchNormKernels } from './batch-norm';
 import { nativeConvKernels } from './conv';
+import { wasmStore } from './store';
 
 export type { BatchNormTrainingResult } from '../ops/batch-norm-training';
 
@@ -37,7 +39,7 @@ interface Active {
 let active: Active | null = null;
 
 /** A 2×2 input of ones through a 1×1 filter of 2: proves the library loads, runs and writes where we ask. */
-function selfCheck(addon: NativeAddon): string | null {
+export function selfCheck(addon: NativeAddon): string | null {
   const y = new Float32Array(4);
   addon.conv2dForward(Int32Array.from([1, 2, 2, 1, 1, 1, 1, 2, 2, 1, 1, 1, 1, 0, 0]), new Float32Array(4).fill(1),
     Float32Array.of(2), null, y, false);
@@ -47,7 +49,7 @@ function selfCheck(addon: NativeAddon): string | null {
 function register(addon: NativeAddon): Active {
   const replaced = new Map<string, KernelConfig | undefined>();
   const previous = (name: string): KernelConfig | undefined => replaced.get(name);
-  for (const config of [...nativeConvKernels(addon, previous), ...nativeBatchNormKernels(addon)]) {
+  for (const config of [...nativeConvKernels(addon, wasmStore, previous), ...nativeBatchNormKernels(addon, wasmStore)]) {
     const existing = tf.getKernel(config.kernelName, WASM);
     replaced.set(config.kernelName, existing);
     // Unregister first: registering over an existing kernel works but logs a warning.
@@ -55,6 +57,7 @@ function register(addon: NativeAddon): Active {
     tf.registerKernel(config);
   }
   registerBatchNormGradient();
+  registerGroupedConvGradient();
   return { addon, replaced };
 }
 

@@ -142,7 +142,10 @@ export function registerPortableBatchNormTraining(): void {
   registerBatchNormGradient();
 }
 
-/** True when the training batch-norm op can run on the active backend: wasm, with portable or oneDNN kernels. */
+/**
+ * True when the training batch-norm op can run on the active backend: wasm (portable or oneDNN kernels) or
+ * onednn.
+ */
 export function batchNormTrainingAvailable(): boolean {
-  return tf.getBackend() === WASM && tf.getKernel(BATCH_NORM_TRAINING, WASM) !== undefined;
+  return tf.getKernel(BATCH_NORM_TRAINING, tf.getBackend()) !== undefined;
 }

@@ -1,14 +1,26 @@
 /** Backend selection on a machine where the wasm backend cannot start (simulated: the package registers nothing). */
 import { DiagnosticError } from '../../../src/diagnostics/diagnostic';
 import { selectBackend } from '../../../src/runtime/backend';
+import { loadNativeAddon } from '../../../src/runtime/onednn/addon';
 import { tf, tfjsNode } from '../../../src/runtime/tf';
 
 jest.mock('@tensorflow/tfjs-backend-wasm', () => ({ setWasmPaths: () => undefined }));
 
-test('auto falls back to cpu and says why', async () => {
+test('auto falls back to cpu and says why (onednn first where the addon loads: it needs no wasm)', async () => {
   const info = await selectBackend({ backend: 'auto' });
   if (tfjsNode !== null) {
     expect(info.tfBackend).toBe('tensorflow'); // tfjs-node comes first and does not need wasm
+    return;
+  }
+  if ('addon' in loadNativeAddon()) {
+    expect(info).toMatchObject({ name: 'onednn', tfBackend: 'onednn' });
+    // Without it, the wasm failure is what auto reports.
+    process.env.NETSPEC_NATIVE = '0';
+    try {
+      expect(await selectBackend({ backend: 'auto' })).toMatchObject({ name: 'cpu', tfBackend: 'cpu' });
+    } finally {
+      delete process.env.NETSPEC_NATIVE;
+    }
     return;
   }
   expect(info).toMatchObject({ name: 'cpu', tfBackend: 'cpu', threads: 1 });

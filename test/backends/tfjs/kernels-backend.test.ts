@@ -1,6 +1,7 @@
 /** Backend selection: the order, the overrides, and clear errors for what cannot run here. */
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { DiagnosticError } from '../../../src/diagnostics/diagnostic';
+import { loadNativeAddon } from '../../../src/runtime/onednn/addon';
 import { selectBackend } from '../../../src/runtime/backend';
 import { batchNormTrainingAvailable, wasmFallbackKernels } from '../../../src/runtime/wasm/wasm-fallback';
 import { tf, tfjsNode } from '../../../src/runtime/tf';
@@ -55,13 +56,15 @@ test('--backend cpu forces the cpu backend', async () => {
   expect(tf.getBackend()).toBe('cpu');
 });
 
-test('auto takes tfjs-node when it loads, else wasm', async () => {
+test('auto takes tfjs-node when it loads, else onednn when the addon loads, else wasm', async () => {
   const info = await selectBackend({ backend: 'auto' });
-  if (tfjsNode === null) {
-    expect(info.tfBackend).toBe('wasm');
-    expect(['wasm', 'wasm+onednn']).toContain(info.name);
-  } else {
+  if (tfjsNode !== null) {
     expect(info.tfBackend).toBe('tensorflow');
+  } else if ('addon' in loadNativeAddon()) {
+    expect(info).toMatchObject({ name: 'onednn', tfBackend: 'onednn' });
+  } else {
+    expect(info).toMatchObject({ name: 'wasm', tfBackend: 'wasm' });
+    expect(info.description).toContain('oneDNN kernels not used');
   }
   expect(tf.getBackend()).toBe(info.tfBackend);
 });

@@ -58,6 +58,8 @@ function readsOnly(layer: LayerConfig, from: string): boolean {
 
 function isFoldableConv(l: LayerConfig): boolean {
   const c = l.config;
+  // A grouped conv (channels-last, no activation of its own) folds per output channel alike; no ReLU to fuse.
+  if (l.className === 'GroupedConv2D') return l.inboundNodes.length === 1;
   return l.className === 'Conv2D' && c.dataFormat === 'channelsLast' && c.activation === 'linear' &&
     l.inboundNodes.length === 1;
 }
@@ -84,7 +86,7 @@ export function findFoldGroups(topology: ModelTopology): FoldGroup[] {
     const bn = only(conv.name);
     if (bn === undefined || !isChannelsLastBatchNorm(bn) || !readsOnly(bn, conv.name)) continue;
     const relu = only(bn.name);
-    const fuseRelu = relu !== undefined && isRelu(relu) && readsOnly(relu, bn.name);
+    const fuseRelu = conv.className === 'Conv2D' && relu !== undefined && isRelu(relu) && readsOnly(relu, bn.name);
     groups.push({ conv: conv.name, batchNorm: bn.name, ...(fuseRelu ? { relu: relu.name } : {}) });
   }
   return groups;
@@ -106,7 +108,8 @@ export function foldTopology(topology: ModelTopology, groups: readonly FoldGroup
   };
   const layers = topology.layers.filter((l) => !removed.has(l.name)).map((l): LayerConfig => {
     const g = convs.get(l.name);
-    const config = g === undefined ? l.config : { ...l.config, useBias: true, activation: g.relu === undefined ? 'linear' : 'relu' };
+    const activation = l.className === 'Conv2D' ? { activation: g?.relu === undefined ? 'linear' : 'relu' } : {};
+    const config = g === undefined ? l.config : { ...l.config, useBias: true, ...activation };
     return { ...l, config, inboundNodes: l.inboundNodes.map((node) => node.map(reroute)) };
   });
   return { ...topology, layers, outputLayers: topology.outputLayers.map(reroute) };

@@ -22,7 +22,8 @@
  *   transposed) and `bias` [filters] when `useBias`. Input slice i is convolved with kernel slice i (tf.conv2d:
  *   strides, 'same' | 'valid' with TensorFlow's rules, dilation); results are concatenated in group order, bias
  *   added last. Parameters kh·kw·(C_in / groups)·filters (+ filters), torch's count. Config: Conv2D's keys plus
- *   `groups`.
+ *   `groups`. Where the backend in use has a kernel named 'NetspecGroupedConv2D' (netspec's onednn runtime), the
+ *   same computation runs as that one kernel.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 
@@ -144,6 +145,12 @@ export function definePortableLayers(tf: typeof tfjs): PortableLayers {
     return Math.floor((size - ((kernel - 1) * dilation + 1)) / stride) + 1;
   };
 
+  /**
+   * The name under which a runtime registers a grouped-convolution kernel (netspec's: src/runtime/ops/grouped-
+   * conv2d.ts, GROUPED_CONV2D). Spelled out rather than imported so that this function stays self-contained.
+   */
+  const GROUPED_KERNEL = 'NetspecGroupedConv2D';
+
   class GroupedConv2D extends tf.layers.Layer {
     static className = 'GroupedConv2D';
     readonly filters: number;
@@ -194,6 +201,13 @@ export function definePortableLayers(tf: typeof tfjs): PortableLayers {
       return tf.tidy(() => {
         const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor4D;
         const kernel = this.kernel!.read() as Tensor4D;
+        if (this.groups > 1 && x.dtype === 'float32' && tf.getKernel(GROUPED_KERNEL, tf.getBackend()) !== undefined) {
+          // One grouped convolution (oneDNN's grouped primitive, gradient included) instead of `groups` slices,
+          // convolutions and a concat. Stock tfjs has no such kernel and takes the split path below.
+          const attrs = { strides: this.strides, pad: this.padding, dilations: this.dilationRate, groups: this.groups };
+          const y = tf.engine().runKernel(GROUPED_KERNEL, { x, filter: kernel }, attrs as unknown as tfjs.NamedAttrMap) as Tensor4D;
+          return this.bias ? tf.add(y, this.bias.read()) : y;
+        }
         const xs = tf.split(x, this.groups, 3) as Tensor4D[];
         const ks = tf.split(kernel, this.groups, 3) as Tensor4D[];
         const ys = xs.map((xi, i) => tf.conv2d(xi, ks[i], this.strides, this.padding, 'NHWC', this.dilationRate));
