@@ -28,8 +28,8 @@ async function main([backend, threads, kind, batch, calls]: string[]): Promise<v
   if (kind === 'train') {
     const trainer = new Trainer(model, {
       epochs: 1, batchSize: n, seed: 1,
-      optimizer: { kind: 'adam', momentum: 0, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-      schedule: { rate: () => 1e-3 }, weightDecay: 0, labelSmoothing: 0, fromLogits: false,
+      optimizer: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+      schedule: { rate: () => 1e-3 }, weightDecay: 0, decayed: [], labelSmoothing: 0, loss: 'categorical_crossentropy', fromLogits: false,
     }, '');
     rate = imagesPerSecond(() => trainer.step(x, labels), n, timing);
   } else {

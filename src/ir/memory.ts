@@ -57,7 +57,10 @@ export function inferenceMemory(graph: IRGraph, o: { batch: number }): MemoryEst
 }
 
 /** Optimizer slots per trainable weight, as tfjs' optimizers keep them. */
-export function optimizerSlots(optimizer: { type: 'adam' } | { type: 'sgd'; momentum: number }): number {
-  if (optimizer.type === 'adam') return 2;
-  return optimizer.momentum > 0 ? 1 : 0;
+export function optimizerSlots(optimizer: { type: string; momentum?: number; centered?: boolean }): number {
+  if (optimizer.type === 'adam' || optimizer.type === 'adamw') return 2;
+  const momentum = (optimizer.momentum ?? 0) > 0 ? 1 : 0;
+  // Keras' RMSprop: the velocity, then a momentum slot and a mean-gradient slot when asked for.
+  if (optimizer.type === 'rmsprop') return 1 + momentum + (optimizer.centered ? 1 : 0);
+  return momentum;
 }

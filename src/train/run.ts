@@ -141,7 +141,7 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
   const batch = Math.min(config.batchSize, train.size);
   const need = trainingMemory(graph, { batch, optimizerSlots: optimizerSlots(config.optimizer) });
   expectMemoryNeed({ bytes: need.total, what: `training ${graph.name} at batch ${batch}` });
-  const backend = await selectBackend({ backend: o.backend, threads: o.threads });
+  const backend = await selectBackend({ backend: o.backend, threads: o.threads, memoryNeed: need.total });
   // Opened before the build: a wrong path fails in milliseconds, not after a ResNet-152 initialisation.
   const initial = o.weights !== undefined ? await openInitialWeights(graph, o.weights) : undefined;
   const model = buildLayersModel(graph);

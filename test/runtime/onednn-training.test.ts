@@ -4,10 +4,11 @@
  * wasm + oneDNN path it replaces as the default within float32 noise; and steps leave tf.memory() unchanged.
  */
 import type { LayersModel } from '@tensorflow/tfjs';
-import { selectBackend } from '../../src/runtime/backend';
+import { selectBackend, WASM_HEAP_BUDGET } from '../../src/runtime/backend';
 import { loadNativeAddon } from '../../src/runtime/onednn/addon';
 import { tf } from '../../src/runtime/tf';
 import { Trainer } from '../../src/train/trainer';
+import { decayedNodes } from '../../src/train/weight-decay';
 import type { IRGraph } from '../../src/ir/types';
 import { relativeError, seeded } from '../backends/tfjs/kernels-helpers';
 import { build, graphOf, graphOfText } from '../backends/tfjs/support/models';
@@ -38,8 +39,9 @@ interface Setup {
 function trainer(model: LayersModel, s: Setup): Trainer {
   return new Trainer(model, {
     epochs: 1, batchSize: s.batch, seed: 1,
-    optimizer: { kind: s.optimizer, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-    schedule: { rate: () => s.rate }, weightDecay: 1e-4, labelSmoothing: 0, fromLogits: false,
+    optimizer: s.optimizer === 'adam' ? { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } : { type: 'sgd', momentum: 0.9, nesterov: false },
+    schedule: { rate: () => s.rate }, weightDecay: 1e-4, decayed: decayedNodes(s.graph, ['conv', 'dense']),
+    labelSmoothing: 0, loss: 'categorical_crossentropy', fromLogits: false,
   }, '');
 }
 
@@ -87,10 +89,13 @@ if (!('addon' in loaded)) {
 }
 
 if ('addon' in loaded) describe('training on the onednn backend', () => {
-  test('auto picks onednn when the addon loads', async () => {
-    const info = await selectBackend({ backend: 'auto', threads: 2 });
-    expect(info).toMatchObject({ name: 'onednn', tfBackend: 'onednn', threads: 2 });
+  test('auto picks onednn for work beyond the wasm heap, wasm + oneDNN for work within it', async () => {
+    const big = await selectBackend({ backend: 'auto', threads: 2, memoryNeed: WASM_HEAP_BUDGET + 1 });
+    expect(big).toMatchObject({ name: 'onednn', tfBackend: 'onednn', threads: 2 });
     expect(tf.getBackend()).toBe('onednn');
+    const small = await selectBackend({ backend: 'auto', threads: 2, memoryNeed: 2 ** 20 });
+    expect(small).toMatchObject({ name: 'wasm+onednn', tfBackend: 'wasm', threads: 2 });
+    expect(tf.getBackend()).toBe('wasm');
   });
 
   test('a tiny ResNet follows the cpu backend step for step (SGD with momentum)', async () => {

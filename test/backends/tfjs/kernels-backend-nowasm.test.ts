@@ -6,7 +6,7 @@ import { tf, tfjsNode } from '../../../src/runtime/tf';
 
 jest.mock('@tensorflow/tfjs-backend-wasm', () => ({ setWasmPaths: () => undefined }));
 
-test('auto falls back to cpu and says why (onednn first where the addon loads: it needs no wasm)', async () => {
+test('auto falls back to cpu and says why (onednn before it where the addon loads: it needs no wasm)', async () => {
   const info = await selectBackend({ backend: 'auto' });
   if (tfjsNode !== null) {
     expect(info.tfBackend).toBe('tensorflow'); // tfjs-node comes first and does not need wasm
