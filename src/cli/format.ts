@@ -12,3 +12,8 @@ export function formatMacs(macs: number): string {
 export function formatShape(shape: readonly number[]): string {
   return `(None, ${shape.join(', ')})`;
 }
+
+/** A wall time as people say it: `12.3 s` under a minute, `4.2 min` above. */
+export function formatDuration(ms: number): string {
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`;
+}

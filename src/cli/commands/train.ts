@@ -4,7 +4,7 @@ import type { BestRule } from '../../train/best';
 import type { CheckpointConfig } from '../../train/config';
 import type { TrainRunOptions } from '../../train/run';
 import { usageError } from '../errors';
-import { formatCount } from '../format';
+import { formatCount, formatDuration } from '../format';
 import { ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets } from '../load';
 import { BACKEND_CHOICES, backendChoice, positiveInt } from '../options';
 import { takeOverClosedStdout } from '../stdout';
@@ -89,18 +89,18 @@ export function registerTrain(program: Command): void {
         takeOverClosedStdout(undefined);
       });
       bar.stop();
-      const minutes = ((Date.now() - started) / 60000).toFixed(1);
+      const took = formatDuration(Date.now() - started);
       if (result.reason === 'diverged') {
         process.stderr.write(`netspec: training stopped: ${result.message}\n  hint: lower train.lr (--set train.lr=…) in a new run; --resume would repeat the same steps\n`);
         process.exitCode = 1;
       } else if (result.reason === 'interrupted') {
         const why = stop.stdoutClosed ? 'stopped: standard output was closed' : 'interrupted';
-        const line = `${why} after ${minutes} min; checkpoint saved; continue with: netspec train --resume --out ${result.runDir}\n`;
+        const line = `${why} after ${took}; checkpoint saved; continue with: netspec train --resume --out ${result.runDir}\n`;
         if (stop.stdoutClosed) process.stderr.write(`netspec: ${line}`);
         else process.stdout.write(line);
         process.exitCode = 130;
       } else {
-        say(`done in ${minutes} min; model in ${result.runDir}/model\n  netspec evaluate ${result.runDir}\n  netspec plot ${result.runDir}\n`);
+        say(`done in ${took}; model in ${result.runDir}/model\n  netspec evaluate ${result.runDir}\n  netspec plot ${result.runDir}\n`);
       }
     });
 }

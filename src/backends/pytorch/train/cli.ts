@@ -1,5 +1,5 @@
 /** The terminal side of `netspec train --engine torch`: the same start, epoch and end lines as the tfjs engine. */
-import { formatCount } from '../../../cli/format';
+import { formatCount, formatDuration } from '../../../cli/format';
 import { DistributedOptions, trainOnTorch } from './launch';
 import { TorchRunOptions } from './prepare';
 
@@ -25,11 +25,11 @@ export async function trainTorchFromCli(o: TorchRunOptions & DistributedOptions)
     process.stdout.write(`not launched (--dry-run): ${dir} is ready; run the launch command above on every machine, or netspec train with the same flags without --dry-run\n`);
     return;
   }
-  const minutes = ((Date.now() - started) / 60000).toFixed(1);
+  const took = formatDuration(Date.now() - started);
   if (code !== 0) {
-    process.stderr.write(`netspec: torchrun exited with status ${code} after ${minutes} min; the last checkpoint is kept\n  hint: continue with: netspec train --engine torch --resume --out ${dir}\n`);
+    process.stderr.write(`netspec: torchrun exited with status ${code} after ${took}; the last checkpoint is kept\n  hint: continue with: netspec train --engine torch --resume --out ${dir}\n`);
     process.exitCode = 1;
     return;
   }
-  process.stdout.write(`done in ${minutes} min; model in ${dir}/model\n  netspec evaluate ${dir}\n  netspec plot ${dir}\n`);
+  process.stdout.write(`done in ${took}; model in ${dir}/model\n  netspec evaluate ${dir}\n  netspec plot ${dir}\n`);
 }
