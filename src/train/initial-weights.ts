@@ -28,10 +28,9 @@ export function checkKerasInput(graph: IRGraph, weights: string): void {
 
 /**
  * Opens `weights` (a weight file, a .ckpt, or a run directory) or the `checkpoint` (best|last of that run, or a .ckpt
- * path): at least one is given.
+ * path): at least one is given. Callers check Keras' input contract first (`checkKerasInput`), before anything slow.
  */
 export async function openInitialWeights(graph: IRGraph, weights: string | undefined, checkpoint?: string): Promise<InitialWeights> {
-  if (weights !== undefined) checkKerasInput(graph, weights);
   const chosen = compileCheckpoint(weights, checkpoint);
   const source = chosen ?? (isRunDir(weights!) ? path.join(weights!, RUN_FILES.model) : weights!);
   if (chosen === undefined && tfjs.isTorchWeightsFile(source)) {

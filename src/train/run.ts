@@ -16,20 +16,18 @@ import { formatTransferReport } from '../backends/tfjs/transfer';
 import { Diagnostic, DiagnosticError, hasErrors, userError } from '../diagnostics/diagnostic';
 import { originOf } from '../spec/merge';
 import { compileSpec, compileSpecText, CompileResult } from '../ir/compile';
-import { classesHint, classifierOf } from '../ir/describe';
 import { IRGraph } from '../ir/types';
 import { augmentBatch, computeNormalization, normalize } from './augment';
 import { fromWire, TrainingConfig, TrainingWire, trainingDiagnostics } from './config';
-import { adaptDataset } from './data/adapt';
 import { dataError } from './data/errors';
-import { loadDataAsync } from './data/load';
 import { Dataset, ImageShape } from './data/types';
 import { bestRule, BestRule } from './best';
 import { readCheckpoint } from './checkpoint';
 import { appendMetrics, MetricsRecord } from './metrics';
 import { plotRun } from './plot';
-import { headLoss, headLossDiagnostics, unitsFit } from './head-loss';
-import { incompleteTransfer, InitialWeights, openInitialWeights } from './initial-weights';
+import { headLoss, headLossDiagnostics } from './head-loss';
+import { loadRunData } from './run-data';
+import { checkKerasInput, incompleteTransfer, InitialWeights, openInitialWeights } from './initial-weights';
 import { dataPathOf, epochChange, repairRun, resumeSettings } from './resume';
 import { patternFields, snapshotName } from './snapshot-name';
 import {
@@ -119,28 +117,13 @@ export async function startTraining(o: TrainRunOptions, events: TrainRunEvents =
 
   const dataPath = settings.data.path;
   const input = graph.input as ImageShape;
-  const classes = graph.nodes[graph.nodes.length - 1].shape.slice(-1)[0];
-  const validation = config.data.validationSplit ? { fraction: config.data.validationSplit, seed: config.seed } : undefined;
-  const splits = await loadDataAsync(dataPath, {
-    format: config.data.format,
-    limit: config.data.limit ?? undefined,
-    cifar100Label: config.data.cifar100Label,
-    validation,
-    synthetic: { shape: input, classes },
-  });
-  if (!splits.train) throw dataError(dataPath, 'has no training split', 'point --data at a folder with training files');
-  const adapt = { spatial: config.data.adapt.spatial ?? undefined, channels: config.data.adapt.channels ?? undefined };
-  const train = adaptDataset(splits.train, input, adapt);
-  const test = splits.test ? adaptDataset(splits.test, input, adapt) : undefined;
-  const head = classifierOf(graph);
-  if (head && !unitsFit(head.attrs.units, train.classes.length)) {
-    throw dataError(dataPath, `has ${train.classes.length} classes but the model's classifier has ${head.attrs.units}`, classesHint(graph, train.classes.length));
-  }
+  const { splits, train, test, validation } = await loadRunData(graph, config, dataPath, graph.nodes[graph.nodes.length - 1].shape.slice(-1)[0]);
 
   // Before the first step: a run that cannot fit is refused now, and an allocation failing later quotes this.
   const batch = Math.min(config.batchSize, train.size);
   const need = trainingMemory(graph, { batch, optimizerSlots: optimizerSlots(config.optimizer) });
   expectMemoryNeed({ bytes: need.total, what: `training ${graph.name} at batch ${batch}` });
+  if (o.weights !== undefined) checkKerasInput(graph, o.weights);
   const backend = await selectBackend({ backend: o.backend, threads: o.threads, memoryNeed: need.total });
   // Opened before the build: a wrong path fails in milliseconds, not after a ResNet-152 initialisation.
   const initial = o.weights !== undefined ? await openInitialWeights(graph, o.weights) : undefined;

@@ -10,19 +10,19 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DiagnosticError, hasErrors, userError } from '../../../diagnostics/diagnostic';
 import { compileSpec, compileSpecText } from '../../../ir/compile';
-import { classesHint, classifierOf } from '../../../ir/describe';
+import { classifierOf } from '../../../ir/describe';
 import { IRGraph } from '../../../ir/types';
 import { packageRoot } from '../../../io/package-root';
 import { TensorToWrite, writeSafetensors } from '../../../io/safetensors';
 import { computeNormalization } from '../../../train/augment';
 import { fromWire, TrainingConfig, TrainingWire } from '../../../train/config';
-import { adaptDataset } from '../../../train/data/adapt';
 import { dataError } from '../../../train/data/errors';
-import { loadDataAsync, SYNTHETIC_PATH } from '../../../train/data/load';
+import { SYNTHETIC_PATH } from '../../../train/data/load';
 import { Dataset, ImageShape } from '../../../train/data/types';
 import { defaultRunDir, isRunDir, RUN_FILES, RunInfo, writeRunFiles } from '../../../train/run-dir';
-import { HeadLoss, headLoss, unitsFit } from '../../../train/head-loss';
+import { HeadLoss, headLoss } from '../../../train/head-loss';
 import { BUNDLED_DATA, checkSnapshotData, trainingConfig, TrainRunOptions } from '../../../train/run';
+import { loadRunData } from '../../../train/run-data';
 import { decayedNodes } from '../../../train/weight-decay';
 import { emitPyTorch } from '../module';
 import { torchParams } from '../names';
@@ -66,16 +66,7 @@ export async function prepareTorchRun(o: TorchRunOptions): Promise<PreparedRun> 
 
   const dataPath = o.data ?? config.data.path ?? BUNDLED_DATA;
   const input = graph.input as ImageShape;
-  const head = classifierOf(graph);
-  const validation = config.data.validationSplit ? { fraction: config.data.validationSplit, seed: config.seed } : undefined;
-  const splits = await loadDataAsync(dataPath, { format: config.data.format, limit: config.data.limit ?? undefined, cifar100Label: config.data.cifar100Label, validation, synthetic: { shape: input, classes: head?.attrs.units ?? 10 } });
-  if (!splits.train) throw dataError(dataPath, 'has no training split', 'point --data at a folder with training files');
-  const adapt = { spatial: config.data.adapt.spatial ?? undefined, channels: config.data.adapt.channels ?? undefined };
-  const train = adaptDataset(splits.train, input, adapt);
-  const test = splits.test ? adaptDataset(splits.test, input, adapt) : undefined;
-  if (head && !unitsFit(head.attrs.units, train.classes.length)) {
-    throw dataError(dataPath, `has ${train.classes.length} classes but the model's classifier has ${head.attrs.units}`, classesHint(graph, train.classes.length));
-  }
+  const { splits, train, test, validation } = await loadRunData(graph, config, dataPath, classifierOf(graph)?.attrs.units ?? 10);
   checkSnapshotData(config, test !== undefined, dataPath);
   if (o.resume) {
     // --epochs on a resumed run extends (or shortens) it; everything else stays as the run started.
