@@ -21,6 +21,14 @@ export interface Discriminated {
   variants: Variant[];
 }
 
+/**
+ * Whether writing `value` as the key of an object whose current state is `current` picks another variant (the
+ * missing key counts as the default one): the object then starts afresh, whether a child spec or a --set writes it.
+ */
+export function picksOtherVariant(d: Discriminated, current: Record<string, unknown>, value: unknown): boolean {
+  return typeof value === 'string' && value !== (current[d.key] ?? d.defaultValue);
+}
+
 export function discriminatedOf(schema: unknown): Discriminated | undefined {
   if (!isSchema(schema) || !Array.isArray(schema.allOf)) return undefined;
   const conditional = (schema.allOf as unknown[]).find((s) => isSchema(s) && isSchema(s.if));

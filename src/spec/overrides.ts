@@ -3,7 +3,7 @@ import { Diagnostic, error, SourceLocation } from '../diagnostics/diagnostic';
 import { cloneValue, isPlainObject, nullObject } from './merge';
 import { FORBIDDEN_KEY_HINT, firstUnsafePart, isForbiddenKey, NON_FINITE_HINT } from './safety';
 import { joinPointer, LIMITS } from './source';
-import type { Discriminated } from './discriminated';
+import { Discriminated, picksOtherVariant } from './discriminated';
 
 /** Pseudo-file that `--set` diagnostics point into: one line per `--set`. */
 export const COMMAND_LINE = '<command line>';
@@ -95,7 +95,7 @@ export function applySets(
       const container = node as Record<string | number, unknown>;
       if (last) {
         const d = discriminator(set.path);
-        if (d && d.key === key && typeof set.value === 'string' && set.value !== (container[key] ?? d.defaultValue)) {
+        if (d && d.key === key && picksOtherVariant(d, container, set.value)) {
           for (const other of Object.keys(container)) delete container[other];
         }
         container[key] = cloneValue(set.value);

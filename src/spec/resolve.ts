@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { Diagnostic, hasErrors, SourceLocation } from '../diagnostics/diagnostic';
 import { familyLayer } from './family';
+import { picksOtherVariant } from './discriminated';
 import { capDiagnostics } from '../diagnostics/cap';
 import { looksLikePath, specsDir } from './builtins';
 import { extendsRoots, LoadContext, loadChain, LoadedFile } from './load';
@@ -136,8 +137,7 @@ function replacesVariant(): Replaces {
   const variants = discriminatedObjects();
   return (pointer, base, over) => {
     const d = variants.get(pointer);
-    if (!d || typeof over[d.key] !== 'string') return false;
-    return over[d.key] !== (base[d.key] ?? d.defaultValue);
+    return !!d && picksOtherVariant(d, base, over[d.key]);
   };
 }
 
