@@ -11,23 +11,10 @@ import { Trainer } from '../../src/train/trainer';
 import { decayedNodes } from '../../src/train/weight-decay';
 import type { IRGraph } from '../../src/ir/types';
 import { relativeError, seeded } from '../backends/tfjs/kernels-helpers';
-import { build, graphOf, graphOfText } from '../backends/tfjs/support/models';
+import { build, graphOf, graphOfText, TINY_RESNET as TINY } from '../backends/tfjs/support/models';
 
 const loaded = loadNativeAddon();
 
-// ResNet-8 (option A) with 4/8/8 channels on 8×8 images: every op kind of a CIFAR ResNet step, in milliseconds.
-const TINY = `netspec: 1
-name: tiny
-extends: base/cifar
-depth: 8
-input: [8, 8, 3]
-stem: { filters: 4, kernel: 3, stride: 1 }
-stages:
-  - { filters: 4, stride: 1 }
-  - { filters: 8, stride: 2 }
-  - { filters: 8, stride: 2 }
-head: { pooling: avg, classes: 3, activation: softmax }
-`;
 
 interface Setup {
   graph: IRGraph;

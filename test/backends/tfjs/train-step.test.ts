@@ -10,21 +10,8 @@ import { tf } from '../../../src/runtime/tf';
 import { Trainer } from '../../../src/train/trainer';
 import { decayedNodes } from '../../../src/train/weight-decay';
 import { relativeError, seeded } from './kernels-helpers';
-import { build, graphOfText } from './support/models';
+import { build, graphOfText, TINY_RESNET as TINY } from './support/models';
 
-// ResNet-8 (option A) with 4/8/8 channels on 8×8 images: every op kind of a CIFAR ResNet step, in milliseconds.
-const TINY = `netspec: 1
-name: tiny
-extends: base/cifar
-depth: 8
-input: [8, 8, 3]
-stem: { filters: 4, kernel: 3, stride: 1 }
-stages:
-  - { filters: 4, stride: 1 }
-  - { filters: 8, stride: 2 }
-  - { filters: 8, stride: 2 }
-head: { pooling: avg, classes: 3, activation: softmax }
-`;
 const BATCH = 8;
 const graph = graphOfText(TINY);
 const labels = Int32Array.from({ length: BATCH }, (_, i) => i % 3);

@@ -7,6 +7,20 @@ import { graphOf, graphOfText } from '../../../helpers/compile';
 
 export { graphOf, graphOfText };
 
+// ResNet-8 (option A) with 4/8/8 channels on 8×8 images: every op kind of a CIFAR ResNet step, in milliseconds.
+export const TINY_RESNET = `netspec: 1
+name: tiny
+extends: base/cifar
+depth: 8
+input: [8, 8, 3]
+stem: { filters: 4, kernel: 3, stride: 1 }
+stages:
+  - { filters: 4, stride: 1 }
+  - { filters: 8, stride: 2 }
+  - { filters: 8, stride: 2 }
+head: { pooling: avg, classes: 3, activation: softmax }
+`;
+
 export function build(graph: IRGraph): LayersModel {
   return buildLayersModel(graph);
 }
