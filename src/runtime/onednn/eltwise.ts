@@ -21,7 +21,8 @@ type KernelArgs = Parameters<KernelFunc>[0];
  * Below this many elements the cpu backend's loop is faster than a call into oneDNN. Measured in the ResNet-20
  * step (L2's gradients, the optimizer's updates on 3×3×32×32 kernels): tfjs' cpu Add/Multiply take ~30 ns per
  * element there, broadcasting ones ~130, against a few microseconds per oneDNN call; 16 k left 11 % of the step
- * (328 → 360 img/s at 1 thread when lowered to 2 k).
+ * (328 → 360 img/s at 1 thread when lowered to 2 k). The strided copies, matmuls and reductions of this backend
+ * (copy.ts, matmul.ts, reduce.ts) go native from the same size.
  */
 export const MIN_NATIVE_SIZE = 2048;
 
