@@ -89,6 +89,16 @@ export type MatmulGeometry = Int32Array;
 /** c[b] = act(op(a[b]) · op(b[b]) + bias), row-major [B, M, K] (or [B, K, M] transposed) times [B, K, N] (or [B, N, K]). */
 export function matmul(geometry: MatmulGeometry, a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array): void;
 
+/**
+ * One Adam step of one variable, as tfjs' AdamOptimizer composes it: constants = [β1, 1 − β1, β2, 1 − β2,
+ * 1 − β1^t, 1 − β2^t, ε, −lr]; writes the new value and moments.
+ */
+export function adamStep(constants: Float32Array, value: Float32Array, gradient: Float32Array, m: Float32Array,
+  v: Float32Array, newValue: Float32Array, newM: Float32Array, newV: Float32Array): void;
+/** One momentum-SGD step of one variable, as tfjs' MomentumOptimizer: constants = [μ, −lr, nesterov ? 1 : 0]. */
+export function momentumStep(constants: Float32Array, value: Float32Array, gradient: Float32Array,
+  accumulation: Float32Array, newValue: Float32Array, newAccumulation: Float32Array): void;
+
 /** Sets the oneDNN (OpenMP) thread count; cached primitives are rebuilt for the new count. */
 export function setThreads(threads: number): void;
 export function info(): { version: string; threads: number; cachedPrimitives: number };

@@ -11,6 +11,7 @@
 #include "conv.h"
 #include "eltwise.h"
 #include "matmul.h"
+#include "optim.h"
 #include "pool.h"
 
 namespace netspec {
@@ -72,6 +73,8 @@ static Napi::Object initAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPoolForward", Napi::Function::New(env, maxPoolForward));
   exports.Set("maxPoolBackward", Napi::Function::New(env, maxPoolBackward));
   exports.Set("matmul", Napi::Function::New(env, matmul));
+  exports.Set("adamStep", Napi::Function::New(env, adamStep));
+  exports.Set("momentumStep", Napi::Function::New(env, momentumStep));
   return exports;
 }
 

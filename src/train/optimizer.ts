@@ -1,15 +1,17 @@
 import type { Optimizer, Tensor, Variable } from '@tensorflow/tfjs';
 import { tf } from '../runtime/tf';
 import { OptimizerConfig } from './config';
+import { Adam } from './optimizers/adam';
 import { AdamW } from './optimizers/adamw';
+import { Momentum } from './optimizers/momentum';
 import { KerasRmsprop } from './optimizers/keras-rmsprop';
 
 export function makeOptimizer(s: OptimizerConfig, learningRate: number): Optimizer {
   switch (s.type) {
-    case 'adam': return tf.train.adam(learningRate, s.beta1, s.beta2, s.epsilon);
+    case 'adam': return new Adam(learningRate, s.beta1, s.beta2, s.epsilon);
     case 'adamw': return new AdamW(learningRate, s.beta1, s.beta2, s.epsilon, s.weightDecay);
     case 'rmsprop': return new KerasRmsprop(learningRate, s);
-    case 'sgd': return s.momentum > 0 ? tf.train.momentum(learningRate, s.momentum, s.nesterov) : tf.train.sgd(learningRate);
+    case 'sgd': return s.momentum > 0 ? new Momentum(learningRate, s.momentum, s.nesterov) : tf.train.sgd(learningRate);
   }
 }
 

@@ -6,7 +6,7 @@
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { IRNode, NodeOf, OpKind } from '../../ir/types';
 import { convKernelInitializer, denseKernelInitializer, gammaInitializer } from './init';
-import { BatchNormalization, ChannelConv1D, DropPath, FrozenBatchNormalization, GlobalPoolKeepDims, GroupedConv2D, SubsamplePad } from './layers';
+import { BatchNormalization, ChannelConv1D, Conv2D, DropPath, FrozenBatchNormalization, GlobalPoolKeepDims, GroupedConv2D, SubsamplePad } from './layers';
 import { tf } from '../../runtime/tf';
 
 type Layer = InstanceType<typeof tf.layers.Layer>;
@@ -42,7 +42,7 @@ export const lowerings: { readonly [K in OpKind]: Lowering<K> } = {
       biasInitializer: tf.initializers.zeros(),
     };
     // tfjs' Conv2D has no `groups`; a grouped conv keeps one kernel in its own layer class (see GroupedConv2D).
-    return apply(a.groups > 1 ? new GroupedConv2D({ ...args, groups: a.groups }) : tf.layers.conv2d(args), inputs);
+    return apply(a.groups > 1 ? new GroupedConv2D({ ...args, groups: a.groups }) : new Conv2D(args), inputs);
   },
 
   zero_pad: (node, inputs) => apply(tf.layers.zeroPadding2d({ ...common(node), padding: node.attrs.padding }), inputs),

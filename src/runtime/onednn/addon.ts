@@ -24,6 +24,10 @@ export interface NativeAddon {
   maxPoolForward(geometry: Int32Array, x: Float32Array, y: Float32Array): void;
   maxPoolBackward(geometry: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   matmul(geometry: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array): void;
+  adamStep(constants: Float32Array, value: Float32Array, gradient: Float32Array, m: Float32Array, v: Float32Array,
+    newValue: Float32Array, newM: Float32Array, newV: Float32Array): void;
+  momentumStep(constants: Float32Array, value: Float32Array, gradient: Float32Array, accumulation: Float32Array,
+    newValue: Float32Array, newAccumulation: Float32Array): void;
   setThreads(threads: number): void;
   info(): { version: string; threads: number; cachedPrimitives: number };
 }

@@ -24,6 +24,7 @@ import { nativeBatchNormKernels } from './batch-norm';
 import { nativeConvKernels } from './conv';
 import { nativeCopyKernels } from './copy';
 import { nativeMatmulKernels } from './matmul';
+import { nativeOptimizerKernels } from './optimizer';
 import { nativePoolKernels } from './pool';
 import { nativeReduceKernels } from './reduce';
 import { nativeEltwiseKernels, registerEltwiseGradients } from './eltwise';
@@ -56,6 +57,7 @@ function register(addon: NativeAddon): void {
     ...nativeReduceKernels(addon, cpuStore, previous),
     ...nativePoolKernels(addon, cpuStore, previous),
     ...nativeMatmulKernels(addon, cpuStore, previous),
+    ...nativeOptimizerKernels(addon, cpuStore),
   ];
   const replaced = new Set(native.map((k) => k.kernelName));
   for (const k of cpuKernels.values()) {

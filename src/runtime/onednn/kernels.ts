@@ -18,6 +18,7 @@ import { batchNormTrainingOp, BatchNormTrainingResult, registerBatchNormGradient
 import { registerGroupedConvGradient } from '../ops/grouped-conv2d';
 import { nativeBatchNormKernels } from './batch-norm';
 import { nativeConvKernels } from './conv';
+import { nativeOptimizerKernels } from './optimizer';
 import { wasmStore } from './store';
 
 export type { BatchNormTrainingResult } from '../ops/batch-norm-training';
@@ -49,7 +50,8 @@ export function selfCheck(addon: NativeAddon): string | null {
 function register(addon: NativeAddon): Active {
   const replaced = new Map<string, KernelConfig | undefined>();
   const previous = (name: string): KernelConfig | undefined => replaced.get(name);
-  for (const config of [...nativeConvKernels(addon, wasmStore, previous), ...nativeBatchNormKernels(addon, wasmStore)]) {
+  for (const config of [...nativeConvKernels(addon, wasmStore, previous), ...nativeBatchNormKernels(addon, wasmStore),
+    ...nativeOptimizerKernels(addon, wasmStore)]) {
     const existing = tf.getKernel(config.kernelName, WASM);
     replaced.set(config.kernelName, existing);
     // Unregister first: registering over an existing kernel works but logs a warning.

@@ -3,12 +3,13 @@
  * (`variable.assign(variable - variable * wd * lr)` ahead of the update) and PyTorch (`param.mul_(1 - lr * wd)`)
  * both do. Which variables: all that are trained, biases and batch-norm γ/β included; Keras 3 excludes none unless
  * told (`exclude_from_weight_decay`) and PyTorch decays every parameter it is given, so netspec does the same. The
- * Adam step itself is netspec's `adam` (tfjs' AdamOptimizer).
+ * Adam step itself is netspec's `adam` (./adam.ts: tfjs' AdamOptimizer, one op per variable).
  */
 import type { AdamOptimizer } from '@tensorflow/tfjs';
 import { tf } from '../../runtime/tf';
+import { Adam } from './adam';
 
-export class AdamW extends tf.AdamOptimizer {
+export class AdamW extends Adam {
   static override get className(): string {
     return 'AdamW';
   }

@@ -1,5 +1,6 @@
 /** netspec's custom tfjs layers. Importing this module registers them for tf.loadLayersModel. */
 export { BatchNormalization } from './batch-norm';
+export { Conv2D } from './conv2d';
 export { GroupedConv2D, SubsamplePad } from './custom';
 export { FrozenBatchNormalization } from './frozen-batch-norm';
 export { GroupedConv2DArgs, SubsamplePadArgs } from './portable';
