@@ -88,3 +88,32 @@ test.each([['portable', 100], ['default', 1000]] as const)('%s wasm: %i steps le
   (x as Tensor).dispose();
   model.dispose();
 });
+
+test('a step computes the gradient of every convolution\'s filter and of every input but the data batch\'s', async () => {
+  await selectBackend({ backend: 'cpu' });
+  const model = build(graph);
+  const convs = model.layers.filter((l) => l.getClassName() === 'Conv2D').length;
+  const calls = new Map<string, number>();
+  const originals = ['Conv2DBackpropInput', 'Conv2DBackpropFilter'].map((name) => tf.getKernel(name, 'cpu')!);
+  for (const k of originals) {
+    tf.unregisterKernel(k.kernelName, 'cpu');
+    tf.registerKernel({ ...k, kernelFunc: (args) => {
+      calls.set(k.kernelName, (calls.get(k.kernelName) ?? 0) + 1);
+      return k.kernelFunc(args);
+    } });
+  }
+  const x = tf.tensor(seeded(BATCH * 8 * 8 * 3, 17, 2), [BATCH, 8, 8, 3]);
+  try {
+    trainer(model).step(x, labels);
+  } finally {
+    for (const k of originals) {
+      tf.unregisterKernel(k.kernelName, 'cpu');
+      tf.registerKernel(k);
+    }
+    x.dispose();
+    model.dispose();
+  }
+  expect(convs).toBe(7);  // depth 8: the stem and three blocks of two, option-A shortcuts
+  expect(calls.get('Conv2DBackpropFilter')).toBe(convs);
+  expect(calls.get('Conv2DBackpropInput')).toBe(convs - 1);
+});
