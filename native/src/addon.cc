@@ -65,6 +65,7 @@ static Napi::Object initAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dBackwardWeights", Napi::Function::New(env, conv2dBackwardWeights));
   exports.Set("batchNormForward", Napi::Function::New(env, batchNormForward));
   exports.Set("batchNormBackward", Napi::Function::New(env, batchNormBackward));
+  exports.Set("batchNormReluWorkspaceLength", Napi::Function::New(env, batchNormReluWorkspaceLength));
   exports.Set("eltwiseForward", Napi::Function::New(env, eltwiseForward));
   exports.Set("reluBackward", Napi::Function::New(env, reluBackward));
   exports.Set("binary", Napi::Function::New(env, binary));

@@ -9,7 +9,7 @@ import { tf } from '../../src/runtime/tf';
 import { loadNativeAddon } from '../../src/runtime/onednn/addon';
 import { ONEDNN, tryRegisterOnednnBackend } from '../../src/runtime/onednn/backend';
 import { MIN_NATIVE_SIZE } from '../../src/runtime/onednn/eltwise';
-import { batchNormTrainingOp } from '../../src/runtime/ops/batch-norm-training';
+import { batchNormReluAvailable, batchNormTrainingOp } from '../../src/runtime/ops/batch-norm-training';
 import { ArrayPool } from '../../src/runtime/onednn/store';
 import { DiagnosticError } from '../../src/diagnostics/diagnostic';
 import { relativeError, seeded } from '../backends/tfjs/kernels-helpers';
@@ -89,6 +89,34 @@ if (built) describe('onednn backend', () => {
     });
     const actual = valueAndGrads(ONEDNN, inputs, ({ x, g, b }) => batchNormTrainingOp(x, g, b, 1e-3).y);
     actual.forEach((a, i) => expect(relativeError(a, reference[i])).toBeLessThanOrEqual(1e-4));
+  });
+
+  test.each([
+    ['alone', (t: Tensor) => t],
+    // As in a ResNet: the model's own ReLU after the fused one, and the output read by two consumers.
+    ['followed by the model\'s ReLU, read twice', (t: Tensor) => { const r = tf.relu(t); return tf.add(tf.mul(r, 2), tf.square(r)); }],
+  ])('batch norm + ReLU fused (%s): output and all three gradients match tfjs relu(moments + batchNorm)', (_case, after) => {
+    const inputs: Inputs = { x: { shape: [8, 6, 6, 16], seed: 16, scale: 3 }, g: { shape: [16], seed: 17 }, b: { shape: [16], seed: 18 } };
+    const reference = valueAndGrads('cpu', inputs, ({ x, g, b }) => {
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      return after(tf.relu(tf.batchNorm(x, mean, variance, b, g, 1e-3)));
+    });
+    tf.setBackend(ONEDNN);
+    expect(batchNormReluAvailable()).toBe(true);
+    const actual = valueAndGrads(ONEDNN, inputs, ({ x, g, b }) => after(batchNormTrainingOp(x, g, b, 1e-3, true).y));
+    // Some outputs must be cut by the ReLU, or the mask would go untested.
+    expect(reference[0].some((v) => v === 0) && reference[0].some((v) => v > 0)).toBe(true);
+    actual.forEach((a, i) => expect(relativeError(a, reference[i])).toBeLessThanOrEqual(1e-4));
+  });
+
+  test('a ReLU after the fused batch norm shares its output instead of computing it again', () => {
+    tf.setBackend(ONEDNN);
+    tf.tidy(() => {
+      const x = tf.tensor(seeded(8 * 6 * 6 * 16, 19), [8, 6, 6, 16]);
+      const { y } = batchNormTrainingOp(x, tf.ones([16]), tf.zeros([16]), 1e-3, true);
+      expect(tf.relu(y).dataId).toBe(y.dataId);
+      expect(tf.relu(x).dataId).not.toBe(x.dataId);
+    });
   });
 
   // Sizes on both sides of the native threshold: the native path and the cpu fallback must agree with cpu alike.

@@ -2,6 +2,7 @@ import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
 import { invariant } from '../../diagnostics/diagnostic';
 import { IRGraph } from '../../ir/types';
 import { layerSeed } from './init';
+import { BatchNormalization } from './layers';
 import { lowerNode } from './lower';
 import { redrawKernels } from './seed';
 import { tf } from '../../runtime/tf';
@@ -35,5 +36,20 @@ export function buildLayersModel(graph: IRGraph): LayersModel {
   const model = tf.model({ inputs: input, outputs: outputs.length === 1 ? outputs[0] : outputs, name: graph.name });
   // ECA's portable layer draws its kernel itself, unseeded.
   if (seed !== null) redrawKernels(model, graph, seed, new Set(['channel_conv']));
+  markFusedRelus(model, graph);
   return model;
+}
+
+/** Batch norms whose only consumer is a ReLU may return relu(bn(x)) in training (see layers/batch-norm.ts). */
+function markFusedRelus(model: LayersModel, graph: IRGraph): void {
+  const consumers = new Map<string, IRGraph['nodes']>();
+  for (const node of graph.nodes) {
+    for (const name of node.inputs) consumers.set(name, [...(consumers.get(name) ?? []), node]);
+  }
+  for (const node of graph.nodes) {
+    const readers = consumers.get(node.name) ?? [];
+    if (node.op !== 'batch_norm' || graph.outputs.includes(node.name) || readers.length !== 1 || readers[0].op !== 'relu') continue;
+    const layer = model.getLayer(node.name);
+    if (layer instanceof BatchNormalization) layer.fusesFollowingRelu = true;
+  }
 }

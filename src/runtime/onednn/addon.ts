@@ -12,9 +12,11 @@ export interface NativeAddon {
   conv2dBackwardData(geometry: Int32Array, dy: Float32Array, filter: Float32Array, dx: Float32Array): void;
   conv2dBackwardWeights(geometry: Int32Array, x: Float32Array, dy: Float32Array, dfilter: Float32Array): void;
   batchNormForward(shape: Int32Array, epsilon: number, x: Float32Array, gamma: Float32Array, beta: Float32Array,
-    y: Float32Array, mean: Float32Array, variance: Float32Array): void;
+    y: Float32Array, mean: Float32Array, variance: Float32Array, reluWorkspace?: Float32Array): void;
   batchNormBackward(shape: Int32Array, epsilon: number, x: Float32Array, dy: Float32Array, gamma: Float32Array,
-    beta: Float32Array, mean: Float32Array, variance: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
+    beta: Float32Array, mean: Float32Array, variance: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+    reluWorkspace?: Float32Array): void;
+  batchNormReluWorkspaceLength(shape: Int32Array, epsilon: number): number;
   eltwiseForward(code: number, alpha: number, beta: number, x: Float32Array, y: Float32Array): void;
   reluBackward(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
   binary(code: number, shapeA: Int32Array, a: Float32Array, shapeB: Int32Array, b: Float32Array, y: Float32Array): void;

@@ -11,7 +11,9 @@ import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 import type { NativeAddon } from './addon';
 import type { TensorStore } from './store';
-import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../ops/batch-norm-training';
+import {
+  BATCH_NORM_RELU_TRAINING, BATCH_NORM_RELU_TRAINING_GRAD, BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, markReluApplied,
+} from '../ops/batch-norm-training';
 
 
 interface BatchNormAttrs {
@@ -46,6 +48,42 @@ export function nativeBatchNormKernels(addon: NativeAddon, store: TensorStore): 
         return store.run(backend, [x, dy, scale, offset, mean, variance], [x.shape, scale.shape, scale.shape],
           ([xv, dyv, sv, ov, mv, vv], [dx, dscale, doffset]) =>
             addon.batchNormBackward(normShape(x.shape), epsilonOf(attrs), xv, dyv, sv, ov, mv, vv, dx, dscale, doffset));
+      },
+    },
+  ];
+}
+
+/**
+ * Batch norm with the following ReLU fused (oneDNN's fuse_norm_relu): relu(bn(x)) and a bit mask of where it is
+ * positive in one forward call; the backward call masks dy with it. Its output is marked so that the model's own
+ * ReLU after it costs nothing (see eltwise.ts). For the `onednn` backend, whose Relu kernels read that mark.
+ */
+export function nativeBatchNormReluKernels(addon: NativeAddon, store: TensorStore): KernelConfig[] {
+  const epsilonOf = (attrs: unknown): number => (attrs as BatchNormAttrs).varianceEpsilon;
+  return [
+    {
+      kernelName: BATCH_NORM_RELU_TRAINING,
+      backendName: store.backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { x, scale, offset } = inputs as { x: TensorInfo; scale: TensorInfo; offset: TensorInfo };
+        const channels = [x.shape[x.shape.length - 1]];
+        const shape = normShape(x.shape);
+        const workspace = [addon.batchNormReluWorkspaceLength(shape, epsilonOf(attrs))];
+        const outputs = store.run(backend, [x, scale, offset], [x.shape, channels, channels, workspace],
+          ([xv, sv, ov], [y, mean, variance, ws]) =>
+            addon.batchNormForward(shape, epsilonOf(attrs), xv, sv, ov, y, mean, variance, ws));
+        markReluApplied(outputs[0].dataId);
+        return outputs;
+      },
+    },
+    {
+      kernelName: BATCH_NORM_RELU_TRAINING_GRAD,
+      backendName: store.backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { x, dy, scale, offset, mean, variance, workspace } = inputs as Record<string, TensorInfo>;
+        return store.run(backend, [x, dy, scale, offset, mean, variance, workspace], [x.shape, scale.shape, scale.shape],
+          ([xv, dyv, sv, ov, mv, vv, ws], [dx, dscale, doffset]) =>
+            addon.batchNormBackward(normShape(x.shape), epsilonOf(attrs), xv, dyv, sv, ov, mv, vv, dx, dscale, doffset, ws));
       },
     },
   ];

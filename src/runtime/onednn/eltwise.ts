@@ -9,10 +9,11 @@
  * values: y > 0 exactly where x > 0). On the `onednn` backend it is one oneDNN call; elsewhere it is tfjs' own
  * formula on y. Keeping y rather than x lets the batch norm's output be freed after the forward pass.
  */
-import type { GradConfig, KernelConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs';
+import type { DataId, GradConfig, KernelConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 import type { NativeAddon } from './addon';
 import { delegate, PreviousKernel } from './conv';
+import { isReluApplied } from '../ops/batch-norm-training';
 import type { TensorStore } from './store';
 
 type KernelArgs = Parameters<KernelFunc>[0];
@@ -39,6 +40,12 @@ const size = (shape: readonly number[]): number => tf.util.sizeFromShape(shape a
 const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
   a.length === b.length && a.every((d, i) => d === b[i]);
 
+/** The tensor's data as a new tensor, counted once more (as tfjs' Identity kernel does it): no copy. */
+function share(backend: unknown, t: TensorInfo): TensorInfo {
+  (backend as { incRef(dataId: DataId): void }).incRef(t.dataId);
+  return { dataId: t.dataId, shape: t.shape, dtype: t.dtype };
+}
+
 function readable(store: TensorStore, args: KernelArgs, tensors: TensorInfo[]): boolean {
   return tensors.every((t) => store.readable(args.backend, t));
 }
@@ -50,6 +57,7 @@ function unaryKernel(addon: NativeAddon, store: TensorStore, previous: PreviousK
     backendName: store.backendName,
     kernelFunc: (args) => {
       const x = args.inputs.x!;
+      if (kernelName === 'Relu' && isReluApplied(x.dataId)) return share(args.backend, x);
       if (!readable(store, args, [x]) || size(x.shape) < MIN_NATIVE_SIZE) return delegate(previous, kernelName, 'a small or non-float32 tensor', args);
       return store.run(args.backend, [x], [x.shape], ([xv], [y]) => addon.eltwiseForward(UNARY[kernelName], 0, 0, xv, y))[0];
     },
@@ -104,6 +112,8 @@ function reluGradKernel(addon: NativeAddon, store: TensorStore): KernelConfig {
     backendName: store.backendName,
     kernelFunc: (args) => {
       const { dy, y } = args.inputs as { dy: TensorInfo; y: TensorInfo };
+      // After a fused batch norm + ReLU the mask is applied in the batch norm's gradient.
+      if (isReluApplied(y.dataId)) return share(args.backend, dy);
       return store.run(args.backend, [y, dy], [y.shape], ([yv, dyv], [dx]) => {
         if (yv.length >= MIN_NATIVE_SIZE) {
           addon.reluBackward(yv, dyv, dx);

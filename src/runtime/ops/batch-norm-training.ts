@@ -4,11 +4,31 @@
  * kernels under these names (oneDNN in ../onednn/batch-norm.ts, the portable XNNPACK composition in
  * ../wasm/portable-batch-norm-training.ts).
  */
-import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
+import type { DataId, GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 
 export const BATCH_NORM_TRAINING = 'NetspecBatchNormTraining';
 export const BATCH_NORM_TRAINING_GRAD = 'NetspecBatchNormTrainingGrad';
+/**
+ * The same with the ReLU that follows fused in (`relu(bn(x))`), where a runtime registers it (the `onednn`
+ * backend). Its fourth output is the workspace: where the output is positive, for the gradient.
+ */
+export const BATCH_NORM_RELU_TRAINING = 'NetspecBatchNormReluTraining';
+export const BATCH_NORM_RELU_TRAINING_GRAD = 'NetspecBatchNormReluTrainingGrad';
+
+/**
+ * The data of outputs of the fused op. A ReLU of such data is the data itself, and the ReLU's gradient is dy
+ * unchanged: the fused op's gradient applies the ReLU's mask. A runtime's Relu kernels read this.
+ */
+const reluApplied = new WeakSet<DataId>();
+
+export function markReluApplied(dataId: DataId): void {
+  reluApplied.add(dataId);
+}
+
+export function isReluApplied(dataId: DataId): boolean {
+  return reluApplied.has(dataId);
+}
 
 /**
  * The gradient of the forward kernel: one backward kernel call yields all three gradients. The batch mean and
@@ -27,12 +47,27 @@ const gradient: GradConfig = {
   },
 };
 
+/** The fused op's gradient: the workspace masks dy inside the one backward kernel call. */
+const reluGradient: GradConfig = {
+  kernelName: BATCH_NORM_RELU_TRAINING,
+  inputsToSave: ['x', 'scale', 'offset'],
+  outputsToSave: [false, true, true, true],
+  gradFunc: (dys: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    const dy = (dys as Tensor[])[0];
+    const [x, scale, offset, mean, variance, workspace] = saved;
+    const [dx, dscale, doffset] = tf.engine().runKernel(BATCH_NORM_RELU_TRAINING_GRAD,
+      { x, dy, scale, offset, mean, variance, workspace }, attrs) as Tensor[];
+    return { x: () => dx, scale: () => dscale, offset: () => doffset };
+  },
+};
+
 let gradientRegistered = false;
 
-/** Registers the gradient once (tfjs' gradient registry is global and has no unregister). */
+/** Registers the gradients once (tfjs' gradient registry is global and has no unregister). */
 export function registerBatchNormGradient(): void {
   if (gradientRegistered) return;
   tf.registerGradient(gradient);
+  tf.registerGradient(reluGradient);
   gradientRegistered = true;
 }
 
@@ -46,10 +81,10 @@ export interface BatchNormTrainingResult {
 }
 
 /**
- * Training batch norm over every axis but the last (channels-last). Only valid while a runtime has registered its
+ * Training batch norm over every axis but the last (channels-last); with `fuseRelu`, relu of it. Only valid while a runtime has registered its
  * kernels and the wasm backend is active: see `batchNormTrainingAvailable` in ../wasm/wasm-fallback.ts.
  */
-export function batchNormTrainingOp(x: Tensor, gamma: Tensor, beta: Tensor, epsilon: number): BatchNormTrainingResult {
+export function batchNormTrainingOp(x: Tensor, gamma: Tensor, beta: Tensor, epsilon: number, fuseRelu = false): BatchNormTrainingResult {
   const channels = x.shape[x.shape.length - 1];
   if (x.rank < 2 || x.dtype !== 'float32') {
     throw new Error(`nativeBatchNormTraining: x must be a float32 tensor of rank >= 2, got ${x.dtype} [${x.shape}]`);
@@ -60,8 +95,16 @@ export function batchNormTrainingOp(x: Tensor, gamma: Tensor, beta: Tensor, epsi
     }
   }
   if (!(epsilon > 0)) throw new Error(`nativeBatchNormTraining: epsilon must be > 0, got ${epsilon}`);
-  const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING,
+  const fused = fuseRelu && batchNormReluAvailable();
+  const [y, mean, variance, workspace] = tf.engine().runKernel(fused ? BATCH_NORM_RELU_TRAINING : BATCH_NORM_TRAINING,
     { x, scale: gamma, offset: beta },
     { varianceEpsilon: epsilon }) as Tensor[];
-  return { y, mean, variance };
+  // The workspace lives on as the gradient's saved copy; the op's own output is not needed.
+  workspace?.dispose();
+  return { y: fuseRelu && !fused ? tf.relu(y) : y, mean, variance };
+}
+
+/** Whether the active backend has the fused batch norm + ReLU (else `fuseRelu` runs the ReLU as its own op). */
+export function batchNormReluAvailable(): boolean {
+  return tf.getKernel(BATCH_NORM_RELU_TRAINING, tf.getBackend()) !== undefined;
 }

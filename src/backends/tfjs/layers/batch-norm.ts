@@ -18,7 +18,7 @@
  * comes back from a saved model, which writes it as a standard BatchNormalization with trainable: false.
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import { batchNormTrainingOp } from '../../../runtime/ops/batch-norm-training';
+import { batchNormReluAvailable, batchNormTrainingOp } from '../../../runtime/ops/batch-norm-training';
 import { batchNormTrainingAvailable } from '../../../runtime/wasm/wasm-fallback';
 import { tf } from '../../../runtime/tf';
 
@@ -49,13 +49,21 @@ const TfjsBatchNormalization = tf.serialization.SerializationMap.getMap().classN
 export class BatchNormalization extends TfjsBatchNormalization {
   static className = 'BatchNormalization';
 
+  /**
+   * Set by the model builder when this layer's only consumer is a ReLU: in training, where the backend fuses the
+   * two, this layer then returns relu(bn(x)) and the ReLU after it passes that through (the ReLU of non-negative
+   * values is themselves). Not part of the config: a loaded model computes each layer on its own.
+   */
+  fusesFollowingRelu = false;
+
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
     if (!this.trainable) return super.call(inputs, { ...kwargs, training: false });
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (kwargs.training !== true || !this.runsAsOneOp(x)) return super.call(inputs, kwargs);
     const s = this as unknown as BatchNormState;
     return tf.tidy(() => {
-      const { y, mean, variance } = batchNormTrainingOp(x, s.gamma!.read(), s.beta!.read(), s.epsilon);
+      const fuseRelu = this.fusesFollowingRelu && batchNormReluAvailable();
+      const { y, mean, variance } = batchNormTrainingOp(x, s.gamma!.read(), s.beta!.read(), s.epsilon, fuseRelu);
       updateMovingAverage(s.movingMean, mean, s.momentum);
       updateMovingAverage(s.movingVariance, variance, s.momentum);
       return y;
