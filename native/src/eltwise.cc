@@ -39,7 +39,9 @@ struct Entry {
   dnnl::primitive prim;
   std::unordered_map<int, dnnl::memory> args;
   void bind(int arg, float *data) { args.at(arg).set_data_handle(data); }
-  void run() {
+  // `elements`: how much data the call touches; small calls run on this thread alone (see common.h).
+  void run(int64_t elements) {
+    SingleThreadedBelow scope(elements);
     prim.execute(cpuStream(), args);
     cpuStream().wait();
   }
@@ -106,7 +108,7 @@ Napi::Value eltwiseForward(const Napi::CallbackInfo &info) {
       return entry;
     });
     e->bind(DNNL_ARG_SRC, x), e->bind(DNNL_ARG_DST, y);
-    e->run();
+    e->run(n);
   });
 }
 
@@ -128,7 +130,7 @@ Napi::Value reluBackward(const Napi::CallbackInfo &info) {
       return entry;
     });
     e->bind(DNNL_ARG_DST, y), e->bind(DNNL_ARG_DIFF_DST, dy), e->bind(DNNL_ARG_DIFF_SRC, dx);
-    e->run();
+    e->run(n);
   });
 }
 
@@ -157,7 +159,7 @@ Napi::Value binary(const Napi::CallbackInfo &info) {
       return entry;
     });
     e->bind(DNNL_ARG_SRC_0, a), e->bind(DNNL_ARG_SRC_1, b), e->bind(DNNL_ARG_DST, y);
-    e->run();
+    e->run(product(da));
   });
 }
 
@@ -201,7 +203,7 @@ Napi::Value stridedCopy(const Napi::CallbackInfo &info) {
       return entry;
     });
     e->bind(DNNL_ARG_FROM, src.data + src.offset), e->bind(DNNL_ARG_TO, dst.data + dst.offset);
-    e->run();
+    e->run(product(d));
   });
 }
 
@@ -226,7 +228,7 @@ Napi::Value meanOverAxis(const Napi::CallbackInfo &info) {
       return entry;
     });
     e->bind(DNNL_ARG_SRC, x), e->bind(DNNL_ARG_DST, y);
-    e->run();
+    e->run(outer * reduced * inner);
   });
 }
 
