@@ -21,7 +21,7 @@ import { batchLoss, top1Hits } from './loss';
 import { LossConfig, OptimizerConfig } from './config';
 import { makeOptimizer, optimizerState, restoreOptimizerState, setLearningRate } from './optimizer';
 import { epochOrder, RngStreams, RngStreamsState } from './rng';
-import { kernelVariables } from './weight-decay';
+import { kernelVariables, l2Penalty } from './weight-decay';
 
 /** A learning-rate schedule as the loop needs it; stateful schedules (reduce-on-plateau) persist their state. */
 export interface LoopSchedule {
@@ -285,8 +285,7 @@ export class Trainer {
       hits = tf.tidy(() => top1Hits(output, labels, fromLogits));
       let loss = batchLoss(output, labels, this.classes, { type, fromLogits, smoothing: labelSmoothing });
       if (weightDecay > 0 && this.kernels.length > 0) {
-        // Keras' l2(weight_decay): the penalty is weight_decay · Σ w² (its gradient 2 · weight_decay · w).
-        loss = loss.add(tf.addN(this.kernels.map((k) => tf.sum(tf.square(k)))).mul(weightDecay));
+        loss = loss.add(l2Penalty(this.kernels, weightDecay));
       }
       return loss as Scalar;
     }, true, this.variables);
