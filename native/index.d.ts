@@ -89,6 +89,9 @@ export type MatmulGeometry = Int32Array;
 /** c[b] = act(op(a[b]) · op(b[b]) + bias), row-major [B, M, K] (or [B, K, M] transposed) times [B, K, N] (or [B, N, K]). */
 export function matmul(geometry: MatmulGeometry, a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array): void;
 
+/** y = x padded with `value`: paddings holds before and after for each axis (row-major, ≤ 12 axes). */
+export function padConstant(xShape: Int32Array, x: Float32Array, paddings: Int32Array, value: number, y: Float32Array): void;
+
 /**
  * One Adam step of one variable, as tfjs' AdamOptimizer composes it: constants = [β1, 1 − β1, β2, 1 − β2,
  * 1 − β1^t, 1 − β2^t, ε, −lr]; writes the new value and moments.

@@ -12,6 +12,7 @@
 #include "eltwise.h"
 #include "matmul.h"
 #include "optim.h"
+#include "pad.h"
 #include "pool.h"
 
 namespace netspec {
@@ -74,6 +75,7 @@ static Napi::Object initAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPoolForward", Napi::Function::New(env, maxPoolForward));
   exports.Set("maxPoolBackward", Napi::Function::New(env, maxPoolBackward));
   exports.Set("matmul", Napi::Function::New(env, matmul));
+  exports.Set("padConstant", Napi::Function::New(env, padConstant));
   exports.Set("adamStep", Napi::Function::New(env, adamStep));
   exports.Set("momentumStep", Napi::Function::New(env, momentumStep));
   return exports;

@@ -170,6 +170,17 @@ if (built) describe('onednn backend', () => {
   });
 
   test.each([
+    ['spatial, as before a stride-2 conv', [8, 16, 16, 16], [[0, 0], [1, 1], [1, 1], [0, 0]], 0],
+    ['every axis, uneven, a constant', [4, 9, 7, 12], [[1, 2], [0, 3], [2, 0], [5, 1]], -1.5],
+    ['leading axes only', [6, 20, 10, 20], [[2, 1], [0, 0], [0, 0], [0, 0]], 0],
+    ['rank 6, singleton axes widened (a strided slice\'s gradient)', [8, 16, 1, 16, 1, 8], [[0, 0], [0, 0], [0, 1], [0, 0], [0, 1], [0, 0]], 0],
+    ['rank 1', [5000], [[3, 7]], 2],
+  ])('pad (%s) equals the cpu kernel exactly', (_case, shape, paddings, value) => {
+    expect(shape.reduce((a, b) => a * b, 1)).toBeGreaterThanOrEqual(MIN_NATIVE_SIZE);
+    expectSame({ x: { shape: shape as number[], seed: 21 } }, ({ x }) => tf.pad(x, paddings as Array<[number, number]>, value as number), 0);
+  });
+
+  test.each([
     ['global average pool (H, W)', [1, 2], false],
     ['bias gradient (N, H, W), kept dims', [0, 1, 2], true],
     ['channels (last axis)', [3], false],

@@ -26,6 +26,7 @@ export interface NativeAddon {
   maxPoolForward(geometry: Int32Array, x: Float32Array, y: Float32Array): void;
   maxPoolBackward(geometry: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   matmul(geometry: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array): void;
+  padConstant(xShape: Int32Array, x: Float32Array, paddings: Int32Array, value: number, y: Float32Array): void;
   adamStep(constants: Float32Array, value: Float32Array, gradient: Float32Array, m: Float32Array, v: Float32Array,
     newValue: Float32Array, newM: Float32Array, newV: Float32Array): void;
   momentumStep(constants: Float32Array, value: Float32Array, gradient: Float32Array, accumulation: Float32Array,

@@ -1,9 +1,9 @@
 /**
- * `Slice` and `PadV2` of the `onednn` backend as oneDNN reorders between strided views. tfjs' cpu kernels walk a
- * non-contiguous slice or a pad element by element through index arithmetic: the option-A shortcut of a CIFAR
- * ResNet (every other pixel, zero channels added) cost 5.8 s of a 7.8 s ResNet-20 training step that way; one
- * strided copy does it at memory speed on every thread. A contiguous slice stays on the cpu kernel (a subarray
- * copy), as do small tensors.
+ * `Slice` of the `onednn` backend as a oneDNN reorder between strided views, `PadV2` as the addon's one-pass
+ * pad (native/src/pad.cc). tfjs' cpu kernels walk a non-contiguous slice or a pad element by element through index
+ * arithmetic: the option-A shortcut of a CIFAR ResNet (every other pixel, zero channels added) cost 5.8 s of a
+ * 7.8 s ResNet-20 training step that way; these run at memory speed on every thread. A contiguous slice stays on
+ * the cpu kernel (a subarray copy), as do small tensors.
  */
 import type { KernelConfig, PadV2Attrs, SliceAttrs, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../tf';
@@ -60,12 +60,8 @@ export function nativeCopyKernels(addon: NativeAddon, store: TensorStore, previo
         if (!usable(store, args.backend, x, outShape) || size(x.shape) === 0) {
           return delegate(previous, tf.PadV2, 'a small pad', args);
         }
-        const outStrides = rowMajorStrides(outShape);
-        return store.run(args.backend, [x], [outShape], ([xv], [y]) => {
-          y.fill(constantValue);
-          addon.stridedCopy(Int32Array.from(x.shape), xv, rowMajorStrides(x.shape), 0, y, outStrides,
-            dot(paddings.map((p) => p[0]), outStrides));
-        })[0];
+        return store.run(args.backend, [x], [outShape], ([xv], [y]) =>
+          addon.padConstant(Int32Array.from(x.shape), xv, Int32Array.from(paddings.flat()), constantValue, y))[0];
       },
     },
   ];

@@ -1,0 +1,6 @@
+#pragma once
+#include <napi.h>
+
+namespace netspec {
+Napi::Value padConstant(const Napi::CallbackInfo &info);
+}  // namespace netspec
