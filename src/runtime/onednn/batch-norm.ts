@@ -56,7 +56,7 @@ export function nativeBatchNormKernels(addon: NativeAddon, store: TensorStore): 
 /**
  * Batch norm with the following ReLU fused (oneDNN's fuse_norm_relu): relu(bn(x)) and a bit mask of where it is
  * positive in one forward call; the backward call masks dy with it. Its output is marked so that the model's own
- * ReLU after it costs nothing (see eltwise.ts). For the `onednn` backend, whose Relu kernels read that mark.
+ * ReLU after it costs nothing (see eltwise.ts: both backends' Relu kernels and the ReLU gradient read that mark).
  */
 export function nativeBatchNormReluKernels(addon: NativeAddon, store: TensorStore): KernelConfig[] {
   const epsilonOf = (attrs: unknown): number => (attrs as BatchNormAttrs).varianceEpsilon;

@@ -112,8 +112,6 @@ function reluGradKernel(addon: NativeAddon, store: TensorStore): KernelConfig {
     backendName: store.backendName,
     kernelFunc: (args) => {
       const { dy, y } = args.inputs as { dy: TensorInfo; y: TensorInfo };
-      // After a fused batch norm + ReLU the mask is applied in the batch norm's gradient.
-      if (isReluApplied(y.dataId)) return share(args.backend, dy);
       return store.run(args.backend, [y, dy], [y.shape], ([yv, dyv], [dx]) => {
         if (yv.length >= MIN_NATIVE_SIZE) {
           addon.reluBackward(yv, dyv, dx);
@@ -121,6 +119,21 @@ function reluGradKernel(addon: NativeAddon, store: TensorStore): KernelConfig {
           for (let i = 0; i < yv.length; i++) dx[i] = yv[i] > 0 ? dyv[i] : 0;
         }
       })[0];
+    },
+  };
+}
+
+/**
+ * The wasm backend's own ReLU, except on the output of a fused batch norm + ReLU, which it shares (wasm + oneDNN
+ * registers this over wasm's `Relu`).
+ */
+export function reluSharingFusedOutputs(backendName: string, previous: PreviousKernel): KernelConfig {
+  return {
+    kernelName: tf.Relu,
+    backendName,
+    kernelFunc: (args) => {
+      const x = args.inputs.x!;
+      return isReluApplied(x.dataId) ? share(args.backend, x) : delegate(previous, tf.Relu, 'a ReLU', args);
     },
   };
 }
@@ -139,6 +152,8 @@ const reluGradient: GradConfig = {
   gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
     const [y] = saved;
     const g = dy as Tensor;
+    // After a fused batch norm + ReLU the mask is applied in the batch norm's gradient (a reshape shares the data).
+    if (isReluApplied(y.dataId)) return { x: () => tf.reshape(g, g.shape) };
     const nativeGrad = y.dtype === 'float32' && tf.getKernel(RELU_GRAD, tf.getBackend()) !== undefined;
     return {
       x: () => nativeGrad
