@@ -20,7 +20,7 @@ import { tf } from '../tf';
 import { loadNativeAddon, NativeAddon } from './addon';
 import { registerBatchNormGradient } from '../ops/batch-norm-training';
 import { registerGroupedConvGradient } from '../ops/grouped-conv2d';
-import { nativeBatchNormKernels, nativeBatchNormReluKernels } from './batch-norm';
+import { nativeBatchNormKernels } from './batch-norm';
 import { nativeConvKernels } from './conv';
 import { nativeCopyKernels } from './copy';
 import { nativeMatmulKernels } from './matmul';
@@ -52,7 +52,6 @@ function register(addon: NativeAddon): void {
   const native = [
     ...nativeConvKernels(addon, cpuStore, previous),
     ...nativeBatchNormKernels(addon, cpuStore),
-    ...nativeBatchNormReluKernels(addon, cpuStore),
     ...nativeEltwiseKernels(addon, cpuStore, previous),
     ...nativeCopyKernels(addon, cpuStore, previous),
     ...nativeReduceKernels(addon, cpuStore, previous),

@@ -27,61 +27,41 @@ function normShape(shape: number[]): Int32Array {
   return Int32Array.from([tf.util.sizeFromShape(shape) / c, 1, 1, c]);
 }
 
+/**
+ * The training batch norm's two kernels, and the same with the following ReLU fused (oneDNN's fuse_norm_relu):
+ * relu(bn(x)) and a bit mask of where it is positive (a fourth output, the workspace) in one forward call; the
+ * backward call masks dy with it. The fused output is marked so that the model's own ReLU after it costs nothing
+ * (see eltwise.ts: both backends' Relu kernels and the ReLU gradient read that mark).
+ */
 export function nativeBatchNormKernels(addon: NativeAddon, store: TensorStore): KernelConfig[] {
-  const epsilonOf = (attrs: unknown): number => (attrs as BatchNormAttrs).varianceEpsilon;
-  return [
-    {
-      kernelName: BATCH_NORM_TRAINING,
-      backendName: store.backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { x, scale, offset } = inputs as { x: TensorInfo; scale: TensorInfo; offset: TensorInfo };
-        const channels = [x.shape[x.shape.length - 1]];
-        return store.run(backend, [x, scale, offset], [x.shape, channels, channels], ([xv, sv, ov], [y, mean, variance]) =>
-          addon.batchNormForward(normShape(x.shape), epsilonOf(attrs), xv, sv, ov, y, mean, variance));
-      },
-    },
-    {
-      kernelName: BATCH_NORM_TRAINING_GRAD,
-      backendName: store.backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { x, dy, scale, offset, mean, variance } = inputs as Record<string, TensorInfo>;
-        return store.run(backend, [x, dy, scale, offset, mean, variance], [x.shape, scale.shape, scale.shape],
-          ([xv, dyv, sv, ov, mv, vv], [dx, dscale, doffset]) =>
-            addon.batchNormBackward(normShape(x.shape), epsilonOf(attrs), xv, dyv, sv, ov, mv, vv, dx, dscale, doffset));
-      },
-    },
-  ];
+  return [false, true].flatMap((fuseRelu) => batchNormKernels(addon, store, fuseRelu));
 }
 
-/**
- * Batch norm with the following ReLU fused (oneDNN's fuse_norm_relu): relu(bn(x)) and a bit mask of where it is
- * positive in one forward call; the backward call masks dy with it. Its output is marked so that the model's own
- * ReLU after it costs nothing (see eltwise.ts: both backends' Relu kernels and the ReLU gradient read that mark).
- */
-export function nativeBatchNormReluKernels(addon: NativeAddon, store: TensorStore): KernelConfig[] {
+function batchNormKernels(addon: NativeAddon, store: TensorStore, fuseRelu: boolean): KernelConfig[] {
   const epsilonOf = (attrs: unknown): number => (attrs as BatchNormAttrs).varianceEpsilon;
   return [
     {
-      kernelName: BATCH_NORM_RELU_TRAINING,
+      kernelName: fuseRelu ? BATCH_NORM_RELU_TRAINING : BATCH_NORM_TRAINING,
       backendName: store.backendName,
       kernelFunc: ({ inputs, backend, attrs }) => {
         const { x, scale, offset } = inputs as { x: TensorInfo; scale: TensorInfo; offset: TensorInfo };
         const channels = [x.shape[x.shape.length - 1]];
         const shape = normShape(x.shape);
-        const workspace = [addon.batchNormReluWorkspaceLength(shape, epsilonOf(attrs))];
-        const outputs = store.run(backend, [x, scale, offset], [x.shape, channels, channels, workspace],
+        const workspace = fuseRelu ? [[addon.batchNormReluWorkspaceLength(shape, epsilonOf(attrs))]] : [];
+        const outputs = store.run(backend, [x, scale, offset], [x.shape, channels, channels, ...workspace],
           ([xv, sv, ov], [y, mean, variance, ws]) =>
             addon.batchNormForward(shape, epsilonOf(attrs), xv, sv, ov, y, mean, variance, ws));
-        markReluApplied(outputs[0].dataId);
+        if (fuseRelu) markReluApplied(outputs[0].dataId);
         return outputs;
       },
     },
     {
-      kernelName: BATCH_NORM_RELU_TRAINING_GRAD,
+      kernelName: fuseRelu ? BATCH_NORM_RELU_TRAINING_GRAD : BATCH_NORM_TRAINING_GRAD,
       backendName: store.backendName,
       kernelFunc: ({ inputs, backend, attrs }) => {
         const { x, dy, scale, offset, mean, variance, workspace } = inputs as Record<string, TensorInfo>;
-        return store.run(backend, [x, dy, scale, offset, mean, variance, workspace], [x.shape, scale.shape, scale.shape],
+        const saved = [x, dy, scale, offset, mean, variance, ...(fuseRelu ? [workspace] : [])];
+        return store.run(backend, saved, [x.shape, scale.shape, scale.shape],
           ([xv, dyv, sv, ov, mv, vv, ws], [dx, dscale, doffset]) =>
             addon.batchNormBackward(normShape(x.shape), epsilonOf(attrs), xv, dyv, sv, ov, mv, vv, dx, dscale, doffset, ws));
       },

@@ -16,7 +16,7 @@ import { tf } from '../tf';
 import { loadNativeAddon, NativeAddon } from './addon';
 import { batchNormTrainingOp, BatchNormTrainingResult, registerBatchNormGradient } from '../ops/batch-norm-training';
 import { registerGroupedConvGradient } from '../ops/grouped-conv2d';
-import { nativeBatchNormKernels, nativeBatchNormReluKernels } from './batch-norm';
+import { nativeBatchNormKernels } from './batch-norm';
 import { registerEltwiseGradients, reluSharingFusedOutputs } from './eltwise';
 import { nativeConvKernels } from './conv';
 import { nativeOptimizerKernels } from './optimizer';
@@ -52,7 +52,7 @@ function register(addon: NativeAddon): Active {
   const replaced = new Map<string, KernelConfig | undefined>();
   const previous = (name: string): KernelConfig | undefined => replaced.get(name);
   for (const config of [...nativeConvKernels(addon, wasmStore, previous), ...nativeBatchNormKernels(addon, wasmStore),
-    ...nativeBatchNormReluKernels(addon, wasmStore), reluSharingFusedOutputs(WASM, previous),
+    reluSharingFusedOutputs(WASM, previous),
     ...nativeOptimizerKernels(addon, wasmStore)]) {
     const existing = tf.getKernel(config.kernelName, WASM);
     replaced.set(config.kernelName, existing);

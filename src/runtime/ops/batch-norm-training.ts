@@ -10,8 +10,8 @@ import { tf } from '../tf';
 export const BATCH_NORM_TRAINING = 'NetspecBatchNormTraining';
 export const BATCH_NORM_TRAINING_GRAD = 'NetspecBatchNormTrainingGrad';
 /**
- * The same with the ReLU that follows fused in (`relu(bn(x))`), where a runtime registers it (the `onednn`
- * backend). Its fourth output is the workspace: where the output is positive, for the gradient.
+ * The same with the ReLU that follows fused in (`relu(bn(x))`), where a runtime registers it (the native
+ * backends). Its fourth output is the workspace: where the output is positive, for the gradient.
  */
 export const BATCH_NORM_RELU_TRAINING = 'NetspecBatchNormReluTraining';
 export const BATCH_NORM_RELU_TRAINING_GRAD = 'NetspecBatchNormReluTrainingGrad';
@@ -31,43 +31,32 @@ export function isReluApplied(dataId: DataId): boolean {
 }
 
 /**
- * The gradient of the forward kernel: one backward kernel call yields all three gradients. The batch mean and
- * variance outputs are statistics for the moving averages; gradient flowing into them is not propagated.
+ * The gradient of a forward kernel: one backward kernel call yields all three gradients. The batch mean and
+ * variance outputs are statistics for the moving averages; gradient flowing into them is not propagated. The fused
+ * op also saves its workspace, with which its backward kernel masks dy.
  */
-const gradient: GradConfig = {
-  kernelName: BATCH_NORM_TRAINING,
-  inputsToSave: ['x', 'scale', 'offset'],
-  outputsToSave: [false, true, true],
-  gradFunc: (dys: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
-    const dy = (dys as Tensor[])[0];
-    const [x, scale, offset, mean, variance] = saved;
-    const [dx, dscale, doffset] = tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD,
-      { x, dy, scale, offset, mean, variance }, attrs) as Tensor[];
-    return { x: () => dx, scale: () => dscale, offset: () => doffset };
-  },
-};
-
-/** The fused op's gradient: the workspace masks dy inside the one backward kernel call. */
-const reluGradient: GradConfig = {
-  kernelName: BATCH_NORM_RELU_TRAINING,
-  inputsToSave: ['x', 'scale', 'offset'],
-  outputsToSave: [false, true, true, true],
-  gradFunc: (dys: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
-    const dy = (dys as Tensor[])[0];
-    const [x, scale, offset, mean, variance, workspace] = saved;
-    const [dx, dscale, doffset] = tf.engine().runKernel(BATCH_NORM_RELU_TRAINING_GRAD,
-      { x, dy, scale, offset, mean, variance, workspace }, attrs) as Tensor[];
-    return { x: () => dx, scale: () => dscale, offset: () => doffset };
-  },
-};
+function gradientOf(forward: string, backward: string, fusedRelu: boolean): GradConfig {
+  return {
+    kernelName: forward,
+    inputsToSave: ['x', 'scale', 'offset'],
+    outputsToSave: fusedRelu ? [false, true, true, true] : [false, true, true],
+    gradFunc: (dys: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+      const dy = (dys as Tensor[])[0];
+      const [x, scale, offset, mean, variance, workspace] = saved;
+      const [dx, dscale, doffset] = tf.engine().runKernel(backward,
+        { x, dy, scale, offset, mean, variance, ...(fusedRelu ? { workspace } : {}) }, attrs) as Tensor[];
+      return { x: () => dx, scale: () => dscale, offset: () => doffset };
+    },
+  };
+}
 
 let gradientRegistered = false;
 
 /** Registers the gradients once (tfjs' gradient registry is global and has no unregister). */
 export function registerBatchNormGradient(): void {
   if (gradientRegistered) return;
-  tf.registerGradient(gradient);
-  tf.registerGradient(reluGradient);
+  tf.registerGradient(gradientOf(BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, false));
+  tf.registerGradient(gradientOf(BATCH_NORM_RELU_TRAINING, BATCH_NORM_RELU_TRAINING_GRAD, true));
   gradientRegistered = true;
 }
 

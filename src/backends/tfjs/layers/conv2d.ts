@@ -29,7 +29,7 @@ interface ConvState {
   dilationRate: number | number[];
   kernel: { read(): Tensor };
   bias?: { read(): Tensor } | null;
-  activation?: { apply(t: Tensor): Tensor; getClassName(): string };
+  activation?: { apply(t: Tensor): Tensor };
 }
 
 const TfjsConv2D = tf.serialization.SerializationMap.getMap().classNameMap.Conv2D[0] as unknown as
