@@ -32,6 +32,24 @@ test('the tarball ships the library, the CLI, specs and data, and no tests or be
   expect(fs.existsSync(path.join(installed, 'dist', 'bench'))).toBe(false);
 });
 
+const oneDnnHeaders = ['/usr/include', '/usr/local/include'].some((dir) => fs.existsSync(path.join(dir, 'oneapi', 'dnnl', 'dnnl.hpp')));
+if (!oneDnnHeaders) console.warn('pack.test: oneDNN headers absent (apt-get install libdnnl-dev): the tarball\'s addon build is not checked');
+
+test('the tarball ships the native kernels\' sources, and installing it builds them where oneDNN is present', () => {
+  const native = path.join(project, 'node_modules', 'netspec', 'native');
+  for (const f of ['package.json', 'binding.gyp', 'index.js', 'scripts/install.js', 'src/addon.cc', 'src/conv.cc']) {
+    expect(fs.existsSync(path.join(native, f))).toBe(true);
+  }
+  if (!oneDnnHeaders) return;
+  const script = "const a = require('netspec-native'); console.log(JSON.stringify(a.info()))";
+  const info = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: project, encoding: 'utf8' }));
+  expect(info.version).toMatch(/^\d+\.\d+\.\d+$/);
+  const bin = path.join(project, 'node_modules', '.bin', 'netspec');
+  const out = execFileSync(bin, ['train', '--epochs', '1', '--limit', '256', '--backend', 'onednn', '--out', path.join(work, 'run')],
+    { cwd: project, encoding: 'utf8' });
+  expect(out).toMatch(/^backend: .*oneDNN/m);
+}, 120_000);
+
 test("require('netspec') compiles a spec to the IR with torchvision's counts", () => {
   const script = `const n = require('netspec');
 const r = n.compileSpec('resnet50');
