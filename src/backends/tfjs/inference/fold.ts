@@ -115,17 +115,16 @@ export function foldTopology(topology: ModelTopology, groups: readonly FoldGroup
   return { ...topology, layers, outputLayers: topology.outputLayers.map(reroute) };
 }
 
-/** A layer's weights by their short name (`kernel`, `gamma`, `moving_mean`, …), as float64 copies. */
-function weightsOf(model: LayersModel, layerName: string): Map<string, { shape: number[]; values: Float64Array }> {
+/** A layer's weights by their short name (`kernel`, `gamma`, `moving_mean`, …), as they are stored (float32). */
+function weightsOf(model: LayersModel, layerName: string): Map<string, { shape: number[]; values: Float32Array }> {
   const layer = model.getLayer(layerName);
-  const values = layer.getWeights();
-  return new Map(layer.weights.map((w, i) => [
-    w.originalName.split('/').pop()!,
-    { shape: w.shape as number[], values: Float64Array.from(values[i].dataSync()) },
-  ]));
+  return new Map(layer.weights.map((w) => {
+    const value = w.read();
+    return [w.originalName.split('/').pop()!, { shape: w.shape as number[], values: value.dataSync() as Float32Array }];
+  }));
 }
 
-/** kernel' and bias' of one group, from the original model's weights. */
+/** kernel' and bias' of one group, from the original model's weights (plain loops: kernels reach 10⁷ values). */
 function foldedWeights(model: LayersModel, g: FoldGroup): Tensor[] {
   const conv = weightsOf(model, g.conv);
   const bn = weightsOf(model, g.batchNorm);
@@ -133,11 +132,18 @@ function foldedWeights(model: LayersModel, g: FoldGroup): Tensor[] {
   const kernel = conv.get('kernel')!;
   const channels = kernel.shape[kernel.shape.length - 1];
   const at = (name: string, c: number, fallback: number) => bn.get(name)?.values[c] ?? fallback;
-  const scale = Float64Array.from({ length: channels },
-    (_, c) => at('gamma', c, 1) / Math.sqrt(at('moving_variance', c, 1) + epsilon));
-  const bias = Float32Array.from({ length: channels }, (_, c) =>
-    ((conv.get('bias')?.values[c] ?? 0) - at('moving_mean', c, 0)) * scale[c] + at('beta', c, 0));
-  const folded = Float32Array.from(kernel.values, (v, i) => v * scale[i % channels]);
+  const scale = new Float64Array(channels);
+  const bias = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    scale[c] = at('gamma', c, 1) / Math.sqrt(at('moving_variance', c, 1) + epsilon);
+    bias[c] = ((conv.get('bias')?.values[c] ?? 0) - at('moving_mean', c, 0)) * scale[c] + at('beta', c, 0);
+  }
+  // The kernel is channels-last ([k, k, C_in / groups, C_out]): output channel c repeats every `channels` values.
+  const source = kernel.values;
+  const folded = new Float32Array(source.length);
+  for (let i = 0; i < source.length; i += channels) {
+    for (let c = 0; c < channels; c++) folded[i + c] = source[i + c] * scale[c];
+  }
   return [tf.tensor(folded, kernel.shape), tf.tensor1d(bias)];
 }
 
