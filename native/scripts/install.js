@@ -2,8 +2,8 @@
 // Install step of the optional native kernels. Exits non-zero (npm then drops this optional package
 // and netspec runs on the wasm fallback) when oneDNN's headers are missing or NETSPEC_NATIVE_BUILD=0.
 const { spawnSync } = require('node:child_process');
-const { existsSync } = require('node:fs');
 const path = require('node:path');
+const { oneDnnIncludeDir } = require('./onednn-headers');
 
 function skip(reason) {
   console.error(`netspec-native: not built: ${reason}. netspec will use the portable wasm kernels.`);
@@ -12,13 +12,7 @@ function skip(reason) {
 
 if (process.env.NETSPEC_NATIVE_BUILD === '0') skip('NETSPEC_NATIVE_BUILD=0');
 
-const includeDirs = [
-  ...(process.env.CPLUS_INCLUDE_PATH ?? '').split(path.delimiter),
-  ...(process.env.CPATH ?? '').split(path.delimiter),
-  '/usr/local/include',
-  '/usr/include',
-].filter((dir) => dir !== '');
-if (!includeDirs.some((dir) => existsSync(path.join(dir, 'oneapi', 'dnnl', 'dnnl.hpp')))) {
+if (oneDnnIncludeDir() === undefined) {
   skip('oneDNN headers not found (Debian/Ubuntu: apt-get install libdnnl-dev)');
 }
 

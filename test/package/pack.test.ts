@@ -7,6 +7,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+// The oneDNN header search of the native package's install step (plain JavaScript, outside the TypeScript project).
+const { oneDnnIncludeDir } = require('../../native/scripts/onednn-headers') as { oneDnnIncludeDir: () => string | undefined };
+
 const root = path.join(__dirname, '..', '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-pack-'));
 const project = path.join(work, 'project');
@@ -32,12 +35,13 @@ test('the tarball ships the library, the CLI, specs and data, and no tests or be
   expect(fs.existsSync(path.join(installed, 'dist', 'bench'))).toBe(false);
 });
 
-const oneDnnHeaders = ['/usr/include', '/usr/local/include'].some((dir) => fs.existsSync(path.join(dir, 'oneapi', 'dnnl', 'dnnl.hpp')));
+// The install step's own search: the test expects a built addon exactly where installing builds one.
+const oneDnnHeaders = oneDnnIncludeDir() !== undefined;
 if (!oneDnnHeaders) console.warn('pack.test: oneDNN headers absent (apt-get install libdnnl-dev): the tarball\'s addon build is not checked');
 
 test('the tarball ships the native kernels\' sources, and installing it builds them where oneDNN is present', () => {
   const native = path.join(project, 'node_modules', 'netspec', 'native');
-  for (const f of ['package.json', 'binding.gyp', 'index.js', 'scripts/install.js', 'src/addon.cc', 'src/conv.cc']) {
+  for (const f of ['package.json', 'binding.gyp', 'index.js', 'scripts/install.js', 'scripts/onednn-headers.js', 'src/addon.cc', 'src/conv.cc']) {
     expect(fs.existsSync(path.join(native, f))).toBe(true);
   }
   if (!oneDnnHeaders) return;
