@@ -9,7 +9,7 @@ import { isRunDir, RUN_FILES } from '../../train/run-dir';
 import { usageError } from '../errors';
 import { formatCount } from '../format';
 import { ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, loadGraph } from '../load';
-import { CHECKPOINT_FLAG, CHECKPOINT_HELP } from '../options';
+import { backendChoice, BACKEND_CHOICES, CHECKPOINT_FLAG, CHECKPOINT_HELP } from '../options';
 
 /** tfjs loads only when a command needs it, so `list`, `validate` and `inspect` stay fast. */
 const loadBackend = () => Promise.all([import('../../runtime/backend'), import('../../backends/tfjs'), import('../../train/initial-weights')]);
@@ -36,7 +36,7 @@ export function registerCompile(program: Command): void {
     .option('--weights <file>', 'load weights by name: a tfjs model.json, a Keras file (.h5, .weights.h5, .keras), a torch state dict (.safetensors), a netspec checkpoint (.ckpt) or a run directory (its model/, or --checkpoint)')
     .option(CHECKPOINT_FLAG, `with --weights <run-dir>: ${CHECKPOINT_HELP}`)
     .option('--allow-partial', 'with --weights: write the model even when some weights are missing or have other shapes')
-    .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu', 'auto')
+    .option('--backend <name>', `compute backend: ${BACKEND_CHOICES.join(', ')}`, backendChoice, 'auto')
     .option('--inference', 'write the inference model: batch norm folded into the convolutions, ReLU fused (same outputs)')
     .action((ref: string, opts: CompileOptions) => compile(ref, opts));
 }
