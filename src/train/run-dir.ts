@@ -93,6 +93,15 @@ export function isRunDir(dir: string): boolean {
 }
 
 /**
+ * `train --resume <run-dir>`: a resumed run's positional argument may name the run directory rather than a spec
+ * (the run records its spec). Returns the options with it moved to `out`; anything else is left as it is.
+ */
+export function withRunDirFromSpec<T extends { spec?: string; out?: string }>(o: T, resuming: boolean): T {
+  if (!resuming || o.out !== undefined || o.spec === undefined || !isRunDir(o.spec)) return o;
+  return { ...o, out: o.spec, spec: undefined };
+}
+
+/**
  * Makes `dir` safe to write a run into: no symbolic links where netspec writes, and no temporary files left by
  * writes that were killed before their rename.
  */

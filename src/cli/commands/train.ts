@@ -27,7 +27,7 @@ export function registerTrain(program: Command): void {
     .option('--limit <n>', 'use only the first N examples of each split', positiveInt)
     .option('--batch-size <n>', 'batch size (overrides train.batch_size)', positiveInt)
     .option('--out <run-dir>', 'run directory (default: runs/<name>-<time>)')
-    .option('--resume', 'continue the run in --out (or the latest run of this spec) from its last checkpoint, with the settings it recorded')
+    .option('--resume', 'continue a run from its last checkpoint, with the settings it recorded: the run directory given as the argument or with --out (else the latest run of the spec)')
     .option('--resume-from <which>', 'continue from last.ckpt (default) or best.ckpt, e.g. when last.ckpt is damaged (implies --resume)', resumeFrom)
     .option('--weights <file>', 'start from these weights, loaded by name: a Keras file (.h5, .weights.h5, .keras), a tfjs model.json, a torch state dict (.safetensors), a .ckpt or a run directory')
     .option('--allow-partial', 'with --weights: start even when some weights are not in the file (a new head on a pretrained base)')
