@@ -17,7 +17,9 @@ const SIGNAL_KEEPING_GAMMA: Record<string, [number, number]> = Object.fromEntrie
   builtinNames().filter((n) => n.startsWith('plain/') || n === 'resnet50d').map((n) => [n, [0.8, 1.2]]),
 );
 const isImageNet = (name: string) => !/^(cifar|keras-cifar|fashion)\//.test(name);
-const setsFor = (name: string) => [...(isImageNet(name) && name !== 'resnet50' ? ['input=[64,64,3]'] : []), 'head.activation=linear'];
+// A seeded initialisation too: the kernels are the spec's own initial weights, and a run-to-run draw left
+// keras/resnet152's two outputs apart by 0.99e-5 in one run of many (the 1e-5 floor below).
+const setsFor = (name: string) => [...(isImageNet(name) && name !== 'resnet50' ? ['input=[64,64,3]'] : []), 'head.activation=linear', 'initializer.seed=1'];
 
 beforeAll(async () => {
   await selectBackend({ backend: 'auto' });
@@ -38,6 +40,7 @@ test.each(builtinNames())('%s: onnxruntime gives tfjs\' outputs', async (name) =
   const half = expected.length / 2;
   const between = relativeDiff(expected.slice(0, half), expected.slice(half));
   expect(between).toBeGreaterThan(3 * diff);
+  console.log(`${name}: onnx vs tfjs ${diff.toExponential(2)}, between images ${between.toExponential(2)}`);
   expect(between).toBeGreaterThan(1e-5);
   model.dispose();
   x.dispose();
