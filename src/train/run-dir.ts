@@ -20,6 +20,7 @@ import { readRegularFile } from '../io/read';
 import { NormalizationStats } from './augment';
 import type { ValidationSplit } from './data/validation';
 import { dataError } from './data/errors';
+import type { DiagnosticError } from '../diagnostics/diagnostic';
 import { ImageShape } from './data/types';
 
 export const RUN_FILES = {
@@ -90,6 +91,11 @@ export interface RunInfo {
 
 export function isRunDir(dir: string): boolean {
   return fs.existsSync(path.join(dir, RUN_FILES.run)) && fs.existsSync(path.join(dir, RUN_FILES.spec));
+}
+
+/** What `train --resume` says, on either engine, when `dir` (or no directory at all) holds no run. */
+export function noRunToResume(dir: string | undefined): DiagnosticError {
+  return dataError(dir ?? 'runs/', 'no run to resume here', 'name the run directory: netspec train --resume <run-dir> (or --out <run-dir>)');
 }
 
 /**

@@ -31,7 +31,7 @@ import { checkKerasInput, incompleteTransfer, InitialWeights, openInitialWeights
 import { dataPathOf, epochChange, repairRun, resumeSettings } from './resume';
 import { patternFields, snapshotName } from './snapshot-name';
 import {
-  checkNewRunDir, defaultRunDir, isRunDir, prepareRunDir, readRunFile, readRunInfo, RUN_FILES, RunInfo, RunSegment, RunSettings, withRunDirFromSpec, writeRunFiles, writeRunInfo,
+  checkNewRunDir, defaultRunDir, isRunDir, prepareRunDir, readRunFile, readRunInfo, RUN_FILES, RunInfo, RunSegment, RunSettings, noRunToResume, withRunDirFromSpec, writeRunFiles, writeRunInfo,
 } from './run-dir';
 import { LrScheduler, LrSchedulerState } from './schedules';
 import { decayedNodes } from './weight-decay';
@@ -84,7 +84,7 @@ export async function startTraining(options: TrainRunOptions, events: TrainRunEv
   const o = withRunDirFromSpec(options, resuming);
   const runDir = o.out ?? (resuming ? latestRunDir(o.spec ?? DEFAULT_TRAIN_SPEC) : undefined);
   if (resuming && (!runDir || !isRunDir(runDir))) {
-    throw dataError(runDir ?? 'runs/', 'no run to resume here', 'name the run directory: netspec train --resume <run-dir> (or --out <run-dir>)');
+    throw noRunToResume(runDir);
   }
   if (!resuming && runDir) checkNewRunDir(runDir);
   if (resuming && o.weights !== undefined) {

@@ -19,7 +19,7 @@ import { fromWire, TrainingConfig, TrainingWire } from '../../../train/config';
 import { dataError } from '../../../train/data/errors';
 import { SYNTHETIC_PATH } from '../../../train/data/load';
 import { Dataset, ImageShape } from '../../../train/data/types';
-import { defaultRunDir, isRunDir, RUN_FILES, RunInfo, withRunDirFromSpec, writeRunFiles } from '../../../train/run-dir';
+import { defaultRunDir, isRunDir, noRunToResume, RUN_FILES, RunInfo, withRunDirFromSpec, writeRunFiles } from '../../../train/run-dir';
 import { HeadLoss, headLoss } from '../../../train/head-loss';
 import { BUNDLED_DATA, checkSnapshotData, trainingConfig, TrainRunOptions } from '../../../train/run';
 import { loadRunData } from '../../../train/run-data';
@@ -48,7 +48,7 @@ export interface PreparedRun {
 export async function prepareTorchRun(options: TorchRunOptions): Promise<PreparedRun> {
   const o = withRunDirFromSpec(options, !!options.resume);
   const dir = o.out;
-  if (o.resume && (dir === undefined || !isRunDir(dir))) throw dataError(dir ?? 'runs/', 'no run to resume here', 'name the run directory: netspec train --resume <run-dir> (or --out <run-dir>)');
+  if (o.resume && (dir === undefined || !isRunDir(dir))) throw noRunToResume(dir);
   const compiled = o.resume
     ? compileSpecText(fs.readFileSync(path.join(dir!, RUN_FILES.spec), 'utf8'), path.join(dir!, RUN_FILES.spec), { sets: o.sets })
     : compileSpec(o.spec ?? 'fashion/resnet8', { sets: o.sets });
