@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-// The oneDNN header search of the native package's install step (plain JavaScript, outside the TypeScript project).
+// The native install step's own oneDNN header search (plain JavaScript, outside the TypeScript project): the test
+// expects a built addon exactly where installing builds one.
 const { oneDnnIncludeDir } = require('../../native/scripts/onednn-headers') as { oneDnnIncludeDir: () => string | undefined };
 
 const root = path.join(__dirname, '..', '..');
@@ -35,7 +36,6 @@ test('the tarball ships the library, the CLI, specs and data, and no tests or be
   expect(fs.existsSync(path.join(installed, 'dist', 'bench'))).toBe(false);
 });
 
-// The install step's own search: the test expects a built addon exactly where installing builds one.
 const oneDnnHeaders = oneDnnIncludeDir() !== undefined;
 if (!oneDnnHeaders) console.warn('pack.test: oneDNN headers absent (apt-get install libdnnl-dev): the tarball\'s addon build is not checked');
 
