@@ -107,8 +107,10 @@ test('built-ins and variants, plain and --inference, load in stock tfjs in Node 
   const errors = cases.map((c) => [c.id, relativeError(results[c.id], c.expected)] as const);
   console.log(errors.map(([id, e]) => `${id}: ${e.toExponential(2)}`).join('\n'));
   for (const [id, e] of errors) expect({ id, ok: e <= 1e-5 }).toEqual({ id, ok: true });
-  // Non-vacuity: the outputs are probabilities that differ between classes.
-  for (const c of cases) expect(Math.max(...c.expected[0]) - Math.min(...c.expected[0])).toBeGreaterThan(1e-4);
+  // Non-vacuity: the outputs are probabilities that differ between classes (seeded weights: the same margins every run).
+  const spreads = cases.map((c) => [c.id, Math.max(...c.expected[0]) - Math.min(...c.expected[0])] as const);
+  console.log(`smallest spread between classes: ${spreads.reduce((a, b) => (b[1] < a[1] ? b : a)).join(' ')}`);
+  for (const [id, spread] of spreads) expect({ id, ok: spread > 1e-4 }).toEqual({ id, ok: true });
 });
 
 test('the model/ of a real `netspec train` run and a `netspec compile --inference` directory load in stock tfjs', async () => {
