@@ -61,11 +61,11 @@ export function eltwiseForward(code: number, alpha: number, beta: number, x: Flo
 /** dx = dy where the ReLU output y > 0, else 0. */
 export function reluBackward(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
 /**
- * y = a ∘ b with `code` indexing add, sub, mul, div, max, min. shapeA and shapeB have the same rank (≤ 12); y has
- * shapeA, and b broadcasts along its axes of size 1.
+ * y = a ∘ b with `code` indexing add, sub, mul, div, max, min, then max(·, 0) with `relu` (same pass). shapeA and
+ * shapeB have the same rank (≤ 12); y has shapeA, and b broadcasts along its axes of size 1.
  */
 export function binary(code: number, shapeA: Int32Array, a: Float32Array, shapeB: Int32Array, b: Float32Array,
-  y: Float32Array): void;
+  y: Float32Array, relu?: boolean): void;
 
 /**
  * Copies the block of `dims` elements from src to dst, each addressed by element strides and an offset (a slice

@@ -134,7 +134,8 @@ Napi::Value reluBackward(const Napi::CallbackInfo &info) {
   });
 }
 
-// binary(code, shapeA, a, shapeB, b, y): y = a ∘ b, ∘ one of kBinary. Both shapes have the same rank; y has a's
+// binary(code, shapeA, a, shapeB, b, y[, relu]): y = a ∘ b, ∘ one of kBinary, then max(·, 0) with `relu` (a
+// post-op in the same pass: the residual add and the ReLU after it). Both shapes have the same rank; y has a's
 // shape, and b broadcasts along its axes of size 1 (oneDNN 2.6 broadcasts the second operand only).
 Napi::Value binary(const Napi::CallbackInfo &info) {
   return guarded(info, [&] {
@@ -147,12 +148,19 @@ Napi::Value binary(const Napi::CallbackInfo &info) {
     float *a = floatArg(info, 2, product(da), "a");
     float *b = floatArg(info, 4, product(db), "b");
     float *y = floatArg(info, 5, product(da), "y");
-    Key key{static_cast<int64_t>(alg)};
+    bool relu = info.Length() > 6 && info[6].ToBoolean().Value();
+    Key key{static_cast<int64_t>(alg), relu ? 1 : 0};
     key.insert(key.end(), da.begin(), da.end());
     key.insert(key.end(), db.begin(), db.end());
     Entry *e = lookup(binaryCache, key, [&] {
+      dnnl::primitive_attr attr;
+      if (relu) {
+        dnnl::post_ops ops;
+        ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
+        attr.set_post_ops(ops);
+      }
       auto entry = std::make_unique<Entry>();
-      entry->prim = dnnl::binary({{alg, plain(da), plain(db), plain(da)}, cpuEngine()});
+      entry->prim = dnnl::binary({{alg, plain(da), plain(db), plain(da)}, attr, cpuEngine()});
       entry->args[DNNL_ARG_SRC_0] = userMemory(plain(da));
       entry->args[DNNL_ARG_SRC_1] = userMemory(plain(db));
       entry->args[DNNL_ARG_DST] = userMemory(plain(da));

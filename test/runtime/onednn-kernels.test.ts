@@ -10,6 +10,7 @@ import { loadNativeAddon } from '../../src/runtime/onednn/addon';
 import { ONEDNN, tryRegisterOnednnBackend } from '../../src/runtime/onednn/backend';
 import { MIN_NATIVE_SIZE } from '../../src/runtime/onednn/eltwise';
 import { batchNormReluAvailable, batchNormTrainingOp } from '../../src/runtime/ops/batch-norm-training';
+import { addReluOp, addReluRuns } from '../../src/runtime/ops/relu-fusion';
 import { ArrayPool } from '../../src/runtime/onednn/store';
 import { DiagnosticError } from '../../src/diagnostics/diagnostic';
 import { relativeError, seeded } from '../backends/tfjs/kernels-helpers';
@@ -123,6 +124,30 @@ if (built) describe('onednn backend', () => {
   const big = [4, 16, 16, 16];
   const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
   const small = [2, 3, 3, 4];
+  test.each([['native', big], ['fallback', small]])('residual add + ReLU fused (%s): output and both gradients match relu(a + b)', (_path, shape) => {
+    const inputs: Inputs = { a: { shape, seed: 31 }, b: { shape, seed: 32 } };
+    // As in a ResNet block: the model's own ReLU after the fused op, its output read twice.
+    const after = (t: Tensor) => { const r = tf.relu(t); return tf.add(tf.mul(r, 2), tf.square(r)); };
+    const reference = valueAndGrads('cpu', inputs, ({ a, b }) => after(tf.relu(tf.add(a, b))));
+    const actual = valueAndGrads(ONEDNN, inputs, ({ a, b }) => {
+      expect(addReluRuns(a, b)).toBe(true);
+      return after(addReluOp(a, b));
+    });
+    // Some sums must be cut by the ReLU (2r + r² is 0 exactly there), or the mask would go untested.
+    expect(reference[0].some((v) => v === 0) && reference[0].some((v) => v > 0)).toBe(true);
+    actual.forEach((a, i) => expect(relativeError(a, reference[i])).toBeLessThanOrEqual(1e-6));
+  });
+
+  test('a ReLU after the fused add shares its output; the fused add is refused for broadcasting operands', () => {
+    tf.setBackend(ONEDNN);
+    tf.tidy(() => {
+      const a = tf.tensor(seeded(size(big), 33), big);
+      const y = addReluOp(a, tf.tensor(seeded(size(big), 34), big));
+      expect(tf.relu(y).dataId).toBe(y.dataId);
+      expect(addReluRuns(a, tf.ones([big[3]]))).toBe(false);
+    });
+  });
+
   test('the threshold splits the cases below', () => {
     expect(big.reduce((a, b) => a * b)).toBeGreaterThanOrEqual(MIN_NATIVE_SIZE);
     expect(small.reduce((a, b) => a * b)).toBeLessThan(MIN_NATIVE_SIZE);

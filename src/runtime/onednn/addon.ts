@@ -19,7 +19,8 @@ export interface NativeAddon {
   batchNormReluWorkspaceLength(shape: Int32Array, epsilon: number): number;
   eltwiseForward(code: number, alpha: number, beta: number, x: Float32Array, y: Float32Array): void;
   reluBackward(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
-  binary(code: number, shapeA: Int32Array, a: Float32Array, shapeB: Int32Array, b: Float32Array, y: Float32Array): void;
+  binary(code: number, shapeA: Int32Array, a: Float32Array, shapeB: Int32Array, b: Float32Array, y: Float32Array,
+    relu?: boolean): void;
   stridedCopy(dims: Int32Array, src: Float32Array, srcStrides: Int32Array, srcOffset: number, dst: Float32Array,
     dstStrides: Int32Array, dstOffset: number): void;
   meanOverAxis(outer: number, reduced: number, inner: number, x: Float32Array, y: Float32Array): void;

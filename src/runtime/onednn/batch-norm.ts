@@ -12,8 +12,9 @@ import { tf } from '../tf';
 import type { NativeAddon } from './addon';
 import type { TensorStore } from './store';
 import {
-  BATCH_NORM_RELU_TRAINING, BATCH_NORM_RELU_TRAINING_GRAD, BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, markReluApplied,
+  BATCH_NORM_RELU_TRAINING, BATCH_NORM_RELU_TRAINING_GRAD, BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD,
 } from '../ops/batch-norm-training';
+import { markReluApplied } from '../ops/relu-fusion';
 
 
 interface BatchNormAttrs {

@@ -13,7 +13,9 @@ import type { DataId, GradConfig, KernelConfig, KernelFunc, Tensor, TensorInfo }
 import { tf } from '../tf';
 import type { NativeAddon } from './addon';
 import { delegate, PreviousKernel } from './conv';
-import { isReluApplied } from '../ops/batch-norm-training';
+import {
+  ADD_RELU, isReluApplied, markReluApplied, registerAddReluGradient, RELU_GRAD, reluGradFromOutput,
+} from '../ops/relu-fusion';
 import type { TensorStore } from './store';
 
 type KernelArgs = Parameters<KernelFunc>[0];
@@ -26,8 +28,6 @@ type KernelArgs = Parameters<KernelFunc>[0];
  * (copy.ts, matmul.ts, reduce.ts) go native from the same size.
  */
 export const MIN_NATIVE_SIZE = 2048;
-
-export const RELU_GRAD = 'NetspecReluGrad';
 
 /** oneDNN algorithms as the addon numbers them (native/src/eltwise.cc, kUnary and kBinary). */
 const UNARY = { Relu: 0, Square: 1, Sqrt: 2, Abs: 3 } as const;
@@ -105,6 +105,29 @@ function binaryKernel(addon: NativeAddon, store: TensorStore, previous: Previous
   };
 }
 
+/**
+ * relu(a + b) for a and b of one shape (the end of a residual block), one pass; its output is marked so that the
+ * model's ReLU after it shares it (../ops/relu-fusion.ts).
+ */
+function addReluKernel(addon: NativeAddon, store: TensorStore): KernelConfig {
+  return {
+    kernelName: ADD_RELU,
+    backendName: store.backendName,
+    kernelFunc: (args) => {
+      const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+      const [y] = store.run(args.backend, [a, b], [a.shape], ([av, bv], [yv]) => {
+        if (av.length >= MIN_NATIVE_SIZE) {
+          addon.binary(BINARY.Add, Int32Array.of(av.length), av, Int32Array.of(av.length), bv, yv, true);
+        } else {
+          for (let i = 0; i < av.length; i++) yv[i] = Math.max(av[i] + bv[i], 0);
+        }
+      });
+      markReluApplied(y.dataId);
+      return y;
+    },
+  };
+}
+
 /** dx = dy · [y > 0], from the ReLU's output y. */
 function reluGradKernel(addon: NativeAddon, store: TensorStore): KernelConfig {
   return {
@@ -142,8 +165,13 @@ export function nativeEltwiseKernels(addon: NativeAddon, store: TensorStore, pre
   return [
     ...(Object.keys(UNARY) as (keyof typeof UNARY)[]).map((k) => unaryKernel(addon, store, previous, k)),
     ...(Object.keys(BINARY) as (keyof typeof BINARY)[]).map((k) => binaryKernel(addon, store, previous, k)),
-    reluGradKernel(addon, store),
+    ...reluFusionKernels(addon, store),
   ];
+}
+
+/** The fused residual add + ReLU and the ReLU gradient from the output, for either store. */
+export function reluFusionKernels(addon: NativeAddon, store: TensorStore): KernelConfig[] {
+  return [addReluKernel(addon, store), reluGradKernel(addon, store)];
 }
 
 const reluGradient: GradConfig = {
@@ -154,20 +182,16 @@ const reluGradient: GradConfig = {
     const g = dy as Tensor;
     // After a fused batch norm + ReLU the mask is applied in the batch norm's gradient (a reshape shares the data).
     if (isReluApplied(y.dataId)) return { x: () => tf.reshape(g, g.shape) };
-    const nativeGrad = y.dtype === 'float32' && tf.getKernel(RELU_GRAD, tf.getBackend()) !== undefined;
-    return {
-      x: () => nativeGrad
-        ? tf.engine().runKernel(RELU_GRAD, { dy: g, y }) as Tensor
-        : tf.mul(g, tf.cast(tf.step(y), 'float32')),
-    };
+    return { x: () => reluGradFromOutput(g, y) };
   },
 };
 
 let gradientsRegistered = false;
 
-/** Registers ReLU's gradient from its output, once (tfjs' gradient registry is global). */
+/** Registers ReLU's gradient from its output and the fused add's, once (tfjs' gradient registry is global). */
 export function registerEltwiseGradients(): void {
   if (gradientsRegistered) return;
   tf.registerGradient(reluGradient);
+  registerAddReluGradient();
   gradientsRegistered = true;
 }

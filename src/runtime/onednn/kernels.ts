@@ -17,7 +17,7 @@ import { loadNativeAddon, NativeAddon } from './addon';
 import { batchNormTrainingOp, BatchNormTrainingResult, registerBatchNormGradient } from '../ops/batch-norm-training';
 import { registerGroupedConvGradient } from '../ops/grouped-conv2d';
 import { nativeBatchNormKernels } from './batch-norm';
-import { registerEltwiseGradients, reluSharingFusedOutputs } from './eltwise';
+import { registerEltwiseGradients, reluFusionKernels, reluSharingFusedOutputs } from './eltwise';
 import { nativeConvKernels } from './conv';
 import { nativeOptimizerKernels } from './optimizer';
 import { wasmStore } from './store';
@@ -52,7 +52,7 @@ function register(addon: NativeAddon): Active {
   const replaced = new Map<string, KernelConfig | undefined>();
   const previous = (name: string): KernelConfig | undefined => replaced.get(name);
   for (const config of [...nativeConvKernels(addon, wasmStore, previous), ...nativeBatchNormKernels(addon, wasmStore),
-    reluSharingFusedOutputs(WASM, previous),
+    reluSharingFusedOutputs(WASM, previous), ...reluFusionKernels(addon, wasmStore),
     ...nativeOptimizerKernels(addon, wasmStore)]) {
     const existing = tf.getKernel(config.kernelName, WASM);
     replaced.set(config.kernelName, existing);

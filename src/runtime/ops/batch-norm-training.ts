@@ -4,7 +4,7 @@
  * kernels under these names (oneDNN in ../onednn/batch-norm.ts, the portable XNNPACK composition in
  * ../wasm/portable-batch-norm-training.ts).
  */
-import type { DataId, GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
+import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
 import { tf } from '../tf';
 
 export const BATCH_NORM_TRAINING = 'NetspecBatchNormTraining';
@@ -15,20 +15,6 @@ export const BATCH_NORM_TRAINING_GRAD = 'NetspecBatchNormTrainingGrad';
  */
 export const BATCH_NORM_RELU_TRAINING = 'NetspecBatchNormReluTraining';
 export const BATCH_NORM_RELU_TRAINING_GRAD = 'NetspecBatchNormReluTrainingGrad';
-
-/**
- * The data of outputs of the fused op. A ReLU of such data is the data itself, and the ReLU's gradient is dy
- * unchanged: the fused op's gradient applies the ReLU's mask. A runtime's Relu kernels read this.
- */
-const reluApplied = new WeakSet<DataId>();
-
-export function markReluApplied(dataId: DataId): void {
-  reluApplied.add(dataId);
-}
-
-export function isReluApplied(dataId: DataId): boolean {
-  return reluApplied.has(dataId);
-}
 
 /**
  * The gradient of a forward kernel: one backward kernel call yields all three gradients. The batch mean and

@@ -6,7 +6,8 @@ import type { Scalar, Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs';
 import { tf } from '../../../src/runtime/tf';
 import { registerWasmFallbackKernels } from '../../../src/runtime/wasm/wasm-fallback';
 import { loadNativeAddon, NativeAddon } from '../../../src/runtime/onednn/addon';
-import { relativeError } from './kernels-helpers';
+import { relativeError, seeded } from './kernels-helpers';
+import { addReluOp, addReluRuns } from '../../../src/runtime/ops/relu-fusion';
 import {
   nativeBatchNormAvailable,
   nativeBatchNormTraining,
@@ -252,6 +253,28 @@ native('training batch norm matches the composed formula on cpu', (lib: NativeAd
     expect(() => nativeBatchNormTraining(x, tf.ones([3]), tf.zeros([3]), 1e-3)).toThrow(/gamma must be float32 \[4\]/);
     expect(() => nativeBatchNormTraining(x, tf.ones([4]), tf.zeros([4]), 0)).toThrow(/epsilon must be > 0/);
     tf.dispose(x);
+  });
+});
+
+native('residual add + ReLU as one call on the wasm heap', (lib: NativeAddon) => {
+  // relu(a + b), the model's ReLU after it, and both gradients; sizes on both sides of the native threshold.
+  const results = (shape: number[], fused: boolean) => tf.tidy(() => {
+    const n = shape.reduce((p, q) => p * q, 1);
+    const [a, b] = [tf.tensor(seeded(n, 41), shape), tf.tensor(seeded(n, 42), shape)];
+    const r = tf.tensor(seeded(n, 43), shape);
+    const f = (p: Tensor, q: Tensor) => tf.sum(tf.mul(tf.relu(fused ? addReluOp(p, q) : tf.relu(tf.add(p, q))), r)) as Scalar;
+    const { value, grads } = tf.valueAndGrads(f)([a, b]);
+    if (fused) expect(addReluRuns(a, b)).toBe(true);
+    return [value, ...grads].map((t) => Array.from(t.dataSync()));
+  });
+  test.each([[[4, 16, 16, 16], 1], [[2, 3, 3, 4], 0]] as const)('%j', async (shape, nativeCalls) => {
+    const expected = await on('cpu', () => results([...shape], false));
+    const spy = jest.spyOn(lib, 'binary');
+    const actual = await on('wasm', () => results([...shape], true));
+    expect(spy).toHaveBeenCalledTimes(nativeCalls);
+    spy.mockRestore();
+    // The value is a sum of 16 k products, summed in another order on each backend.
+    expected.forEach((e, i) => expect(relErr(actual[i], e)).toBeLessThanOrEqual(1e-5));
   });
 });
 
