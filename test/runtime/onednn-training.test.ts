@@ -3,7 +3,7 @@
  * kernels and batch norm) step for step; `fashion/resnet8` (Adam, the default of `netspec train`) follows the
  * wasm + oneDNN path it replaces as the default within float32 noise; and steps leave tf.memory() unchanged.
  */
-import type { LayersModel } from '@tensorflow/tfjs';
+import type { LayersModel, SymbolicTensor, Tensor } from '@tensorflow/tfjs';
 import { selectBackend, WASM_HEAP_BUDGET } from '../../src/runtime/backend';
 import { loadNativeAddon } from '../../src/runtime/onednn/addon';
 import { tf } from '../../src/runtime/tf';
@@ -12,6 +12,8 @@ import { decayedNodes } from '../../src/train/weight-decay';
 import type { IRGraph } from '../../src/ir/types';
 import { relativeError, seeded } from '../backends/tfjs/kernels-helpers';
 import { build, graphOf, graphOfText, TINY_RESNET as TINY } from '../backends/tfjs/support/models';
+import { inferenceModel } from '../../src/backends/tfjs/inference';
+import { Add, markAddsBeforeRelu } from '../../src/backends/tfjs/layers';
 
 const loaded = loadNativeAddon();
 
@@ -108,6 +110,40 @@ if ('addon' in loaded) describe('training on the onednn backend', () => {
     // shifts of near-zero BN gradients flip sign: weights are compared exactly in the SGD test above instead.
     expect(Math.abs(now.losses[0] - old.losses[0]) / old.losses[0]).toBeLessThanOrEqual(1e-6);
     expect(relativeError(now.losses, old.losses)).toBeLessThanOrEqual(1e-3);
+  });
+
+  test('each block\'s residual add and the ReLU after it run as one kernel, in training and in the folded model', async () => {
+    await selectBackend({ backend: 'onednn', threads: 1 });
+    const model = build(graphOfText(TINY));
+    const folded = inferenceModel(model);
+    const x = tf.tensor(seeded(8 * 8 * 8 * 3, 6), [8, 8, 8, 3]);
+    const kernels = async (run: () => unknown) => (await tf.profile(() => tf.tidy(() => run() as never))).kernels.map((k) => k.name);
+    // ResNet-8: three blocks, each ending in add + ReLU (the stem's and the blocks' first ReLUs follow a batch norm).
+    for (const names of [await kernels(() => model.apply(x, { training: true })), await kernels(() => folded.predict(x))]) {
+      expect(names.filter((k) => k === 'NetspecAddRelu')).toHaveLength(3);
+      // Not the unfused pair either (the head's bias add is an Add of its own).
+      expect(names.some((k, i) => k === 'Add' && names[i + 1] === 'Relu')).toBe(false);
+    }
+    tf.dispose([x]);
+    model.dispose();
+    folded.dispose();
+  });
+
+  test('a model cut at a residual add\'s output reads a + b there, negatives included', async () => {
+    await selectBackend({ backend: 'onednn', threads: 1 });
+    const model = build(graphOfText(TINY));
+    const add = model.layers.find((layer) => layer instanceof Add) as Add;
+    expect(add.fusesFollowingRelu).toBe(true);
+    const [a, b] = add.input as SymbolicTensor[];
+    const cut = tf.model({ inputs: model.inputs, outputs: [a, b, add.output as SymbolicTensor] });
+    markAddsBeforeRelu(cut);
+    const x = tf.tensor(seeded(8 * 8 * 8 * 3, 7), [8, 8, 8, 3]);
+    const [av, bv, sum] = cut.predict(x) as Tensor[];
+    const expected = tf.add(av, bv);
+    expect(expected.min().dataSync()[0]).toBeLessThan(0);
+    expect(relativeError(sum.dataSync(), expected.dataSync())).toBeLessThanOrEqual(1e-6);
+    tf.dispose([x, av, bv, sum, expected]);
+    model.dispose();
   });
 
   test('100 steps leave tf.memory() and the backend buffers unchanged', async () => {

@@ -2,7 +2,7 @@ import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
 import { invariant } from '../../diagnostics/diagnostic';
 import { IRGraph } from '../../ir/types';
 import { layerSeed } from './init';
-import { BatchNormalization } from './layers';
+import { BatchNormalization, markAddsBeforeRelu } from './layers';
 import { lowerNode } from './lower';
 import { redrawKernels } from './seed';
 import { tf } from '../../runtime/tf';
@@ -37,6 +37,7 @@ export function buildLayersModel(graph: IRGraph): LayersModel {
   // ECA's portable layer draws its kernel itself, unseeded.
   if (seed !== null) redrawKernels(model, graph, seed, new Set(['channel_conv']));
   markFusedRelus(model, graph);
+  markAddsBeforeRelu(model);
   return model;
 }
 

@@ -6,7 +6,7 @@
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { IRNode, NodeOf, OpKind } from '../../ir/types';
 import { convKernelInitializer, denseKernelInitializer, gammaInitializer } from './init';
-import { BatchNormalization, ChannelConv1D, Conv2D, DropPath, FrozenBatchNormalization, GlobalPoolKeepDims, GroupedConv2D, SubsamplePad } from './layers';
+import { Add, BatchNormalization, ChannelConv1D, Conv2D, DropPath, FrozenBatchNormalization, GlobalPoolKeepDims, GroupedConv2D, SubsamplePad } from './layers';
 import { tf } from '../../runtime/tf';
 
 type Layer = InstanceType<typeof tf.layers.Layer>;
@@ -77,7 +77,7 @@ export const lowerings: { readonly [K in OpKind]: Lowering<K> } = {
     return apply(mode === 'avg' ? tf.layers.globalAveragePooling2d(common(node)) : tf.layers.globalMaxPooling2d(common(node)), inputs);
   },
 
-  add: (node, inputs) => apply(tf.layers.add(common(node)), inputs),
+  add: (node, inputs) => apply(new Add(common(node)), inputs),
 
   // The portable layer draws its own kernel (./init's channelConvInitializer); a seeded build redraws it (./seed.ts).
   channel_conv: (node, inputs) => apply(new ChannelConv1D({ ...common(node), kernelSize: node.attrs.kernel }), inputs),

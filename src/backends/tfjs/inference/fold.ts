@@ -14,6 +14,7 @@
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { tf } from '../../../runtime/tf';
+import { markAddsBeforeRelu } from '../layers';
 
 /** One inbound tensor reference in a layer's config: [layer name, node index, tensor index, kwargs]. */
 type InboundRef = [string, number, number, Record<string, unknown>?];
@@ -168,5 +169,6 @@ export function foldBatchNorm(model: LayersModel): LayersModel {
     if (values.length > 0) layer.setWeights(values);
     if (g !== undefined) tf.dispose(values);
   }
+  markAddsBeforeRelu(inference);
   return inference;
 }

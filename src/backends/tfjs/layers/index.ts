@@ -1,4 +1,5 @@
 /** netspec's custom tfjs layers. Importing this module registers them for tf.loadLayersModel. */
+export { Add, markAddsBeforeRelu } from './add';
 export { BatchNormalization } from './batch-norm';
 export { Conv2D } from './conv2d';
 export { GroupedConv2D, SubsamplePad } from './custom';
