@@ -1,7 +1,7 @@
 import type { LayersModel } from '@tensorflow/tfjs';
 import { DiagnosticError } from '../../diagnostics/diagnostic';
 import { fileHandler, modelFileError, modelJsonPath } from './io/file-handler';
-import './layers';
+import { markAddsBeforeRelu } from './layers';
 import { tf } from '../../runtime/tf';
 
 /**
@@ -10,7 +10,9 @@ import { tf } from '../../runtime/tf';
  */
 export async function loadModel(dirOrModelJson: string): Promise<LayersModel> {
   try {
-    return await tf.loadLayersModel(fileHandler(dirOrModelJson));
+    const model = await tf.loadLayersModel(fileHandler(dirOrModelJson));
+    markAddsBeforeRelu(model);
+    return model;
   } catch (e) {
     if (e instanceof DiagnosticError) throw e;
     throw modelFileError(`cannot build the model described by ${modelJsonPath(dirOrModelJson)}: ${(e as Error).message}`,
