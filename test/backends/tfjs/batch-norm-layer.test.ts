@@ -79,6 +79,12 @@ function expectClose(actual: Result, expected: Result): void {
   }
 }
 
+/** Both moving statistics in one call, not tfjs' sub, mul, sub for each. */
+function expectOneMovingAverageKernel(result: Result): void {
+  expect(result.kernels.filter((k) => k === 'NetspecMovingAverage')).toHaveLength(1);
+  expect(result.kernels).not.toContain('Sub');
+}
+
 test('the reference is a real batch norm: output per channel has mean beta, moving statistics moved', () => {
   // Channel 0: mean of y over 120 values is beta (0.1); moving mean moved 10 % of the way from 0.2 to the batch mean.
   const y0 = reference.y.filter((_, i) => i % 3 === 0);
@@ -95,6 +101,7 @@ test('training mode on the portable wasm op: one kernel each way, same values as
     expect(ours.kernels).toContain('NetspecBatchNormTraining');
     expect(ours.kernels).toContain('NetspecBatchNormTrainingGrad');
     expect(ours.kernels).not.toContain('FusedBatchNorm');
+    expectOneMovingAverageKernel(ours);
     expectClose(ours, reference);
   } finally {
     if (nativeBuilt) expect(tryRegisterNativeKernels({ threads: 1 }).ok).toBe(true);
@@ -107,6 +114,7 @@ test('training mode on oneDNN (when the addon is built): same values as tfjs on 
   if (!nativeBuilt) return;
   const ours = await trainingCall(ourLayer);
   expect(ours.kernels).toContain('NetspecBatchNormTraining');
+  expectOneMovingAverageKernel(ours);
   expectClose(ours, reference);
 });
 

@@ -11,7 +11,7 @@
  * backends, and configurations the op does not cover (a normalised axis other than the last, no gamma or beta,
  * non-float input) run tfjs' own code. In training mode the output is the same up to float rounding, and the
  * moving statistics are updated exactly as tfjs does: moving ← moving − (moving − batch)·(1 − momentum), with the
- * biased batch variance.
+ * biased batch variance (both in one kernel call: ../../../runtime/ops/moving-average.ts).
  *
  * `trainable: false` means frozen, as in Keras (a BatchNormalization with trainable = False runs in inference
  * mode): it normalises with the moving statistics and leaves them alone. That is how a frozen stage's batch norm
@@ -19,6 +19,7 @@
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import { batchNormReluAvailable, batchNormTrainingOp } from '../../../runtime/ops/batch-norm-training';
+import { movingAverages } from '../../../runtime/ops/moving-average';
 import { batchNormTrainingAvailable } from '../../../runtime/wasm/wasm-fallback';
 import { tf } from '../../../runtime/tf';
 
@@ -64,8 +65,9 @@ export class BatchNormalization extends TfjsBatchNormalization {
     return tf.tidy(() => {
       const fuseRelu = this.fusesFollowingRelu && batchNormReluAvailable();
       const { y, mean, variance } = batchNormTrainingOp(x, s.gamma!.read(), s.beta!.read(), s.epsilon, fuseRelu);
-      updateMovingAverage(s.movingMean, mean, s.momentum);
-      updateMovingAverage(s.movingVariance, variance, s.momentum);
+      const [movingMean, movingVariance] = movingAverages(s.movingMean.read(), s.movingVariance.read(), mean, variance, s.momentum);
+      s.movingMean.write(movingMean);
+      s.movingVariance.write(movingVariance);
       return y;
     });
   }
@@ -76,14 +78,6 @@ export class BatchNormalization extends TfjsBatchNormalization {
     return lastAxis && s.center && s.scale && x.dtype === 'float32' && x.rank >= 2 && x.size > 0 &&
       batchNormTrainingAvailable();
   }
-}
-
-/** tfjs-layers' doMovingAverage, term for term, so both classes round alike. */
-function updateMovingAverage(variable: BatchNormState['movingMean'], value: Tensor, momentum: number): void {
-  tf.tidy(() => {
-    const original = variable.read();
-    variable.write(tf.sub(original, tf.mul(tf.sub(original, value), 1 - momentum)));
-  });
 }
 
 tf.serialization.registerClass(BatchNormalization as unknown as Parameters<typeof tf.serialization.registerClass>[0]);
