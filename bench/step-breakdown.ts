@@ -13,8 +13,9 @@ export type Category = (typeof CATEGORIES)[number];
 
 const CONV = new Set(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter',
   'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter']);
-const BATCH_NORM = new Set(['NetspecBatchNormTraining', 'NetspecBatchNormTrainingGrad', 'FusedBatchNorm']);
-const ELEMENTWISE = new Set(['Relu', 'Relu6', 'Step', 'Add', 'AddN', 'Sub', 'Multiply', 'RealDiv', 'Neg', 'Square',
+const BATCH_NORM = new Set(['NetspecBatchNormTraining', 'NetspecBatchNormTrainingGrad', 'NetspecBatchNormReluTraining',
+  'NetspecBatchNormReluTrainingGrad', 'NetspecMovingAverage', 'FusedBatchNorm']);
+const ELEMENTWISE = new Set(['Relu', 'Relu6', 'Step', 'Add', 'NetspecAddRelu', 'NetspecReluGrad', 'AddN', 'Sub', 'Multiply', 'RealDiv', 'Neg', 'Square',
   'SquaredDifference', 'Sqrt', 'Rsqrt', 'Exp', 'Log', 'Maximum', 'Minimum', 'Greater', 'GreaterEqual', 'Less',
   'LessEqual', 'Equal', 'Select', 'ClipByValue', 'Abs', 'Sign', 'Reciprocal', 'Sigmoid', 'Tanh', 'Elu', 'EluGrad',
   'Prelu', 'LeakyRelu', 'Pow', 'FloorDiv', 'Cast', 'ZerosLike', 'OnesLike', 'Fill']);
