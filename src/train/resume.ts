@@ -14,7 +14,8 @@ import { copyCheckpoint, readCheckpoint, runCheckpointNames } from './checkpoint
 import { SYNTHETIC_PATH } from './data/load';
 import { MetricsRecord, metricsText, readMetrics, readMetricsText, writeMetrics } from './metrics';
 import { plotRun } from './plot';
-import { RUN_FILES, RunChange, RunSettings } from './run-dir';
+import type { BackendChoice } from '../runtime/choices';
+import { RUN_FILES, RunChange, RunSegment, RunSettings } from './run-dir';
 import { CHECKPOINT_BEST, CHECKPOINT_LAST, CheckpointState, Trainer } from './trainer';
 
 /** What the command line asked for, in the terms of `RunSettings`. */
@@ -37,6 +38,21 @@ function conflict(runDir: string, what: string, recorded: string, given: string)
     file: runDir,
     hint: `--resume takes it from ${path.join(runDir, RUN_FILES.run)}: drop the flag, or start a new run with another --out`,
   });
+}
+
+/** The `--backend` choice that selects each backend a run segment records. */
+const CHOICE_OF: Record<string, BackendChoice> = {
+  onednn: 'onednn', 'wasm+onednn': 'wasm', wasm: 'wasm', cpu: 'cpu', 'tfjs-node': 'tensorflow', 'tfjs-node-gpu': 'tensorflow',
+};
+
+/**
+ * The backend and threads a resumed run continues on when no flag says otherwise: those of its last segment, so
+ * that it ends bit for bit where an uninterrupted run would (backends round differently).
+ */
+export function recordedBackend(segments: readonly RunSegment[]): { backend?: BackendChoice; threads?: number; name?: string } {
+  const last = segments[segments.length - 1];
+  if (last === undefined) return {};
+  return { backend: CHOICE_OF[last.backend], threads: last.threads, name: last.backend };
 }
 
 /** The recorded settings, checked against the flags given with --resume. Only `epochs` may change. */

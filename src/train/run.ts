@@ -28,7 +28,7 @@ import { plotRun } from './plot';
 import { headLoss, headLossDiagnostics } from './head-loss';
 import { loadRunData } from './run-data';
 import { checkKerasInput, incompleteTransfer, InitialWeights, openInitialWeights } from './initial-weights';
-import { dataPathOf, epochChange, repairRun, resumeSettings } from './resume';
+import { dataPathOf, epochChange, recordedBackend, repairRun, resumeSettings } from './resume';
 import { patternFields, snapshotName } from './snapshot-name';
 import {
   checkNewRunDir, defaultRunDir, isRunDir, prepareRunDir, readRunFile, readRunInfo, RUN_FILES, RunInfo, RunSegment, RunSettings, noRunToResume, withRunDirFromSpec, writeRunFiles, writeRunInfo,
@@ -125,7 +125,7 @@ export async function startTraining(options: TrainRunOptions, events: TrainRunEv
   const need = trainingMemory(graph, { batch, optimizerSlots: optimizerSlots(config.optimizer) });
   expectMemoryNeed({ bytes: need.total, what: `training ${graph.name} at batch ${batch}` });
   if (o.weights !== undefined) checkKerasInput(graph, o.weights);
-  const backend = await selectBackend({ backend: o.backend, threads: o.threads, memoryNeed: need.total });
+  const { backend, threads } = await runBackend(o, recorded?.segments ?? []);
   // Opened before the build: a wrong path fails in milliseconds, not after a ResNet-152 initialisation.
   const initial = o.weights !== undefined ? await openInitialWeights(graph, o.weights) : undefined;
   const model = buildLayersModel(graph);
@@ -160,7 +160,7 @@ export async function startTraining(options: TrainRunOptions, events: TrainRunEv
   let repaired: string[] | undefined;
   const segment = (): RunSegment => ({
     started: new Date().toISOString(), fromEpoch: trainer.loopState.epoch, fromStep: trainer.loopState.stepInEpoch, backend: backend.name,
-    ...(o.threads !== undefined ? { threads: o.threads } : {}),
+    ...(threads !== undefined ? { threads } : {}),
   });
   if (recorded) {
     const from = o.resumeFrom === 'best' ? CHECKPOINT_BEST : CHECKPOINT_LAST;
@@ -292,4 +292,23 @@ function latestRunDir(spec: string): string | undefined {
     .filter((d) => isRunDir(d) && (readRunInfo(d).name.includes(prefix) || path.basename(d).includes(prefix)));
   candidates.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
   return candidates[0];
+}
+
+/**
+ * The backend of this stretch of the run: the flag's, else on resume the one the run last trained on (with the
+ * threads it recorded), else auto; and the threads to record, where chosen. A recorded backend this machine lacks
+ * falls back to auto, and the backend line says so.
+ */
+async function runBackend(o: { backend?: BackendChoice; threads?: number }, segments: readonly RunSegment[]): Promise<{ backend: BackendInfo; threads?: number }> {
+  const previous = o.backend === undefined ? recordedBackend(segments) : {};
+  const threads = o.threads ?? previous.threads;
+  if (previous.backend === undefined) return { backend: await selectBackend({ backend: o.backend, threads }), threads };
+  try {
+    return { backend: await selectBackend({ backend: previous.backend, threads }), threads };
+  } catch (err) {
+    if (!(err instanceof DiagnosticError)) throw err;
+    const info = await selectBackend({ backend: 'auto', threads });
+    const why = `the run trained on ${previous.name}, unavailable here: results differ from an uninterrupted run's by float rounding`;
+    return { backend: { ...info, description: `${info.description} (${why})` }, threads };
+  }
 }

@@ -15,7 +15,8 @@ import { loadNativeAddon } from '../../src/runtime/onednn/addon';
 import { DiagnosticError } from '../../src/diagnostics/diagnostic';
 import { readCheckpoint, writeCheckpoint } from '../../src/train/checkpoint';
 import { readMetrics } from '../../src/train/metrics';
-import { readRunInfo } from '../../src/train/run-dir';
+import { readRunInfo, writeRunInfo } from '../../src/train/run-dir';
+import { tfjsNode } from '../../src/runtime/tf';
 import { startTraining, TrainRunOptions } from '../../src/train/run';
 import { CheckpointState } from '../../src/train/trainer';
 import { cliPath, netspec } from '../helpers/cli';
@@ -109,6 +110,35 @@ describe.each(cases)('%s, backend %s: a run stopped mid-epoch resumes bit-identi
     expect(untimed(cut).map((r) => r.epoch)).toEqual([1, 2, 3]);
     expect(untimed(cut).map((r) => r.backend)).toEqual(Array(3).fill(backend === 'wasm' ? wasm : backend === 'onednn' ? 'onednn' : auto));
   });
+});
+
+/** Resumes `out` with no --backend and no --threads; the backend line it would print. */
+async function resumedBackend(out: string): Promise<string> {
+  let description = '';
+  const run = await startTraining({ out, resume: true }, { onStart: ({ backend }) => { description = backend.description; } });
+  expect((await run.result).reason).toBe('done');
+  return description;
+}
+
+test('a resumed run continues on the backend and threads it trained on; one this machine lacks falls back to auto, said', async () => {
+  const o = { spec, data: 'synthetic', limit: 48, batchSize: 8, epochs: 2 };
+  // cpu: never what auto takes, so continuing on it is the recorded choice at work.
+  const out = fresh();
+  expect((await train({ ...o, out, backend: 'cpu', threads: 1 }, { epoch: 0, step: 2 })).reason).toBe('interrupted');
+  expect(await resumedBackend(out)).toContain('tfjs cpu backend');
+  expect(readRunInfo(out).segments.map((s) => [s.backend, s.threads])).toEqual([['cpu', 1], ['cpu', 1]]);
+  expect(untimed(out).map((r) => r.backend)).toEqual(['cpu', 'cpu']);
+  // A run recorded on a backend that does not load here.
+  const moved = fresh();
+  expect((await train({ ...o, out: moved }, { epoch: 0, step: 2 })).reason).toBe('interrupted');
+  const info = readRunInfo(moved);
+  if (tfjsNode === null) {
+    writeRunInfo(moved, { ...info, segments: info.segments.map((s) => ({ ...s, backend: 'tfjs-node' })) });
+    expect(await resumedBackend(moved)).toContain('the run trained on tfjs-node, unavailable here');
+    expect(readRunInfo(moved).segments.map((s) => s.backend)).toEqual(['tfjs-node', auto]);
+  } else {
+    console.warn('the fallback from a backend this machine lacks is not tested: tfjs-node loads here');
+  }
 });
 
 test('resume takes every setting from the run; contradicting flags are errors, --epochs a recorded change', async () => {

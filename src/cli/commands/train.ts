@@ -33,7 +33,7 @@ export function registerTrain(program: Command): void {
     .option('--allow-partial', 'with --weights: start even when some weights are not in the file (a new head on a pretrained base)')
     .option('--set <key=value>', 'override a spec field, e.g. --set train.lr=0.01 (repeatable)', collectSets, [])
     .option(ALLOW_PATH_FLAG, ALLOW_PATH_HELP, collectSets, [])
-    .option('--backend <name>', `compute backend: ${BACKEND_CHOICES.join(', ')}`, backendChoice, 'auto')
+    .option('--backend <name>', `compute backend: ${BACKEND_CHOICES.join(', ')} (default: auto; with --resume, the one the run trained on)`, backendChoice)
     .option('--threads <n>', 'threads for native kernels (default: all cores)', positiveInt)
     .option('--engine <engine>', 'tfjs (in this process) or torch (PyTorch on torchrun, see the README on scaling out)', 'tfjs')
     .option('--nproc-per-node <n>', '--engine torch: processes on this machine', positiveInt)
