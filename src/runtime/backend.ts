@@ -1,8 +1,7 @@
 /**
  * Picks the fastest TensorFlow.js backend this machine can run, in this order:
  *
- *   tfjs-node-gpu → tfjs-node → onednn (work beyond the wasm heap) → wasm + oneDNN → wasm (portable training
- *   kernels) → cpu
+ *   tfjs-node-gpu → tfjs-node → onednn → wasm (portable training kernels) → cpu
  *
  * tfjs-node needs libtensorflow, downloaded at install time, so it is often absent. `onednn` is tfjs' cpu storage
  * with the optional, compiled oneDNN kernels (./onednn/backend.ts): no wasm-heap ceiling, multi-threaded. The wasm
@@ -26,20 +25,7 @@ export interface BackendOptions {
   backend?: BackendChoice;
   /** Threads for native kernels; default: all cores. The plain wasm and cpu backends use one. */
   threads?: number;
-  /**
-   * What the work was estimated to need (src/ir/memory.ts, a lower bound), in bytes. Under `auto`, work that fits
-   * the wasm heap comfortably runs on wasm + oneDNN, which is the faster of the two on small nets (ResNet-20 trained
-   * at 487 vs 406 img/s on one thread); beyond WASM_HEAP_BUDGET it runs on `onednn`, whose tensors live outside any
-   * heap. Unknown (inference, evaluation): wasm + oneDNN.
-   */
-  memoryNeed?: number;
 }
-
-/**
- * The largest estimate `auto` gives to the 32-bit wasm heap (4 GiB at most). The estimate is a lower bound: ResNet-50
- * at 224² trained at batch 8 (estimate 1.73 GB, 3.9 GB resident) and ran out of heap at batch 16 (about 3.4 GB).
- */
-export const WASM_HEAP_BUDGET = 2 * 2 ** 30;
 
 export interface BackendInfo {
   /** 'tfjs-node-gpu', 'tfjs-node', 'onednn', 'wasm+onednn', 'wasm' or 'cpu'. */
@@ -71,7 +57,7 @@ async function useTensorflow(threads: number): Promise<BackendInfo> {
     const reasons = Object.entries(tfjsNodeErrors).map(([pkg, why]) => `${pkg}: ${why}`).join('; ');
     throw unavailable(
       `backend 'tensorflow' needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu, and neither loads (${reasons})`,
-      "use --backend auto (wasm with training kernels) or install @tensorflow/tfjs-node where libtensorflow is available",
+      "use --backend auto (onednn, else wasm with training kernels) or install @tensorflow/tfjs-node where libtensorflow is available",
     );
   }
   if (!(await tf.setBackend('tensorflow'))) throw unavailable(`${tfjsNode} is installed but its backend failed to start`);
@@ -186,25 +172,16 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendI
       }
       const noted = (info: BackendInfo): BackendInfo =>
         skipped.length === 0 ? info : { ...info, description: `${info.description} (${skipped.join('; ')})` };
-      const beyondHeap = opts.memoryNeed !== undefined && opts.memoryNeed > WASM_HEAP_BUDGET;
-      if (beyondHeap) {
-        try {
-          return noted(await useOnednn(threads));
-        } catch {
-          // The wasm description below says why the oneDNN kernels are not used.
-        }
+      // onednn where the addon loads: no heap ceiling, and at least as fast as wasm + oneDNN everywhere it was
+      // measured (docs/speed.md). `--backend wasm` still takes the oneDNN kernels on the wasm heap.
+      try {
+        return noted(await useOnednn(threads));
+      } catch {
+        // The wasm description below says why the oneDNN kernels are not used.
       }
       try {
         return noted(await useWasm(threads));
       } catch (err) {
-        // No wasm (a runtime without WebAssembly): onednn needs none.
-        if (!beyondHeap) {
-          try {
-            return noted(await useOnednn(threads));
-          } catch {
-            // cpu below, with the wasm failure as the reason.
-          }
-        }
         return useCpu([...skipped, (err as Error).message].join('; '));
       }
     }

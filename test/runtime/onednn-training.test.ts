@@ -4,7 +4,7 @@
  * wasm + oneDNN path it replaces as the default within float32 noise; and steps leave tf.memory() unchanged.
  */
 import type { LayersModel, SymbolicTensor, Tensor } from '@tensorflow/tfjs';
-import { selectBackend, WASM_HEAP_BUDGET } from '../../src/runtime/backend';
+import { selectBackend } from '../../src/runtime/backend';
 import { loadNativeAddon } from '../../src/runtime/onednn/addon';
 import { tf } from '../../src/runtime/tf';
 import { Trainer } from '../../src/train/trainer';
@@ -78,12 +78,10 @@ if (!('addon' in loaded)) {
 }
 
 if ('addon' in loaded) describe('training on the onednn backend', () => {
-  test('auto picks onednn for work beyond the wasm heap, wasm + oneDNN for work within it', async () => {
-    const big = await selectBackend({ backend: 'auto', threads: 2, memoryNeed: WASM_HEAP_BUDGET + 1 });
-    expect(big).toMatchObject({ name: 'onednn', tfBackend: 'onednn', threads: 2 });
+  test('auto picks onednn, --backend wasm the oneDNN kernels on the wasm heap', async () => {
+    expect(await selectBackend({ backend: 'auto', threads: 2 })).toMatchObject({ name: 'onednn', tfBackend: 'onednn', threads: 2 });
     expect(tf.getBackend()).toBe('onednn');
-    const small = await selectBackend({ backend: 'auto', threads: 2, memoryNeed: 2 ** 20 });
-    expect(small).toMatchObject({ name: 'wasm+onednn', tfBackend: 'wasm', threads: 2 });
+    expect(await selectBackend({ backend: 'wasm', threads: 2 })).toMatchObject({ name: 'wasm+onednn', tfBackend: 'wasm', threads: 2 });
     expect(tf.getBackend()).toBe('wasm');
   });
 

@@ -56,12 +56,12 @@ test('--backend cpu forces the cpu backend', async () => {
   expect(tf.getBackend()).toBe('cpu');
 });
 
-test('auto takes tfjs-node when it loads, else wasm with the oneDNN kernels when the addon loads, else wasm', async () => {
+test('auto takes tfjs-node when it loads, else onednn when the addon loads, else wasm', async () => {
   const info = await selectBackend({ backend: 'auto' });
   if (tfjsNode !== null) {
     expect(info.tfBackend).toBe('tensorflow');
   } else if ('addon' in loadNativeAddon()) {
-    expect(info).toMatchObject({ name: 'wasm+onednn', tfBackend: 'wasm' });
+    expect(info).toMatchObject({ name: 'onednn', tfBackend: 'onednn' });
   } else {
     expect(info).toMatchObject({ name: 'wasm', tfBackend: 'wasm' });
     expect(info.description).toContain('oneDNN kernels not used');
