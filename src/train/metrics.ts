@@ -117,16 +117,32 @@ const pct = (v: number | null): string => (v === null ? '–' : `${(100 * v).toF
  */
 export function formatConfusion(report: ConfusionReport): string {
   const { classes, matrix, perClass } = report;
+  if (classes.length > TABLE_CLASSES) return mostConfused(report);
   const labels = classes.map((c, k) => `${k} ${c}`);
   const nameWidth = Math.max('true \\ predicted'.length, ...labels.map((l) => l.length));
   const precision = perClass.map((p) => pct(p.precision).replace('%', ''));
-  const cell = 1 + Math.max(4, ...matrix.flat().map((v) => String(v).length), ...precision.map((p) => p.length), String(classes.length - 1).length);
+  const widest = (values: readonly string[]) => values.reduce((w, v) => Math.max(w, v.length), 0);
+  const cell = 1 + Math.max(4, widest(matrix.flat().map(String)), widest(precision), String(classes.length - 1).length);
   const line = (head: string, cells: string[], tail: string): string =>
     `${head.padEnd(nameWidth)}${cells.map((c) => c.padStart(cell)).join('')}${tail.padStart(8)}`;
   const rows = [line('true \\ predicted', classes.map((_, k) => String(k)), 'recall')];
   matrix.forEach((row, k) => rows.push(line(labels[k], row.map(String), pct(perClass[k].recall))));
   rows.push(line('precision', precision, ''));
   return rows.map((r) => r.trimEnd()).join('\n');
+}
+
+/** Beyond this many classes (ImageNet's 1000) a table is unreadable: the most frequent confusions instead. */
+const TABLE_CLASSES = 20;
+const LISTED_CONFUSIONS = 10;
+
+function mostConfused({ classes, matrix }: ConfusionReport): string {
+  const pairs: Array<[number, number, number]> = [];
+  matrix.forEach((row, t) => row.forEach((n, p) => { if (t !== p && n > 0) pairs.push([n, t, p]); }));
+  pairs.sort((a, b) => b[0] - a[0] || a[1] - b[1] || a[2] - b[2]);
+  const name = (k: number) => `${k} ${classes[k]}`;
+  const head = `${classes.length} classes, too many for a table (--json has the whole matrix); ` +
+    (pairs.length === 0 ? 'no confusions' : `most frequent confusions, true → predicted:`);
+  return [head, ...pairs.slice(0, LISTED_CONFUSIONS).map(([n, t, p]) => `  ${String(n).padStart(6)}  ${name(t)} → ${name(p)}`)].join('\n');
 }
 
 /** One line of metrics.jsonl. `epoch` is 1-based (the first epoch is 1, as Keras prints it). */

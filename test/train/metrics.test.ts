@@ -61,6 +61,23 @@ test('confusion report: per-class precision and recall, JSON and a readable tabl
   );
 });
 
+test('confusion report of many classes (ImageNet\'s 1000): the most frequent confusions, not a table', () => {
+  // 1000 classes, 10 right each; class 7 called 3 fifty times, class 999 called 0 twice, class 5 called 6 once.
+  const matrix: number[][] = Array.from({ length: 1000 }, (_, t) => Array.from({ length: 1000 }, (_, p) => (t === p ? 10 : 0)));
+  matrix[7][3] = 50;
+  matrix[999][0] = 2;
+  matrix[5][6] = 1;
+  const names = Array.from({ length: 1000 }, (_, k) => `n${k}`);
+  expect(formatConfusion(confusionReport(matrix, names)).split('\n')).toEqual([
+    '1000 classes, too many for a table (--json has the whole matrix); most frequent confusions, true → predicted:',
+    '      50  7 n7 → 3 n3',
+    '       2  999 n999 → 0 n0',
+    '       1  5 n5 → 6 n6',
+  ]);
+  const perfect = Array.from({ length: 21 }, (_, t) => Array.from({ length: 21 }, (_, p) => (t === p ? 1 : 0)));
+  expect(formatConfusion(confusionReport(perfect, names.slice(0, 21)))).toContain('21 classes, too many for a table (--json has the whole matrix); no confusions');
+});
+
 test('metrics.jsonl: appended line by line, a torn last line ignored, rewritten on resume', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-metrics-'));
   const file = path.join(dir, 'metrics.jsonl');
